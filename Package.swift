@@ -1,0 +1,81 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Linker flags for the shipped C library: SONAME and a version script that exports only kie_*.
+// The release build adds -static-stdlib (see Makefile) so the .so needs no Swift toolchain.
+let abiLinkerFlags: [LinkerSetting] = [
+    .unsafeFlags([
+        "-Xlinker", "-soname=libkieimage.so.1",
+        "-Xlinker", "--version-script=abi/kieimage.map",
+        "-Xlinker", "--gc-sections",
+    ])
+]
+
+let package = Package(
+    name: "kieimage",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "kieimage", type: .dynamic, targets: ["KieImageABI"]),
+        .library(name: "KieImage", targets: ["KieImage"]),
+        .library(name: "KieSimulator", targets: ["KieSimulator"]),
+        .executable(name: "kie-sim", targets: ["kie-sim"]),
+        .executable(name: "kie-image", targets: ["kie-image"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+    ],
+    targets: [
+        // C types only (handles, status enum, callback typedefs); functions come from Swift @c.
+        .target(name: "CKieImage"),
+        .target(
+            name: "KieImage",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "KieImageABI",
+            dependencies: ["CKieImage", "KieImage"],
+            linkerSettings: abiLinkerFlags
+        ),
+        .target(
+            name: "KieSimulator",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "kie-sim",
+            dependencies: [
+                "KieSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "kie-image",
+            dependencies: [
+                "KieImage", "KieSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "KieImageTests", dependencies: ["KieImage", "KieSimulator"]),
+        .testTarget(
+            name: "KieSimulatorTests",
+            dependencies: [
+                "KieSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,120 @@
+import AsyncHTTPClient
+import Logging
+import NIOHTTP1
+
+/// Runs one API call with the retry policy: attempts, per-attempt timeouts inside an overall
+/// deadline, the generate rate limiter, and the rule that a generate which may have reached the
+/// server is never repeated (UNKNOWN_OUTCOME).
+struct APICaller: Sendable {
+    let transport: HTTPTransport
+    let config: ClientConfig
+    let limiter: RateLimiter
+    let logger: Logger
+
+    struct Endpoint: Sendable {
+        var name: String
+        var method: HTTPMethod
+        var url: String
+        var idempotency: Idempotency
+    }
+
+    func redact(_ s: String) -> String { Redaction.redact(s, secret: config.apiKey) }
+
+    func call(
+        _ endpoint: Endpoint, body: JSONValue? = nil, extraHeaders: [(String, String)] = [],
+        rawBody: [UInt8]? = nil, deadline: ContinuousClock.Instant? = nil, taskId: String? = nil
+    ) async throws -> Envelope {
+        var attempt = 0
+        let bytes = rawBody ?? body.map { Array(JSON.serialize($0).utf8) }
+        var headers = extraHeaders
+        if rawBody == nil && body != nil { headers.append(("Content-Type", "application/json")) }
+        while true {
+            attempt += 1
+            if endpoint.idempotency == .createsTask { try await limiter.acquire() }
+            try Task.checkCancellation()
+            var timeout = config.requestTimeoutMs
+            if let deadline {
+                let left = Self.msUntil(deadline)
+                guard left > 0 else { throw KieError(.timeout, "deadline passed before \(endpoint.name)", taskId: taskId, attempts: attempt - 1) }
+                timeout = min(timeout, left)
+            }
+            let outcome = await attemptOnce(endpoint, headers: headers, body: bytes, timeoutMs: timeout)
+            let failure: AttemptFailure
+            var lastError: KieError
+            switch outcome {
+            case .success(let envelope):
+                return envelope
+            case .failure(let f):
+                (failure, lastError) = (f.failure, f.error)
+            }
+            let retryAfter = lastError.retryAfterMs
+            lastError.taskId = lastError.taskId ?? taskId
+            lastError.attempts = attempt
+            if case .answered(.rateLimited, _, _) = failure, endpoint.idempotency == .createsTask { await limiter.penalize() }
+            switch config.retry.decide(failure, attempt: attempt, idempotency: endpoint.idempotency, retryAfterMs: retryAfter) {
+            case .giveUp:
+                throw lastError
+            case .unknownOutcome:
+                var e = KieError(
+                    .unknownOutcome,
+                    "generate was sent but no usable answer came back (\(lastError.message)); the task may exist and be charged: check before submitting again",
+                    apiCode: lastError.apiCode, httpStatus: lastError.httpStatus, attempts: attempt, request: body)
+                e.raw = lastError.raw
+                throw e
+            case .retry(let delay):
+                if let deadline, Self.msUntil(deadline) <= delay {
+                    throw lastError
+                }
+                logger.notice(
+                    "retrying \(endpoint.name)",
+                    metadata: ["attempt": "\(attempt)", "delayMs": "\(delay)", "reason": "\(lastError.status.name): \(lastError.message)"])
+                try await Task.sleep(for: .milliseconds(delay))
+            }
+        }
+    }
+
+    struct Failed: Error {
+        var failure: AttemptFailure
+        var error: KieError
+    }
+
+    /// One attempt: the envelope, or how it failed (for the retry policy) and the error to report.
+    func attemptOnce(_ endpoint: Endpoint, headers: [(String, String)], body: [UInt8]?, timeoutMs: Int64) async -> Result<Envelope, Failed> {
+        let answer: HTTPAnswer
+        do {
+            answer = try await transport.send(HTTPCall(method: endpoint.method, url: endpoint.url, headers: headers, body: body, timeoutMs: timeoutMs))
+        } catch let t as TransportFailure {
+            let e = KieError(t.timedOut && t.sent ? .timeout : .network, t.message, retryable: true)
+            return .failure(Failed(failure: t.sent ? .noAnswer : .notSent, error: e))
+        } catch {
+            return .failure(Failed(failure: .notSent, error: KieError.wrap(error)))
+        }
+        let decoded = Result { () throws(KieError) -> Envelope in try ErrorMapping.decode(answer, redact: redact) }
+        switch decoded {
+        case .success(let env):
+            return .success(env)
+        case .failure(var e):
+            e.retryAfterMs = answer.retryAfterMs
+            if e.status == .protocol && e.apiCode == nil && answer.status == 200 {
+                // A 200 whose body is no envelope (malformed, truncated): the server got the request.
+                let f: AttemptFailure = endpoint.idempotency == .createsTask ? .noAnswer : .answered(.protocol, code: nil, retryable: true)
+                return .failure(Failed(failure: f, error: e))
+            }
+            return .failure(Failed(failure: .answered(e.status, code: e.apiCode ?? e.httpStatus, retryable: e.retryable), error: e))
+        }
+    }
+
+    static func msUntil(_ deadline: ContinuousClock.Instant) -> Int64 {
+        let d = ContinuousClock.now.duration(to: deadline)
+        let (s, atto) = d.components
+        return s * 1000 + atto / 1_000_000_000_000_000
+    }
+}
+
+/// Removes the API key from any text that leaves the library (messages, raw bodies, logs).
+public enum Redaction {
+    public static func redact(_ text: String, secret: String) -> String {
+        guard secret.count >= 4, text.contains(secret) else { return text }
+        return text.replacing(secret, with: "[REDACTED]")
+    }
+}

@@ -1,0 +1,144 @@
+import AsyncHTTPClient
+import FoundationEssentials
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// One HTTP attempt's inputs. The transport adds the Bearer key only when `authorized` is set,
+/// and only for the configured API and upload origins.
+struct HTTPCall: Sendable {
+    var method: HTTPMethod
+    var url: String
+    var headers: [(String, String)] = []
+    var body: [UInt8]? = nil
+    var authorized = true
+    var timeoutMs: Int64
+    var maxBodyBytes = 16 << 20
+}
+
+/// How an attempt failed below HTTP: whether the request may have reached the server.
+struct TransportFailure: Error, Sendable {
+    var sent: Bool
+    var timedOut: Bool
+    var message: String
+}
+
+/// Executes HTTP calls on AsyncHTTPClient. API calls never follow redirects (a redirect must not
+/// carry the key elsewhere); file downloads use a separate client that follows them and never
+/// carries the key.
+final class HTTPTransport: Sendable {
+    private let api: HTTPClient
+    private let files: HTTPClient
+    private let keyOrigins: [URLParts]
+    private let apiKey: String
+    private let userAgent: String
+
+    init(config: ClientConfig) {
+        var c = HTTPClient.Configuration()
+        c.timeout = .init(connect: .milliseconds(config.connectTimeoutMs))
+        c.redirectConfiguration = .disallow
+        c.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        c.decompression = .disabled
+        api = HTTPClient(eventLoopGroup: NIOSingletons.posixEventLoopGroup, configuration: c)
+        var f = c
+        f.redirectConfiguration = .follow(max: 5, allowCycles: false)
+        files = HTTPClient(eventLoopGroup: NIOSingletons.posixEventLoopGroup, configuration: f)
+        keyOrigins = [config.baseUrl, config.uploadBaseUrl].compactMap(URLParts.init)
+        apiKey = config.apiKey
+        userAgent = config.userAgent
+    }
+
+    func shutdown() async {
+        try? await api.shutdown()
+        try? await files.shutdown()
+    }
+
+    func mayCarryKey(_ url: String) -> Bool {
+        guard let parts = URLParts(url) else { return false }
+        return keyOrigins.contains { $0.sameOrigin(as: parts) }
+    }
+
+    /// One attempt. Throws `TransportFailure` for anything below HTTP, CancellationError when cancelled.
+    func send(_ call: HTTPCall) async throws -> HTTPAnswer {
+        var request = HTTPClientRequest(url: call.url)
+        request.method = call.method
+        request.headers.add(name: "User-Agent", value: userAgent)
+        request.headers.add(name: "Accept", value: "application/json")
+        for (k, v) in call.headers { request.headers.add(name: k, value: v) }
+        let client: HTTPClient
+        if call.authorized && mayCarryKey(call.url) {
+            request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+            client = api
+        } else {
+            client = call.authorized ? api : files
+        }
+        if let body = call.body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        do {
+            let response = try await client.execute(request, timeout: .milliseconds(max(call.timeoutMs, 1)))
+            let buffer = try await response.body.collect(upTo: call.maxBodyBytes)
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap(Self.parseRetryAfter)
+            return HTTPAnswer(status: Int(response.status.code), body: Array(buffer.readableBytesView), retryAfterMs: retryAfter)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            throw Self.classify(error)
+        }
+    }
+
+    /// Streams a file download into `sink`, returning status and content type. No key is sent.
+    func download(url: String, timeoutMs: Int64, sink: (ByteBuffer) throws -> Void) async throws -> (status: Int, contentType: String?) {
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "User-Agent", value: userAgent)
+        do {
+            let response = try await files.execute(request, timeout: .milliseconds(max(timeoutMs, 1)))
+            let type = response.headers.first(name: "Content-Type")
+            guard response.status == .ok else {
+                _ = try? await response.body.collect(upTo: 1 << 16)
+                return (Int(response.status.code), type)
+            }
+            for try await chunk in response.body { try sink(chunk) }
+            return (200, type)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch let e as KieError {
+            throw e
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            throw Self.classify(error)
+        }
+    }
+
+    /// Whether the failed request may have reached the server. Only failures before a connection
+    /// existed count as not sent; everything else might have been received.
+    static func classify(_ error: any Error) -> TransportFailure {
+        if let e = error as? HTTPClientError {
+            switch e {
+            case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout, .invalidURL, .emptyHost,
+                .emptyScheme, .alreadyShutdown:
+                return TransportFailure(sent: false, timedOut: e == .connectTimeout, message: "could not connect: \(e)")
+            case .deadlineExceeded, .readTimeout:
+                return TransportFailure(sent: true, timedOut: true, message: "no answer before the timeout")
+            default:
+                return TransportFailure(sent: true, timedOut: false, message: "connection failed: \(e)")
+            }
+        }
+        if error is NIOConnectionError || (error as? ChannelError) == .connectTimeout(.zero) {
+            return TransportFailure(sent: false, timedOut: false, message: "could not connect")
+        }
+        if let io = error as? IOError, [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH].contains(io.errnoCode) {
+            return TransportFailure(sent: false, timedOut: false, message: "could not connect: \(io.description)")
+        }
+        let typeName = String(reflecting: type(of: error))
+        if typeName.contains("NIOSSL") || typeName.contains("ConnectionError") {
+            return TransportFailure(sent: false, timedOut: false, message: "could not connect: \(typeName)")
+        }
+        return TransportFailure(sent: true, timedOut: false, message: "connection failed: \(typeName)")
+    }
+
+    /// Retry-After as seconds or an HTTP date is not sent by kie; accept integral seconds only.
+    static func parseRetryAfter(_ value: String) -> Int64? {
+        guard let s = Int64(String(value.trimmed)), s >= 0, s < 3600 else { return nil }
+        return s * 1000
+    }
+}

@@ -1,0 +1,56 @@
+import Dispatch
+import KieImage
+import Synchronization
+
+/// Runs async work from a C caller's thread and blocks that thread (never a Swift concurrency
+/// thread: blocking calls are documented as forbidden inside callbacks) until it ends. Events the
+/// work posts are delivered on the caller's thread, in order, before the call returns.
+final class CallerThreadPump: Sendable {
+    private let queue = Mutex<[WaitEvent]>([])
+    private let finished = Mutex<Result<String, KieError>?>(nil)
+    private let signal = DispatchSemaphore(value: 0)
+
+    func post(_ event: WaitEvent) {
+        queue.withLock { $0.append(event) }
+        signal.signal()
+    }
+
+    func finish(_ result: Result<String, KieError>) {
+        finished.withLock { $0 = result }
+        signal.signal()
+    }
+
+    /// Blocks, handing each posted event to `deliver` on this thread, until `finish`.
+    func run(_ deliver: (WaitEvent) -> Void) -> Result<String, KieError> {
+        while true {
+            signal.wait()
+            let events = queue.withLock { q -> [WaitEvent] in
+                let e = q
+                q.removeAll()
+                return e
+            }
+            for e in events { deliver(e) }
+            if let r = finished.withLock({ $0 }) {
+                for e in queue.withLock({ q -> [WaitEvent] in let e = q; q.removeAll(); return e }) { deliver(e) }
+                return r
+            }
+        }
+    }
+}
+
+/// Runs `body` to completion on the Swift concurrency pool and returns its JSON result.
+func blocking(
+    events: ((WaitEvent) -> Void)? = nil,
+    _ body: @escaping @Sendable (_ post: @escaping @Sendable (WaitEvent) -> Void) async throws -> String
+) -> Result<String, KieError> {
+    let pump = CallerThreadPump()
+    Task.detached {
+        do {
+            let out = try await body { pump.post($0) }
+            pump.finish(.success(out))
+        } catch {
+            pump.finish(.failure(KieError.wrap(error)))
+        }
+    }
+    return pump.run { events?($0) }
+}

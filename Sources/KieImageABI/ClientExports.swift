@@ -1,0 +1,48 @@
+import CKieImage
+import KieImage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Creates a client from config JSON (every key optional: apiKey (else env KIE_API_KEY),
+/// baseUrl (else env KIE_BASE_URL, default https://api.kie.ai), uploadBaseUrl, requestTimeoutMs,
+/// connectTimeoutMs, maxRetries, retryBaseMs, retryMaxMs, poll {initialMs, maxMs, multiplier,
+/// deadlineMs}, rateLimit {requests, perMs}, userAgent, webhookKey, journalPath, delivery
+/// ("thread"|"queue"), logLevel). An unknown key fails with KIE_E_INVALID_ARGUMENT naming it.
+/// config_json may be NULL or "" for all defaults. On success *out owns a client that the
+/// caller frees with kie_client_free. Any thread.
+@c(kie_client_new)
+public func kieClientNew(_ configJSON: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<kie_client_ref?>?) -> kie_status {
+    withStatus {
+        let out = try requireOut(out, "out")
+        out.pointee = nil
+        let text = try CString.readOptional(configJSON, name: "config_json") ?? ""
+        let config = try ClientConfig.parse(json: text, env: Environment.read(["KIE_API_KEY", "KIE_BASE_URL"]))
+        let handle = ClientHandle(client: KieClient(config: config))
+        out.pointee = OpaquePointer(Unmanaged.passRetained(handle).toOpaque())
+    }
+}
+
+/// Frees a client: cancels its in-flight work (each async operation gets a final
+/// KIE_E_CANCELLED event), closes its connections, and returns when no callback of it runs.
+/// NULL is a no-op. Never call it from one of the client's own callbacks.
+@c(kie_client_free)
+public func kieClientFree(_ c: kie_client_ref?) {
+    guard let c else { return }
+    let handle = Unmanaged<ClientHandle>.fromOpaque(UnsafeRawPointer(c)).takeRetainedValue()
+    _ = blocking { _ in
+        await handle.client.shutdown()
+        return ""
+    }
+}
+
+enum Environment {
+    static func read(_ names: [String]) -> [String: String] {
+        var env: [String: String] = [:]
+        for name in names {
+            if let v = getenv(name) { env[name] = String(cString: v) }
+        }
+        return env
+    }
+}

@@ -1,0 +1,77 @@
+import CKieImage
+import KieImage
+
+/// Validates a generate request (JSON with the API's field names: prompt, filesUrl, size,
+/// nVariants, maskUrl, callBackUrl, isEnhance, uploadCn, enableFallback, fallbackModel, fileUrl)
+/// and returns in *out_body_json the exact body that would be sent. Pure: no client, no network.
+/// KIE_E_VALIDATION names the field in kie_last_error's "field". Free the result with
+/// kie_string_free. Any thread.
+@c(kie_request_build)
+public func kieRequestBuild(_ requestJSON: UnsafePointer<CChar>?, _ outBodyJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> kie_status {
+    withStatus {
+        let out = try requireOut(outBodyJSON, "out_body_json")
+        out.pointee = nil
+        let validated = try RequestValidator.validate(json: CString.read(requestJSON, name: "request_json"))
+        try put(JSON.serialize(validated.request.body), out)
+    }
+}
+
+/// Validates and submits a generate request; blocks until the task id is known.
+/// *out_json receives {"taskId": "...", "warnings": [...]} (warnings only when there are some).
+/// A request that may have reached the server without an answer fails with
+/// KIE_E_UNKNOWN_OUTCOME and is never repeated. Blocking: never call from a callback.
+@c(kie_generate)
+public func kieGenerate(_ c: kie_client_ref?, _ requestJSON: UnsafePointer<CChar>?, _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> kie_status {
+    withStatus {
+        let out = try requireOut(outJSON, "out_json")
+        out.pointee = nil
+        let handle = try ClientHandle.borrow(c)
+        let validated = try RequestValidator.validate(json: CString.read(requestJSON, name: "request_json"))
+        let result = blocking { _ in JSON.serialize(try await handle.client.generate(validated).json) }
+        try put(result.get(), out)
+    }
+}
+
+/// One record-info call; *out_task_json receives the normalized task JSON ("taskId", "status",
+/// "successFlag", "progress", "resultUrls", "errorCode", "errorMessage", "createTime",
+/// "completeTime", "request", "raw"). A failed task is not an error here: read "status".
+/// Blocking: never call from a callback.
+@c(kie_task_get)
+public func kieTaskGet(_ c: kie_client_ref?, _ taskId: UnsafePointer<CChar>?, _ outTaskJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> kie_status {
+    withStatus {
+        let out = try requireOut(outTaskJSON, "out_task_json")
+        out.pointee = nil
+        let handle = try ClientHandle.borrow(c)
+        let id = try CString.read(taskId, name: "task_id")
+        let result = blocking { _ in JSON.serialize(try await handle.client.task(id).json) }
+        try put(result.get(), out)
+    }
+}
+
+/// Polls a task until it ends or the deadline passes (wait_json, may be NULL: {"deadlineMs",
+/// "initialMs", "maxMs"}). Progress events ({"event":"progress",...}, on change only) are
+/// delivered to on_event (may be NULL) on the calling thread, with op 0, before this returns.
+/// On success *out_task_json receives the task JSON; a failed task returns KIE_E_TASK_FAILED
+/// with its message in kie_last_error; the deadline gives KIE_E_TIMEOUT.
+/// Blocking: never call from a callback.
+@c(kie_task_wait)
+public func kieTaskWait(
+    _ c: kie_client_ref?, _ taskId: UnsafePointer<CChar>?, _ waitJSON: UnsafePointer<CChar>?,
+    _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?,
+    _ outTaskJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> kie_status {
+    withStatus {
+        let out = try requireOut(outTaskJSON, "out_task_json")
+        out.pointee = nil
+        let handle = try ClientHandle.borrow(c)
+        let id = try CString.read(taskId, name: "task_id")
+        let options = try WaitOptions.parse(json: CString.readOptional(waitJSON, name: "wait_json"), defaults: handle.client.config.poll)
+        let result = blocking(events: { event in
+            guard let onEvent else { return }
+            JSON.serialize(event.json).withCString { onEvent(userdata, 0, kie_status(rawValue: event.status.rawValue), $0) }
+        }) { post in
+            JSON.serialize(try await handle.client.wait(id, options: options, onEvent: post).json)
+        }
+        try put(result.get(), out)
+    }
+}
