@@ -1,0 +1,302 @@
+import Hummingbird
+
+/// The API host (`api.kie.ai`): generate, record-info, download-url, common download-url,
+/// credit, plus the admin API under `/_sim/`. Application errors are HTTP 200 with the code in the
+/// body (spec §1) unless `errorHttpStatus` is `mirror`.
+extension Simulator {
+    static let apiRoutes: [String: (Endpoint, HTTPRequest.Method)] = [
+        "/api/v1/gpt4o-image/generate": (.generate, .post),
+        "/api/v1/gpt4o-image/record-info": (.recordInfo, .get),
+        "/api/v1/gpt4o-image/download-url": (.downloadUrl, .post),
+        "/api/v1/common/download-url": (.commonDownloadUrl, .post),
+        "/api/v1/chat/credit": (.credit, .get),
+    ]
+
+    func apiHost(_ request: Request, _ context: SimContext) async throws -> Response {
+        let path = request.uri.path
+        if path == "/_sim" || path.hasPrefix("/_sim/") {
+            return await admin(request, path: path)
+        }
+        guard let (endpoint, method) = Simulator.apiRoutes[path] else {
+            state.withLock { $0.count("unknown") }
+            return Reply(status: .notFound, json: Simulator.envelope(code: 404, msg: "Not Found")).response
+        }
+        guard request.method == method else {
+            state.withLock { $0.count("wrong-method") }
+            var reply = Reply(
+                status: .methodNotAllowed,
+                json: Simulator.envelope(code: 405, msg: "Request method '\(request.method.rawValue)' is not supported"))
+            reply.headers[.allow] = method.rawValue
+            return reply.response
+        }
+        return try await withFaults(endpoint, context: context, fallback: { _ in self.genericSuccess(endpoint) }) {
+            await self.handleAPI(endpoint, request)
+        }
+    }
+
+    /// What a fault answer stands on when the request itself was not carried out.
+    private func genericSuccess(_ endpoint: Endpoint) -> Reply {
+        Reply(json: Simulator.envelope(code: 200, msg: "success"))
+    }
+
+    /// An application error answer, honouring `errorHttpStatus`.
+    func apiError(_ code: Int, _ msg: String) -> Reply {
+        let mirror = state.withLock { $0.config.errorHttpStatus == "mirror" }
+        return Reply(status: mirror ? .init(code: code) : .ok, json: Simulator.envelope(code: code, msg: msg))
+    }
+
+    /// The 401 answer has no `data` key (spec §1, DOC-getting-started).
+    private func unauthorized() -> Reply {
+        let mirror = state.withLock { $0.config.errorHttpStatus == "mirror" }
+        return Reply(status: mirror ? .unauthorized : .ok, json: "{\"code\":401,\"msg\":\"You do not have access permissions\"}")
+    }
+
+    private func rateLimited() -> Reply {
+        let (http, mirror) = state.withLock { ($0.config.rateLimitStyle == "http", $0.config.errorHttpStatus == "mirror") }
+        return Reply(status: http || mirror ? .tooManyRequests : .ok,
+                     json: Simulator.envelope(code: 429, msg: Simulator.defaultMessage(429)))
+    }
+
+    private func authorized(_ request: Request) -> String? {
+        guard let key = Simulator.bearerKey(request) else { return nil }
+        return state.withLock { $0.balances[key] != nil } ? key : nil
+    }
+
+    private func handleAPI(_ endpoint: Endpoint, _ request: Request) async -> Reply {
+        guard let key = authorized(request) else { return unauthorized() }
+        switch endpoint {
+        case .generate: return await generate(request, key: key)
+        case .recordInfo: return recordInfo(request, key: key)
+        case .downloadUrl: return await taskDownloadURL(request, key: key)
+        case .commonDownloadUrl: return await commonDownloadURL(request)
+        case .credit:
+            let balance = state.withLock { $0.balances[key] ?? 0 }
+            return Reply(json: Simulator.envelope(code: 200, msg: "success", data: JSONValue.formatDecimal(balance)))
+        default: return apiError(404, "Not Found")
+        }
+    }
+
+    /// Body as JSON, or the answer to give instead (413 too large, 400 not JSON).
+    private func jsonBody(_ request: Request) async -> Result<JSONValue, Reply> {
+        guard let bytes = await collect(request) else {
+            return .failure(Reply(status: .contentTooLarge, json: Simulator.envelope(code: 413, msg: "Request Entity Too Large")))
+        }
+        switch JSONParser.parse(bytes) {
+        case .success(let v): return .success(v)
+        case .failure: return .failure(apiError(400, Simulator.defaultMessage(400)))
+        }
+    }
+
+    // MARK: generate
+
+    private func generate(_ request: Request, key: String) async -> Reply {
+        let body: JSONValue
+        switch await jsonBody(request) {
+        case .success(let v): body = v
+        case .failure(let reply): return reply
+        }
+        let mode = state.withLock { $0.config.nVariantsMode }
+        let generateRequest: GenerateRequest
+        switch GenerateRequest.validate(body, nVariantsMode: mode) {
+        case .success(let r): generateRequest = r
+        case .failure(let rejection): return apiError(rejection.code, rejection.msg)
+        }
+        switch createTask(generateRequest, key: key) {
+        case .created(let taskId):
+            var data = "{\"taskId\":"
+            JSONValue.writeString(taskId, into: &data)
+            data += "}"
+            return Reply(json: Simulator.envelope(code: 200, msg: "success", data: data))
+        case .rateLimited:
+            return rateLimited()
+        case .insufficientCredits:
+            return apiError(402, Simulator.defaultMessage(402))
+        }
+    }
+
+    enum CreateResult {
+        case created(String)
+        case rateLimited
+        case insufficientCredits
+    }
+
+    func createTask(_ request: GenerateRequest, key: String) -> CreateResult {
+        var rng = SystemRandomNumberGenerator()
+        let taskId = String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 16).leftPadded(16)
+            + String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 16).leftPadded(16)
+        let suffixes = (0..<request.nVariants).map { _ in Int.random(in: 1000...9999, using: &rng) }
+        return state.withLock { s -> CreateResult in
+            let now = s.clock.nowMs()
+            let config = s.config
+            let cost = config.creditsPerVariant * Double(request.nVariants)
+            // Credits first, then the window: only accepted requests enter it, and a dropped
+            // request costs nothing (§7).
+            var window = s.generateWindows[key] ?? SlidingWindow()
+            guard (s.balances[key] ?? 0) >= cost else { return .insufficientCredits }
+            guard window.allow(nowMs: now, limit: config.generateLimit.requests, windowMs: Int64(config.generateLimit.perMs)) else {
+                return .rateLimited
+            }
+            s.generateWindows[key] = window
+            s.balances[key, default: 0] -= cost
+
+            var duration = TaskPlanner.durationMs(config: config, rng: &s.durationRng)
+            var outcome = TaskPlanner.outcome(rates: config.failureRates, rng: &s.outcomeRng)
+            if config.promptDirectives {
+                let d = TaskPlanner.directives(in: request.prompt)
+                if let ms = d.ms { duration = ms }
+                switch d.outcome {
+                case "create_task_failed": outcome = .createTaskFailed(code: 400, message: FailureTexts.code400[0])
+                case "internal_error": outcome = .internalError
+                case "generate_failed": outcome = TaskPlanner.generateFailed(code: d.code, rng: &s.outcomeRng)
+                default: break
+                }
+            }
+            // An input on our own file host that is gone (expired upload) cannot be fetched: 451.
+            let inputs = request.filesUrl + [request.fileUrl].compactMap { $0 }
+            if outcome == .success, inputs.contains(where: { !s.fileExists(url: $0, nowMs: now) }) {
+                outcome = .generateFailed(code: 451, message: FailureTexts.code451[0])
+            }
+            // CREATE_TASK_FAILED shows early; others at the end of the generation time.
+            if case .createTaskFailed = outcome { duration = min(duration, 1000) }
+            let completeAt = now + duration
+            let unixSec = max(now / 1000, completeAt / 1000 - 2)
+            let names = suffixes.enumerated().map { "\(taskId)_\($0.offset)_\(unixSec)_\($0.element).png" }
+            let task = SimTask(
+                taskId: taskId, apiKey: key, request: request,
+                paramJsonLiteral: JSONValue.quoted(request.paramJson), createdAtMs: now, completeAtMs: completeAt,
+                outcome: outcome, resultNames: names, cost: cost)
+            s.tasks[taskId] = task
+            s.taskOrder.append(taskId)
+            s.pending.insert(taskId)
+            for (i, name) in names.enumerated() { s.resultIndex[name] = (taskId, i) }
+            s.generateAccepted += 1
+            return .created(taskId)
+        }
+    }
+
+    // MARK: record-info
+
+    private func recordInfo(_ request: Request, key: String) -> Reply {
+        guard let raw = request.uri.queryParameters["taskId"], !raw.isEmpty else {
+            return apiError(422, "taskId cannot be empty")
+        }
+        let taskId = String(raw)
+        var finished: SimTask?
+        let reply = state.withLock { s -> Reply in
+            let config = s.config
+            guard var task = s.tasks[taskId], task.apiKey == key else {
+                if config.unknownTaskMode == "nullData" {
+                    return Reply(json: Simulator.envelope(code: 200, msg: "success"))
+                }
+                let mirror = config.errorHttpStatus == "mirror"
+                return Reply(status: mirror ? .notFound : .ok, json: Simulator.envelope(code: 404, msg: "record is null"))
+            }
+            let now = s.clock.nowMs()
+            guard task.recordInfoWindow.allow(nowMs: now, limit: config.recordInfoPerTaskPerSecond, windowMs: 1000) else {
+                s.tasks[taskId] = task
+                let http = config.rateLimitStyle == "http" || config.errorHttpStatus == "mirror"
+                return Reply(status: http ? .tooManyRequests : .ok,
+                             json: Simulator.envelope(code: 429, msg: Simulator.defaultMessage(429)))
+            }
+            task.hits[.recordInfo, default: 0] += 1
+            if !task.finalized && task.completeAtMs <= now {
+                task.finalized = true
+                s.pending.remove(taskId)
+                if task.outcome != .success && config.refundOnFailure { s.balances[task.apiKey, default: 0] += task.cost }
+                finished = task
+            }
+            s.tasks[taskId] = task
+            let view = TaskView(task: task, nowMs: now, config: config, fileBase: s.fileBase)
+            return Reply(json: Simulator.envelope(code: 200, msg: "success", data: view.dataJSON(task: task, config: config)))
+        }
+        if let finished { startCallbacks(for: finished) }
+        return reply
+    }
+
+    // MARK: download links (§4)
+
+    private func taskDownloadURL(_ request: Request, key: String) async -> Reply {
+        let body: JSONValue
+        switch await jsonBody(request) {
+        case .success(let v): body = v
+        case .failure(let reply): return reply
+        }
+        guard body.objectValue != nil else { return apiError(400, Simulator.defaultMessage(400)) }
+        guard let taskId = body["taskId"]?.stringValue, !taskId.isEmpty else { return apiError(422, "taskId cannot be empty") }
+        guard let url = body["url"]?.stringValue, !url.isEmpty else { return apiError(422, "url cannot be empty") }
+        let outcome = state.withLock { s -> Result<String, Refusal> in
+            guard var task = s.tasks[taskId], task.apiKey == key else { return .failure(Refusal(msg: "record is null")) }
+            task.hits[.downloadUrl, default: 0] += 1
+            s.tasks[taskId] = task
+            let now = s.clock.nowMs()
+            if now - task.createdAtMs > s.config.resultRetentionMs {
+                return .failure(Refusal(msg: "Temporarily supports records within 14 days"))
+            }
+            let view = TaskView(task: task, nowMs: now, config: s.config, fileBase: s.fileBase)
+            guard view.status == "SUCCESS" else { return .failure(Refusal(msg: "record status is not success")) }
+            guard let urls = view.resultUrls, !urls.isEmpty else { return .failure(Refusal(msg: "record result data is empty")) }
+            guard urls.contains(url) else { return .failure(Refusal(msg: "record result data not exist")) }
+            return .success(String(url.dropFirst(s.fileBase.count)))
+        }
+        switch outcome {
+        case .success(let path):
+            var data = ""
+            JSONValue.writeString(presign(path: path), into: &data)
+            return Reply(json: Simulator.envelope(code: 200, msg: "success", data: data))
+        case .failure(let refusal):
+            return apiError(422, refusal.msg)
+        }
+    }
+
+    private func commonDownloadURL(_ request: Request) async -> Reply {
+        let body: JSONValue
+        switch await jsonBody(request) {
+        case .success(let v): body = v
+        case .failure(let reply): return reply
+        }
+        guard body.objectValue != nil else { return apiError(400, Simulator.defaultMessage(400)) }
+        // Only kie-generated file URLs (results and uploads on our file host); anything else is
+        // "url is wrong" (real, §4a).
+        let path = state.withLock { s -> String? in
+            guard let url = body["url"]?.stringValue, url.hasPrefix(s.fileBase + "/") else { return nil }
+            let path = String(url.dropFirst(s.fileBase.count))
+            guard path.hasPrefix("/s/") || path.hasPrefix("/kieai/") else { return nil }
+            return path.split(separator: "?", maxSplits: 1).first.map(String.init)
+        }
+        guard let path else { return apiError(422, "url is wrong") }
+        var data = ""
+        JSONValue.writeString(presign(path: path), into: &data)
+        return Reply(json: Simulator.envelope(code: 200, msg: "success", data: data))
+    }
+}
+
+extension StateData {
+    /// Whether a URL on our file host names a file that can still be fetched; other URLs count as
+    /// reachable (the simulator never fetches them).
+    func fileExists(url: String, nowMs: Int64) -> Bool {
+        guard !fileBase.isEmpty, url.hasPrefix(fileBase + "/") else { return true }
+        let path = String(url.dropFirst(fileBase.count + 1)).split(separator: "?").first.map(String.init) ?? ""
+        if path.hasPrefix("kieai/") {
+            guard let file = uploads[path] else { return false }
+            return nowMs - file.uploadedAtMs < config.uploadRetentionMs
+        }
+        if path.hasPrefix("s/") {
+            guard let (taskId, _) = resultIndex[String(path.dropFirst(2))], let task = tasks[taskId] else { return false }
+            return task.outcome == .success && nowMs >= task.completeAtMs && nowMs - task.completeAtMs < config.resultRetentionMs
+        }
+        return false
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+/// A documented refusal text (body code 422).
+struct Refusal: Error {
+    let msg: String
+}
+
+extension Reply: Error {}
