@@ -75,3 +75,28 @@ public func kieTaskWait(
         try put(result.get(), out)
     }
 }
+
+/// Saves every result of a successful task (task_json as returned by kie_task_get or
+/// kie_task_wait) into dir, created if missing, in parallel; each file is streamed to a temporary
+/// name and renamed into place when complete, named <taskId>_<index>.<ext> after its content
+/// type. The API key is never sent to the file host; a failing link is re-minted through
+/// download-url. *out_json receives {"files": [{"url","path","bytes","contentType"}]}.
+/// Blocking: never call from a callback.
+@c(kie_download)
+public func kieDownload(
+    _ c: kie_client_ref?, _ taskJSON: UnsafePointer<CChar>?, _ dir: UnsafePointer<CChar>?,
+    _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> kie_status {
+    withStatus {
+        let out = try requireOut(outJSON, "out_json")
+        out.pointee = nil
+        let handle = try ClientHandle.borrow(c)
+        let task = try TaskJSON.parse(CString.read(taskJSON, name: "task_json"))
+        let directory = try CString.read(dir, name: "dir")
+        let result = blocking { _ in
+            let files = try await handle.client.download(task, to: directory)
+            return JSON.serialize(["files": .array(files.map(\.json))])
+        }
+        try put(result.get(), out)
+    }
+}

@@ -1,0 +1,102 @@
+/// One result saved to disk.
+public struct DownloadedFile: Sendable {
+    public var url: String
+    public var path: String
+    public var bytes: Int
+    public var contentType: String?
+
+    public var json: JSONValue {
+        ["url": .string(url), "path": .string(path), "bytes": .int(Int64(bytes)), "contentType": .string(contentType)]
+    }
+}
+
+extension KieClient {
+    /// Saves every result URL of a successful task into `directory` (created if missing), in
+    /// parallel, as `<taskId>_<index>.<ext>` with the extension from the content type. Each file is
+    /// streamed to a temporary name and renamed into place when complete. Failed fetches are
+    /// retried; when the direct link keeps failing, a fresh one is minted through download-url
+    /// (spec §4, §7). The API key is never sent to the file host.
+    public func download(_ task: KieTask, to directory: String) async throws -> [DownloadedFile] {
+        guard task.isSuccess else {
+            throw KieError(.invalidArgument, "task \(task.taskId) is \(task.status.rawValue): nothing to download", taskId: task.taskId)
+        }
+        guard !task.resultUrls.isEmpty else { throw KieError(.protocol, "task \(task.taskId) succeeded without result URLs", taskId: task.taskId) }
+        try Directories.create(directory)
+        return try await withThrowingTaskGroup(of: DownloadedFile.self) { group in
+            for (index, url) in task.resultUrls.enumerated() {
+                group.addTask { try await self.downloadOne(taskId: task.taskId, url: url, index: index, directory: directory) }
+            }
+            var files: [DownloadedFile] = []
+            for try await f in group { files.append(f) }
+            return files.sorted { $0.path < $1.path }
+        }
+    }
+
+    func downloadOne(taskId: String, url: String, index: Int, directory: String) async throws -> DownloadedFile {
+        let stem = "\(taskId)_\(index)"
+        var link = url
+        var reminted = false
+        var attempt = 0
+        while true {
+            attempt += 1
+            let failure: KieError
+            do {
+                return try await fetch(link, original: url, stem: stem, directory: directory)
+            } catch let e as KieError where e.status != .io {
+                failure = e
+            }
+            let decision = config.retry.decide(
+                failure.httpStatus.map { .answered(failure.status, code: $0, retryable: $0 >= 500 || $0 == 429) } ?? .noAnswer,
+                attempt: attempt, idempotency: .idempotent)
+            switch decision {
+            case .retry(let delay) where attempt < 2 || reminted:
+                logger.notice("retrying download", metadata: ["attempt": "\(attempt)", "delayMs": "\(delay)", "taskId": "\(taskId)"])
+                try await Task.sleep(for: .milliseconds(delay))
+            default:
+                guard !reminted else { throw failure }
+                // The direct link failed twice or for good: mint a fresh one (valid 20 minutes).
+                logger.notice("minting a download link", metadata: ["taskId": "\(taskId)", "reason": "\(failure.message)"])
+                link = try await downloadURL(taskId: taskId, url: url)
+                reminted = true
+                attempt = 0
+            }
+        }
+    }
+
+    func fetch(_ link: String, original: String, stem: String, directory: String) async throws -> DownloadedFile {
+        let sink = try FileSink(directory: directory, stem: stem)
+        do {
+            let (status, type) = try await transport.download(url: link, timeoutMs: max(config.requestTimeoutMs, 60_000)) { chunk in
+                try sink.write(chunk)
+            }
+            guard status == 200 else {
+                sink.discard()
+                throw KieError(status == 404 ? .notFound : .server, "file host answered HTTP \(status)", httpStatus: status)
+            }
+            let path = "\(directory)/\(stem).\(FileTypes.fileExtension(contentType: type, url: original))"
+            try sink.commit(to: path)
+            return DownloadedFile(url: original, path: path, bytes: sink.bytes, contentType: type)
+        } catch let t as TransportFailure {
+            sink.discard()
+            throw KieError(t.timedOut ? .timeout : .network, "download: \(t.message)", retryable: true)
+        } catch {
+            sink.discard()
+            throw error
+        }
+    }
+}
+
+enum FileTypes {
+    static let byContentType = ["image/png": "png", "image/jpeg": "jpg", "image/jpg": "jpg", "image/webp": "webp", "image/gif": "gif"]
+    static let known: Set<String> = ["png", "jpg", "jpeg", "webp", "gif"]
+
+    static func fileExtension(contentType: String?, url: String) -> String {
+        if let type = contentType?.split(separator: ";").first.map({ String($0.trimmed).lowercased() }),
+           let ext = byContentType[type] { return ext }
+        if let path = URLParts(url)?.path, let dot = path.lastIndex(of: ".") {
+            let ext = path[path.index(after: dot)...].lowercased()
+            if known.contains(ext) { return ext }
+        }
+        return "bin"
+    }
+}

@@ -1,0 +1,66 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOCore
+
+/// A file written through a temporary name and renamed into place only when complete and
+/// fsync'd, so a reader (or a resumed batch) never sees a partial file.
+final class FileSink {
+    let tempPath: String
+    private var fd: Int32
+    private(set) var bytes = 0
+
+    init(directory: String, stem: String) throws(KieError) {
+        tempPath = "\(directory)/.\(stem).\(UInt32.random(in: 0...UInt32.max)).part"
+        fd = open(tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw KieError(.io, "cannot create \(tempPath): \(Errno.text())") }
+    }
+
+    func write(_ buffer: ByteBuffer) throws(KieError) {
+        let ok = buffer.withUnsafeReadableBytes { raw -> Bool in
+            guard let base = raw.baseAddress else { return true }
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, base + offset, raw.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                offset += n
+            }
+            return true
+        }
+        guard ok else { throw KieError(.io, "cannot write \(tempPath): \(Errno.text())") }
+        bytes += buffer.readableBytes
+    }
+
+    /// fsync, close and rename to `finalPath`.
+    func commit(to finalPath: String) throws(KieError) {
+        guard fsync(fd) == 0 else { throw KieError(.io, "cannot sync \(tempPath): \(Errno.text())") }
+        close(fd)
+        fd = -1
+        guard rename(tempPath, finalPath) == 0 else { throw KieError(.io, "cannot rename to \(finalPath): \(Errno.text())") }
+    }
+
+    /// Removes the partial file (after a failure).
+    func discard() {
+        if fd >= 0 { close(fd); fd = -1 }
+        unlink(tempPath)
+    }
+
+    deinit { if fd >= 0 { close(fd); unlink(tempPath) } }
+}
+
+enum Errno {
+    static func text() -> String { String(cString: strerror(errno)) }
+}
+
+enum Directories {
+    /// mkdir -p.
+    static func create(_ path: String) throws(KieError) {
+        var built = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            built += "/" + part
+            if mkdir(built, 0o755) != 0 && errno != EEXIST {
+                throw KieError(.io, "cannot create directory \(built): \(Errno.text())")
+            }
+        }
+    }
+}
