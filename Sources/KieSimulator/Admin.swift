@@ -12,7 +12,7 @@ extension Simulator {
         func ok(_ value: JSONValue) -> Response { Reply(json: value.serialized).response }
         func encoded<T: Encodable>(_ value: T) -> Response {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             guard let data = try? encoder.encode(value) else { return error(.internalServerError, "encoding failed") }
             return Reply(status: .ok, contentType: "application/json", bytes: Array(data)).response
         }

@@ -1,0 +1,176 @@
+import ArgumentParser
+import Dispatch
+import FoundationEssentials
+import KieSimulator
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@main
+struct KieSim: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kie-sim",
+        abstract: "A faithful, fault-injecting local kie.ai 4o Image API (loopback only).",
+        discussion: """
+            Serves three loopback listeners: the API host (api.kie.ai), the upload host
+            (kieai.redpandaai.co) and a file host for results and uploads. The first line on stdout is
+            the API base URL (http://127.0.0.1:PORT); then "upload <url>" and "files <url>". Runs until
+            SIGTERM or SIGINT.
+
+            Settings come from defaults, then --config FILE.json, then flags. The file takes these keys
+            (all optional; the same JSON is served and accepted by GET/POST /_sim/config):
+
+              host, port, uploadPort, filePort    listeners (loopback only; 0 picks a free port)
+              apiKeys {"key": credits}             accounts (default {"sim-key": 1000})
+              creditsPerVariant (6)                charged per variant; refundOnFailure (true)
+              accountId (136592)                   used in upload filePath kieai/<accountId>/...
+              generationMs (18000)                 fixed generation time, or
+              generation {"kind":"fixed","ms":..} | {"kind":"uniform","minMs":..,"maxMs":..}
+                         | {"kind":"lognormal","medianMs":..,"p95Ms":..,"seed":..}
+              progressMode steady|jump             "0.00".."1.00" over time, or "0.00" then "1.00"
+              resultUrlsKey resultUrls|result_urls record-info response key
+              failureRates {"createTaskFailed":p,"generateFailed":p,"internalError":p,"seed":n}
+              createTaskFailedFlag (2), generateFailedFlag (3)   successFlag per failure status
+              errorCodeType int|string, failureResponse null|emptyList, timeFormat ms|string,
+              omitStatusWhileGenerating (false), roundTimesToSeconds (true),
+              unknownTaskMode 404|nullData, nVariantsMode validate|ignore,
+              promptDirectives (true)              honour [sim:create_task_failed], [sim:generate_failed],
+                                                   [sim:generate_failed=451], [sim:internal_error],
+                                                   [sim:ms=1500] in prompts
+              generateLimit {"requests":20,"perMs":10000}   per key, rolling; beyond: 429, dropped
+              recordInfoPerTaskPerSecond (3)       0 disables
+              rateLimitStyle body|http             429 in the body (HTTP 200) or a real HTTP 429
+              errorHttpStatus 200|mirror           HTTP status of error answers
+              webhookKey                           adds X-Webhook-Timestamp / X-Webhook-Signature
+              callbackTimeoutMs (15000), callbackRetries (3), callbackRetryDelayMs (1000),
+              callbackDuplicates (0), callbackSuccessMsg ("success"), callbackTaskIdStyle data|all,
+              allowNonLoopbackCallbacks (false)
+              resultRetentionMs (14 days), downloadUrlTtlMs (20 min), uploadRetentionMs (24 h)
+              maxBodyBytes (32 MiB)                larger bodies get HTTP 413
+              faults [ {"endpoint": E, "match": M, "action": A}, ... ]
+                E: generate | record-info | download-url | common-download-url | credit |
+                   upload-stream | upload-base64 | upload-url | file | *
+                M: {"nth":N} | {"every":N} | {"rate":0.05,"seed":S} | {"count":N}   (absent: all)
+                A: {"latencyMs":ms} | {"bodyCode":500,"msg":".."} | {"httpStatus":503} |
+                   {"malformed":true} | {"truncated":true} | {"reset":"before"|"after"} |
+                   {"hangMs":ms}; latencyMs may accompany any; "process":bool overrides whether
+                   the request is carried out (reset after, truncated, hang: yes by default)
+
+            Admin API on the API listener, no auth: POST /_sim/reset, GET|POST /_sim/config
+            (POST merges top-level keys; ?replace=true replaces), GET /_sim/tasks, GET /_sim/stats,
+            GET|POST /_sim/clock {"advanceMs":n}, GET /_sim/callbacks, GET /_sim/info.
+            """
+    )
+
+    @Option(help: "API listener port (0 picks a free port).")
+    var port: Int?
+
+    @Option(help: "Upload host port (0 picks a free port).")
+    var uploadPort: Int?
+
+    @Option(help: "File host port (0 picks a free port).")
+    var filePort: Int?
+
+    @Option(name: .customLong("api-key"), help: "An accepted API key (repeatable); replaces the configured keys.")
+    var apiKeys: [String] = []
+
+    @Option(help: "Credits for each --api-key (default 1000).")
+    var credits: Double?
+
+    @Option(help: "Fixed generation time in ms.")
+    var generationMs: Int?
+
+    @Option(help: "Config file (JSON, keys as above).")
+    var config: String?
+
+    @Option(help: "steady or jump.")
+    var progressMode: String?
+
+    @Option(help: "Webhook HMAC key; callbacks get X-Webhook-Timestamp and X-Webhook-Signature.")
+    var webhookKey: String?
+
+    @Option(help: "resultUrls or result_urls.")
+    var resultUrlsKey: String?
+
+    @Option(help: "record-info requests per task per second (0 disables).")
+    var recordInfoPerTask: Int?
+
+    @Option(help: "Generate requests per 10 s per key (0 disables).")
+    var generateLimit: Int?
+
+    @Option(name: .customLong("fault"), help: "A fault rule as JSON (repeatable), appended to the configured ones.")
+    var faults: [String] = []
+
+    func run() async throws {
+        var settings = SimulatorConfig()
+        if let path = config {
+            let bytes: [UInt8]
+            do {
+                bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                throw ValidationError("cannot read config file \(path): \(error)")
+            }
+            switch SimulatorConfig.decode(json: bytes) {
+            case .success(let c): settings = c
+            case .failure(let e): throw ValidationError("config file \(path): \(e.message)")
+            }
+        }
+        if let port { settings.port = port }
+        if let uploadPort { settings.uploadPort = uploadPort }
+        if let filePort { settings.filePort = filePort }
+        if !apiKeys.isEmpty {
+            settings.apiKeys = Dictionary(apiKeys.map { ($0, credits ?? 1000) }, uniquingKeysWith: { a, _ in a })
+        } else if let credits {
+            settings.apiKeys = settings.apiKeys.mapValues { _ in credits }
+        }
+        if let generationMs {
+            settings.generationMs = generationMs
+            settings.generation = nil
+        }
+        if let progressMode {
+            guard let mode = ProgressMode(rawValue: progressMode) else {
+                throw ValidationError("--progress-mode must be steady or jump")
+            }
+            settings.progressMode = mode
+        }
+        if let webhookKey { settings.webhookKey = webhookKey }
+        if let resultUrlsKey { settings.resultUrlsKey = resultUrlsKey }
+        if let recordInfoPerTask { settings.recordInfoPerTaskPerSecond = recordInfoPerTask }
+        if let generateLimit { settings.generateLimit = RateLimit(requests: generateLimit, perMs: 10000) }
+        for fault in faults {
+            do {
+                settings.faults.append(try JSONDecoder().decode(FaultRule.self, from: Data(fault.utf8)))
+            } catch {
+                throw ValidationError("--fault \(fault): not a fault rule (\(error))")
+            }
+        }
+        let problems = settings.problems()
+        guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
+
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        let (stops, stop) = AsyncStream<Int32>.makeStream()
+        let sources = [SIGTERM, SIGINT].map { sig -> any DispatchSourceSignal in
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { stop.yield(sig) }
+            source.resume()
+            return source
+        }
+
+        let simulator = try await Simulator.start(settings)
+        // The first line is the API base URL, flushed at once: scripts read it to find the port.
+        print(simulator.baseURL)
+        fflush(nil)
+        print("upload \(simulator.uploadBaseURL)")
+        print("files \(simulator.fileBaseURL)")
+        fflush(nil)
+
+        var iterator = stops.makeAsyncIterator()
+        _ = await iterator.next()
+        await simulator.shutdown()
+        for source in sources { source.cancel() }
+    }
+}
