@@ -1,0 +1,144 @@
+"""asyncio integration: the client's event fd in the running loop, callbacks run by dispatch.
+
+The client is created with delivery "queue": the library queues each operation's events and
+makes ``kie_client_fd`` readable; the loop's reader calls ``kie_client_dispatch``, which runs the
+callbacks right there, on the loop's thread. No library thread ever enters Python and no
+thread is started per call, however many operations are in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Callable, Dict, Optional
+
+from . import _errors, _lib
+from .models import ProgressEvent
+
+__all__ = ["AsyncBridge"]
+
+
+class AsyncBridge:
+    """Per-client bridge between one asyncio loop and the library's event queue."""
+
+    def __init__(self, handle: "_lib._Handle") -> None:
+        self._handle = handle
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._fd: Optional[int] = None
+        self._pending: Dict[int, "asyncio.Future[Dict[str, Any]]"] = {}
+
+    # -- the fd reader ------------------------------------------------------------------
+
+    def _attach(self) -> asyncio.AbstractEventLoop:
+        loop = asyncio.get_running_loop()
+        if self._loop is loop:
+            return loop
+        old = self._loop
+        if old is not None and not old.is_closed():
+            if any(not f.done() for f in self._pending.values()):
+                raise RuntimeError("a kieimage.Client serves one event loop at a time; "
+                                   "its operations on another loop are still running")
+            if old.is_running():
+                old.call_soon_threadsafe(self._remove_reader, old)
+            else:
+                self._remove_reader(old)
+        if self._fd is None:
+            self._fd = _lib.client_fd(self._handle)
+        loop.add_reader(self._fd, self._readable)
+        self._loop = loop
+        return loop
+
+    def _remove_reader(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._fd is not None and not loop.is_closed():
+            loop.remove_reader(self._fd)
+
+    def _readable(self) -> None:
+        try:
+            _lib.client_dispatch(self._handle, 0)
+        except ValueError:
+            # The client was closed under us: stop watching its fd.
+            if self._loop is not None:
+                self._remove_reader(self._loop)
+
+    def close(self) -> None:
+        """Stops watching the fd; called by Client.close before the client is freed."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            try:
+                running = asyncio.get_running_loop()
+            except RuntimeError:
+                running = None
+            if running is loop or not loop.is_running():
+                self._remove_reader(loop)
+            else:
+                loop.call_soon_threadsafe(self._remove_reader, loop)
+        self._loop = None
+        pending, self._pending = self._pending, {}
+        for fut in pending.values():
+            if not fut.done() and not fut.get_loop().is_closed():
+                err = _errors.CancelledError("the client was closed", status=_lib.KIE_E_CANCELLED, name="CANCELLED")
+                fut.get_loop().call_soon_threadsafe(_settle, fut, None, err)
+
+    # -- operations -----------------------------------------------------------------------
+
+    def _handler(self, fut: "asyncio.Future[Dict[str, Any]]", on_progress: Optional[Callable[[ProgressEvent], Any]],
+                 resolve_on_submit: bool) -> "_lib.EventHandler":
+        def handle(op: int, status: int, event: Dict[str, Any]) -> None:
+            kind = event.get("event")
+            try:
+                if status != _lib.KIE_OK or kind == "failed":
+                    self._pending.pop(op, None)
+                    detail = event.get("error") if isinstance(event.get("error"), dict) else {}
+                    _settle(fut, None, _errors.error_from_detail(status, detail, _lib.status_text(status)))
+                elif kind == "completed":
+                    self._pending.pop(op, None)
+                    _settle(fut, event, None)
+                elif kind == "submitted" and resolve_on_submit:
+                    _settle(fut, event, None)
+                    # The caller asked for submission only: stop polling in the library.
+                    _lib.cancel(self._handle, op)
+                elif kind == "progress" and on_progress is not None and not fut.done():
+                    on_progress(ProgressEvent.from_json(event))
+            except BaseException as e:  # noqa: BLE001 - the awaiting caller gets it
+                if not fut.done():
+                    _settle(fut, None, e)
+                    try:
+                        _lib.cancel(self._handle, op)
+                    except Exception:  # noqa: BLE001 - the op may be gone already
+                        pass
+
+        return handle
+
+    async def _run(self, start: Callable[["_lib.EventHandler"], int],
+                   on_progress: Optional[Callable[[ProgressEvent], Any]], resolve_on_submit: bool) -> Dict[str, Any]:
+        loop = self._attach()
+        fut: "asyncio.Future[Dict[str, Any]]" = loop.create_future()
+        op = start(self._handler(fut, on_progress, resolve_on_submit))
+        if not fut.done():
+            self._pending[op] = fut
+        try:
+            return await fut
+        except asyncio.CancelledError:
+            if not fut.done() or fut.cancelled():
+                self._pending.pop(op, None)
+                if not self._handle.closed:
+                    _lib.cancel(self._handle, op)
+            raise
+
+    async def generate(self, request_json: str, wait_json: Optional[str],
+                       on_progress: Optional[Callable[[ProgressEvent], Any]], wait: bool) -> Dict[str, Any]:
+        return await self._run(lambda h: _lib.generate_async(self._handle, request_json, wait_json, h),
+                               on_progress, resolve_on_submit=not wait)
+
+    async def wait(self, task_id: str, wait_json: Optional[str],
+                   on_progress: Optional[Callable[[ProgressEvent], Any]]) -> Dict[str, Any]:
+        return await self._run(lambda h: _lib.task_wait_async(self._handle, task_id, wait_json, h),
+                               on_progress, resolve_on_submit=False)
+
+
+def _settle(fut: "asyncio.Future[Dict[str, Any]]", result: Optional[Dict[str, Any]], error: Optional[BaseException]) -> None:
+    if fut.done():
+        return
+    if error is not None:
+        fut.set_exception(error)
+    else:
+        fut.set_result(result or {})

@@ -1,0 +1,526 @@
+"""Loads libkieimage and declares its C ABI (include/kieimage.h). The only module using ctypes.
+
+Everything above this module sees Python values: ``str`` JSON in, ``str`` JSON out, ints for
+client handles and operation ids, exceptions from ``_errors`` for failing statuses.
+
+Rules this module keeps (see ../shared/notes/c-abi.md §3):
+- the library is loaded by absolute path: ``$KIEIMAGE_LIB`` or the copy bundled in this package;
+- every function has argtypes/restype from the one table below; owned ``char *`` results are
+  ``c_void_p``, copied with ``string_at`` and freed with ``kie_string_free`` in ``finally``;
+- ``kie_last_error`` is read right after the failing call, on the same thread;
+- C never holds a Python object: callbacks are the module-level trampolines, and ``userdata`` is an
+  integer key into a registry of Python callables, removed on the operation's final event;
+- exceptions raised by user code inside a callback are caught in the trampoline and re-raised
+  to the caller (ctypes would print and swallow them);
+- at interpreter exit every client still open is freed, so no callback fires during finalisation.
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import itertools
+import json
+import os
+import sys
+import threading
+from ctypes import (CFUNCTYPE, POINTER, byref, c_char_p, c_double, c_int, c_int32, c_int64, c_size_t,
+                    c_uint64, c_void_p)
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from . import _errors
+
+ABI_VERSION = 1
+"""The KIE_ABI_VERSION these bindings were written against."""
+
+KIE_OK = 0
+KIE_E_CANCELLED = -13
+
+_LIB_FILE = {"darwin": "libkieimage.dylib", "win32": "kieimage.dll"}.get(sys.platform, "libkieimage.so")
+
+# kie_status is a C enum: int-sized on every platform the library builds for.
+kie_status = c_int
+kie_op = c_uint64
+_out_str = POINTER(c_void_p)
+
+# void (*kie_event_cb)(void *userdata, kie_op op, kie_status status, const char *event_json);
+kie_event_cb = CFUNCTYPE(None, c_void_p, kie_op, kie_status, c_char_p)
+
+# (name, argtypes, restype). The C prototype is the comment above each entry.
+_SIGNATURES: List[Tuple[str, List[Any], Any]] = [
+    # const char *kie_version(void);  static
+    ("kie_version", [], c_char_p),
+    # int32_t kie_abi_version(void);
+    ("kie_abi_version", [], c_int32),
+    # const char *kie_status_str(kie_status s);  static
+    ("kie_status_str", [kie_status], c_char_p),
+    # const char *kie_last_error(void);  thread-local, borrowed
+    ("kie_last_error", [], c_char_p),
+    # void kie_string_free(char *s);
+    ("kie_string_free", [c_void_p], None),
+    # kie_status kie_client_new(const char *config_json, kie_client **out);
+    ("kie_client_new", [c_char_p, POINTER(c_void_p)], kie_status),
+    # void kie_client_free(kie_client *c);
+    ("kie_client_free", [c_void_p], None),
+    # kie_status kie_request_build(const char *request_json, char **out_body_json);
+    ("kie_request_build", [c_char_p, _out_str], kie_status),
+    # kie_status kie_generate(kie_client *c, const char *request_json, char **out_json);
+    ("kie_generate", [c_void_p, c_char_p, _out_str], kie_status),
+    # kie_status kie_task_get(kie_client *c, const char *task_id, char **out_task_json);
+    ("kie_task_get", [c_void_p, c_char_p, _out_str], kie_status),
+    # kie_status kie_task_wait(kie_client *c, const char *task_id, const char *wait_json,
+    #                          kie_event_cb on_event, void *userdata, char **out_task_json);
+    ("kie_task_wait", [c_void_p, c_char_p, c_char_p, kie_event_cb, c_void_p, _out_str], kie_status),
+    # kie_status kie_download_url(kie_client *c, const char *task_id, const char *url, char **out_url);
+    ("kie_download_url", [c_void_p, c_char_p, c_char_p, _out_str], kie_status),
+    # kie_status kie_credits(kie_client *c, double *out_credits);
+    ("kie_credits", [c_void_p, POINTER(c_double)], kie_status),
+    # kie_status kie_upload_file(kie_client *c, const char *path, const char *options_json, char **out_json);
+    ("kie_upload_file", [c_void_p, c_char_p, c_char_p, _out_str], kie_status),
+    # kie_status kie_download(kie_client *c, const char *task_json, const char *dir, char **out_json);
+    ("kie_download", [c_void_p, c_char_p, c_char_p, _out_str], kie_status),
+    # kie_status kie_generate_async(kie_client *c, const char *request_json, const char *wait_json,
+    #                               kie_event_cb on_event, void *userdata, kie_op *out_op);
+    ("kie_generate_async", [c_void_p, c_char_p, c_char_p, kie_event_cb, c_void_p, POINTER(kie_op)], kie_status),
+    # kie_status kie_task_wait_async(kie_client *c, const char *task_id, const char *wait_json,
+    #                                kie_event_cb on_event, void *userdata, kie_op *out_op);
+    ("kie_task_wait_async", [c_void_p, c_char_p, c_char_p, kie_event_cb, c_void_p, POINTER(kie_op)], kie_status),
+    # kie_status kie_cancel(kie_client *c, kie_op op);
+    ("kie_cancel", [c_void_p, kie_op], kie_status),
+    # int kie_client_fd(kie_client *c);
+    ("kie_client_fd", [c_void_p], c_int),
+    # kie_status kie_client_dispatch(kie_client *c, int32_t timeout_ms, int32_t *out_dispatched);
+    ("kie_client_dispatch", [c_void_p, c_int32, POINTER(c_int32)], kie_status),
+    # kie_status kie_webhook_parse(const char *body, size_t body_len, char **out_event_json);
+    ("kie_webhook_parse", [c_char_p, c_size_t, _out_str], kie_status),
+    # kie_status kie_webhook_verify(const char *key, const char *body, size_t body_len,
+    #     const char *timestamp_header, const char *signature_header, int64_t now_unix_s,
+    #     int32_t tolerance_s, char **out_event_json);
+    ("kie_webhook_verify", [c_char_p, c_char_p, c_size_t, c_char_p, c_char_p, c_int64, c_int32, _out_str],
+     kie_status),
+]
+
+# Without these the package cannot work at all; the others fail only when called.
+_REQUIRED = {"kie_version", "kie_abi_version", "kie_status_str", "kie_last_error", "kie_string_free",
+             "kie_client_new", "kie_client_free"}
+
+
+def library_path() -> str:
+    """The absolute path the library is (or would be) loaded from."""
+    override = os.environ.get("KIEIMAGE_LIB")
+    if override:
+        if not os.path.isabs(override):
+            raise ImportError(f"KIEIMAGE_LIB must be an absolute path to {_LIB_FILE}, got {override!r}")
+        return override
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), _LIB_FILE)
+
+
+def _load() -> Tuple[ctypes.CDLL, str, Dict[str, Any]]:
+    path = library_path()
+    if not os.path.exists(path):
+        raise ImportError(
+            f"kieimage: {path} not found. Install the package with its bundled library "
+            f"(pip install ./bindings/python after building it), or set KIEIMAGE_LIB to the absolute "
+            f"path of {_LIB_FILE}.")
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError as e:
+        raise ImportError(f"kieimage: cannot load {path}: {e}") from e
+    functions: Dict[str, Any] = {}
+    missing = []
+    for name, argtypes, restype in _SIGNATURES:
+        try:
+            fn = getattr(lib, name)
+        except AttributeError:
+            missing.append(name)
+            continue
+        fn.argtypes = argtypes
+        fn.restype = restype
+        functions[name] = fn
+    required_missing = sorted(_REQUIRED.intersection(missing))
+    if required_missing:
+        raise ImportError(f"kieimage: {path} is not a compatible libkieimage (missing {', '.join(required_missing)})")
+    found = functions["kie_abi_version"]()
+    if found != ABI_VERSION:
+        raise ImportError(
+            f"kieimage: {path} has C ABI version {found}, these bindings need version {ABI_VERSION}. "
+            f"Install bindings and library from the same release, or point KIEIMAGE_LIB at a matching library.")
+    return lib, path, functions
+
+
+_cdll, LIBRARY_PATH, _fn = _load()
+
+
+def has(name: str) -> bool:
+    """Whether the loaded library exports ``name`` (a function of the table above)."""
+    return name in _fn
+
+
+def _f(name: str) -> Any:
+    fn = _fn.get(name)
+    if fn is None:
+        raise _errors.MissingFunctionError(
+            f"{LIBRARY_PATH} lacks {name}(); it is older than these bindings", name="MISSING_FUNCTION")
+    return fn
+
+
+def _encode(value: str, what: str) -> bytes:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be str, not {type(value).__name__}")
+    if "\x00" in value:
+        raise ValueError(f"{what} must not contain NUL characters")
+    return value.encode("utf-8", "strict")
+
+
+def _encode_optional(value: Optional[str], what: str) -> Optional[bytes]:
+    return None if value is None else _encode(value, what)
+
+
+def status_text(status: int) -> str:
+    raw = _fn["kie_status_str"](status)
+    return raw.decode("utf-8", "replace") if raw else ""
+
+
+def _error(status: int) -> _errors.KieError:
+    """The exception for a failed call; reads the thread-local detail at once, on this thread."""
+    raw = _fn["kie_last_error"]()
+    return _errors.error_from_detail(status, raw or b"", status_text(status))
+
+
+def _check(status: int) -> None:
+    if status != KIE_OK:
+        raise _error(status)
+
+
+def _take(out: c_void_p) -> str:
+    """Copies an owned char * result and frees it."""
+    p = out.value
+    if not p:
+        return ""
+    out.value = None
+    try:
+        return ctypes.string_at(p).decode("utf-8", "replace")
+    finally:
+        _fn["kie_string_free"](p)
+
+
+def _free_out(out: c_void_p) -> None:
+    if out.value:
+        _fn["kie_string_free"](out.value)
+        out.value = None
+
+
+def version() -> str:
+    return _fn["kie_version"]().decode("ascii", "replace")
+
+
+def abi_version() -> int:
+    return int(_fn["kie_abi_version"]())
+
+
+# ---------------------------------------------------------------------------------------------
+# Client handles
+
+class _Handle:
+    """Owns one kie_client *. Calls take a use; close() frees once no call is inside C.
+
+    A call that is already inside C when close() is called keeps the pointer alive until it
+    returns (C async operations are cancelled; a blocking wait finishes first).
+    """
+
+    def __init__(self, pointer: int) -> None:
+        self._pointer: Optional[int] = pointer
+        self._lock = threading.Lock()
+        self._uses = 0
+        self._closing = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closing
+
+    def acquire(self) -> int:
+        with self._lock:
+            if self._closing or self._pointer is None:
+                raise ValueError("operation on a closed kieimage.Client")
+            self._uses += 1
+            return self._pointer
+
+    def release(self) -> None:
+        with self._lock:
+            self._uses -= 1
+            pointer = self._take_if_done()
+        if pointer:
+            _fn["kie_client_free"](pointer)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closing = True
+            pointer = self._take_if_done()
+        if pointer:
+            _fn["kie_client_free"](pointer)
+
+    def _take_if_done(self) -> Optional[int]:
+        if self._closing and self._uses == 0 and self._pointer is not None:
+            pointer, self._pointer = self._pointer, None
+            _open_handles.discard(self)
+            return pointer
+        return None
+
+
+_open_handles: "set[_Handle]" = set()
+
+
+class _Use:
+    def __init__(self, handle: _Handle) -> None:
+        self.handle = handle
+
+    def __enter__(self) -> int:
+        return self.handle.acquire()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.handle.release()
+
+
+def client_new(config_json: str) -> _Handle:
+    out = c_void_p()
+    _check(_fn["kie_client_new"](_encode(config_json, "config"), byref(out)))
+    handle = _Handle(int(out.value or 0))
+    _open_handles.add(handle)
+    return handle
+
+
+def client_free(handle: _Handle) -> None:
+    handle.close()
+
+
+def request_build(request_json: str) -> str:
+    out = c_void_p()
+    try:
+        _check(_f("kie_request_build")(_encode(request_json, "request"), byref(out)))
+        return _take(out)
+    finally:
+        _free_out(out)
+
+
+def _call_out(name: str, handle: _Handle, *args: Optional[bytes]) -> str:
+    fn = _f(name)
+    out = c_void_p()
+    try:
+        with _Use(handle) as c:
+            status = fn(c, *args, byref(out))
+            if status != KIE_OK:
+                raise _error(status)
+        return _take(out)
+    finally:
+        _free_out(out)
+
+
+def generate(handle: _Handle, request_json: str) -> str:
+    return _call_out("kie_generate", handle, _encode(request_json, "request"))
+
+
+def task_get(handle: _Handle, task_id: str) -> str:
+    return _call_out("kie_task_get", handle, _encode(task_id, "task_id"))
+
+
+def download(handle: _Handle, task_json: str, directory: str) -> str:
+    return _call_out("kie_download", handle, _encode(task_json, "task"), _encode(directory, "directory"))
+
+
+def download_url(handle: _Handle, task_id: str, url: str) -> str:
+    return _call_out("kie_download_url", handle, _encode(task_id, "task_id"), _encode(url, "url"))
+
+
+def upload_file(handle: _Handle, path: str, options_json: Optional[str]) -> str:
+    return _call_out("kie_upload_file", handle, _encode(path, "path"), _encode_optional(options_json, "options"))
+
+
+def credits(handle: _Handle) -> float:
+    fn = _f("kie_credits")
+    out = c_double()
+    with _Use(handle) as c:
+        status = fn(c, byref(out))
+        if status != KIE_OK:
+            raise _error(status)
+    return float(out.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Callbacks: module-level trampolines, integer userdata, a registry of Python callables
+
+EventHandler = Callable[[int, int, Dict[str, Any]], None]
+"""handler(op, status, event) for one operation's events."""
+
+_registry_lock = threading.Lock()
+_registry: Dict[int, "_Registration"] = {}
+_ids = itertools.count(1)
+
+
+class _Registration:
+    __slots__ = ("handler", "error", "final")
+
+    def __init__(self, handler: Optional[EventHandler]) -> None:
+        self.handler = handler
+        self.error: Optional[BaseException] = None
+        self.final = False
+
+
+def _is_final(status: int, event: Dict[str, Any]) -> bool:
+    return status != KIE_OK or event.get("event") in ("completed", "failed")
+
+
+def _on_event(userdata: Optional[int], op: int, status: int, event_json: Optional[bytes]) -> None:
+    # Runs whenever C calls back. Must never raise: ctypes would print and swallow the exception.
+    reg: Optional[_Registration] = None
+    try:
+        key = int(userdata or 0)
+        with _registry_lock:
+            reg = _registry.get(key)
+        if reg is None or reg.final:
+            return
+        try:
+            event = json.loads(event_json.decode("utf-8", "replace")) if event_json else {}
+        except ValueError:
+            event = {"event": "invalid", "text": event_json.decode("utf-8", "replace") if event_json else ""}
+        if op != 0 and _is_final(status, event):
+            reg.final = True
+            with _registry_lock:
+                _registry.pop(key, None)
+        if reg.error is None and reg.handler is not None:
+            reg.handler(int(op), int(status), event)
+    except BaseException as e:  # noqa: BLE001 - forwarded to the caller, never swallowed
+        if reg is not None and reg.error is None:
+            reg.error = e
+
+
+# The one CFUNCTYPE object for every callback; module-level, so it lives as long as the library.
+_event_trampoline = kie_event_cb(_on_event)
+
+
+def _register(handler: Optional[EventHandler]) -> Tuple[int, _Registration]:
+    reg = _Registration(handler)
+    with _registry_lock:
+        key = next(_ids)
+        _registry[key] = reg
+    return key, reg
+
+
+def _unregister(key: int) -> None:
+    with _registry_lock:
+        _registry.pop(key, None)
+
+
+def task_wait(handle: _Handle, task_id: str, wait_json: Optional[str],
+              on_event: Optional[EventHandler]) -> str:
+    """Blocking kie_task_wait; ``on_event`` runs on this thread. If it raises, later events are
+    not delivered to it and its exception is raised once the C call returns."""
+    fn = _f("kie_task_wait")
+    task = _encode(task_id, "task_id")
+    wait = _encode_optional(wait_json, "wait")
+    key, reg = _register(on_event)
+    out = c_void_p()
+    try:
+        with _Use(handle) as c:
+            status = fn(c, task, wait, _event_trampoline, c_void_p(key), byref(out))
+            failure = _error(status) if status != KIE_OK else None
+        if reg.error is not None:
+            raise reg.error.with_traceback(reg.error.__traceback__) from failure
+        if failure is not None:
+            raise failure
+        return _take(out)
+    finally:
+        _unregister(key)
+        _free_out(out)
+
+
+def _start_async(name: str, handle: _Handle, first: bytes, wait_json: Optional[str],
+                 on_event: EventHandler) -> int:
+    fn = _f(name)
+    wait = _encode_optional(wait_json, "wait")
+    key, _ = _register(on_event)
+    op = kie_op()
+    try:
+        with _Use(handle) as c:
+            status = fn(c, first, wait, _event_trampoline, c_void_p(key), byref(op))
+            if status != KIE_OK:
+                raise _error(status)
+    except BaseException:
+        _unregister(key)
+        raise
+    return int(op.value)
+
+
+def generate_async(handle: _Handle, request_json: str, wait_json: Optional[str], on_event: EventHandler) -> int:
+    """Starts kie_generate_async; returns the operation id. ``on_event(op, status, event)``."""
+    return _start_async("kie_generate_async", handle, _encode(request_json, "request"), wait_json, on_event)
+
+
+def task_wait_async(handle: _Handle, task_id: str, wait_json: Optional[str], on_event: EventHandler) -> int:
+    return _start_async("kie_task_wait_async", handle, _encode(task_id, "task_id"), wait_json, on_event)
+
+
+def cancel(handle: _Handle, op: int) -> None:
+    """kie_cancel; cancelling an operation that already ended is not an error for callers."""
+    fn = _f("kie_cancel")
+    with _Use(handle) as c:
+        status = fn(c, op)
+        if status not in (KIE_OK, _errors.NotFoundError.status, KIE_E_CANCELLED):
+            raise _error(status)
+
+
+def client_fd(handle: _Handle) -> int:
+    fn = _f("kie_client_fd")
+    with _Use(handle) as c:
+        fd = int(fn(c))
+    if fd < 0:
+        raise _errors.InternalError(f"kie_client_fd returned {fd}")
+    return fd
+
+
+def client_dispatch(handle: _Handle, timeout_ms: int = 0) -> int:
+    """Runs pending callbacks of a "queue" client on this thread; returns how many ran.
+    Raises the first exception a handler raised during the dispatch."""
+    fn = _f("kie_client_dispatch")
+    n = c_int32()
+    with _Use(handle) as c:
+        status = fn(c, int(timeout_ms), byref(n))
+        if status != KIE_OK:
+            raise _error(status)
+    return int(n.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Webhooks (no client)
+
+def webhook_parse(body: bytes) -> str:
+    fn = _f("kie_webhook_parse")
+    out = c_void_p()
+    try:
+        _check(fn(body, len(body), byref(out)))
+        return _take(out)
+    finally:
+        _free_out(out)
+
+
+def webhook_verify(key: str, body: bytes, timestamp: Optional[str], signature: Optional[str],
+                   now_unix_s: int, tolerance_s: int) -> str:
+    fn = _f("kie_webhook_verify")
+    out = c_void_p()
+    try:
+        _check(fn(_encode(key, "key"), body, len(body), _encode_optional(timestamp, "timestamp header"),
+                  _encode_optional(signature, "signature header"), int(now_unix_s), int(tolerance_s), byref(out)))
+        return _take(out)
+    finally:
+        _free_out(out)
+
+
+@atexit.register
+def _close_all() -> None:
+    # Free every client still open while the interpreter is whole: no callback can fire later.
+    for handle in list(_open_handles):
+        try:
+            handle.close()
+        except Exception:  # noqa: BLE001 - best effort at exit
+            pass
+    with _registry_lock:
+        _registry.clear()

@@ -1,0 +1,373 @@
+"""The Pythonic client: keyword arguments in, dataclasses out, exceptions from statuses.
+
+Every call goes straight to one C function of libkieimage; requests are validated by the library
+(which names the field at fault), not here. Python only checks Python types.
+
+Processes: the library runs its own threads, so a process that forks after creating a client
+inherits a broken copy of them. Use ``multiprocessing`` with the "spawn" (or "forkserver") start
+method, and create clients in the child processes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
+
+from . import _errors, _lib
+from .models import DownloadedFile, FallbackModel, ProgressEvent, Size, Task, UploadedFile
+
+__all__ = ["Client", "build_request"]
+
+ProgressCallback = Callable[[ProgressEvent], Any]
+PathLike = Union[str, "os.PathLike[str]"]
+TaskRef = Union[str, Task]
+
+# Python keyword -> config key of kie_client_new, and the Python types it takes.
+_OPTIONS: Dict[str, Any] = {
+    "upload_base_url": ("uploadBaseUrl", (str,)),
+    "request_timeout_ms": ("requestTimeoutMs", (int,)),
+    "connect_timeout_ms": ("connectTimeoutMs", (int,)),
+    "max_retries": ("maxRetries", (int,)),
+    "retry_base_ms": ("retryBaseMs", (int,)),
+    "retry_max_ms": ("retryMaxMs", (int,)),
+    "poll": ("poll", (dict,)),
+    "rate_limit": ("rateLimit", (dict,)),
+    "user_agent": ("userAgent", (str,)),
+    "webhook_key": ("webhookKey", (str,)),
+    "journal_path": ("journalPath", (str, os.PathLike)),
+    "log_level": ("logLevel", (int, str)),
+}
+
+# Request field (API spelling, as the library names it in ValidationError.field) -> Python keyword.
+_ARGUMENT_OF_FIELD = {
+    "prompt": "prompt", "size": "size", "filesUrl": "files", "fileUrl": "files", "maskUrl": "mask",
+    "nVariants": "variants", "callBackUrl": "callback_url", "isEnhance": "enhance", "uploadCn": "upload_cn",
+    "enableFallback": "fallback", "fallbackModel": "fallback",
+}
+
+
+def _type_name(value: Any) -> str:
+    return type(value).__name__
+
+
+def _check_type(name: str, value: Any, types: tuple, optional: bool = True) -> None:
+    if value is None and optional:
+        return
+    if isinstance(value, bool) and bool not in types:
+        raise TypeError(f"{name} must be {' or '.join(t.__name__ for t in types)}, not bool")
+    if not isinstance(value, types):
+        allowed = " or ".join(t.__name__ for t in types) + (" or None" if optional else "")
+        raise TypeError(f"{name} must be {allowed}, not {_type_name(value)}")
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def _nested(name: str, value: Mapping[str, Any]) -> Dict[str, Any]:
+    out: Dict[str, Any] = {}
+    for k, v in value.items():
+        if not isinstance(k, str):
+            raise TypeError(f"{name} keys must be str, not {_type_name(k)}")
+        out[_camel(k)] = v
+    return out
+
+
+def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = None, *,
+                  files: Optional[Sequence[str]] = None, mask: Optional[str] = None,
+                  variants: Optional[int] = None, callback_url: Optional[str] = None,
+                  enhance: Optional[bool] = None, upload_cn: Optional[bool] = None,
+                  fallback: Union[bool, str, FallbackModel, None] = None) -> Dict[str, Any]:
+    """The generate request JSON object (API field names) for these keyword arguments.
+
+    Only Python types are checked here; the library validates values (``size``, ``variants``,
+    URLs, ...) and raises ``ValidationError`` naming the field.
+    """
+    _check_type("prompt", prompt, (str,))
+    _check_type("size", size, (str,))
+    _check_type("mask", mask, (str,))
+    _check_type("variants", variants, (int,))
+    _check_type("callback_url", callback_url, (str,))
+    _check_type("enhance", enhance, (bool,))
+    _check_type("upload_cn", upload_cn, (bool,))
+    _check_type("fallback", fallback, (bool, str))
+    request: Dict[str, Any] = {}
+    if prompt is not None:
+        request["prompt"] = prompt
+    if size is not None:
+        request["size"] = str(size.value if isinstance(size, Size) else size)
+    if files is not None:
+        if isinstance(files, (str, bytes)) or not isinstance(files, (list, tuple)):
+            raise TypeError(f"files must be a list of image URLs, not {_type_name(files)}")
+        for i, url in enumerate(files):
+            if not isinstance(url, str):
+                raise TypeError(f"files[{i}] must be str, not {_type_name(url)}")
+        request["filesUrl"] = list(files)
+    if mask is not None:
+        request["maskUrl"] = mask
+    if variants is not None:
+        request["nVariants"] = variants
+    if callback_url is not None:
+        request["callBackUrl"] = callback_url
+    if enhance is not None:
+        request["isEnhance"] = enhance
+    if upload_cn is not None:
+        request["uploadCn"] = upload_cn
+    if isinstance(fallback, bool):
+        request["enableFallback"] = fallback
+    elif fallback is not None:
+        request["enableFallback"] = True
+        request["fallbackModel"] = str(fallback.value if isinstance(fallback, FallbackModel) else fallback)
+    return request
+
+
+def _name_argument(error: _errors.KieError) -> _errors.KieError:
+    if isinstance(error, _errors.ValidationError) and error.field:
+        error.argument = _ARGUMENT_OF_FIELD.get(error.field)
+    return error
+
+
+def _task_id(task: TaskRef) -> str:
+    if isinstance(task, Task):
+        return task.task_id
+    if isinstance(task, str):
+        return task
+    raise TypeError(f"task must be a task id (str) or a Task, not {_type_name(task)}")
+
+
+def _wait_json(timeout: Optional[float]) -> Optional[str]:
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"timeout must be a number of seconds or None, not {_type_name(timeout)}")
+    if not math.isfinite(timeout):
+        raise ValueError("timeout must be a finite number of seconds (or None for the client's default)")
+    return json.dumps({"deadlineMs": int(round(timeout * 1000))})
+
+
+def _check_callable(name: str, value: Any) -> None:
+    if value is not None and not callable(value):
+        raise TypeError(f"{name} must be callable or None, not {_type_name(value)}")
+
+
+def _progress_handler(on_progress: Optional[ProgressCallback]) -> Optional[_lib.EventHandler]:
+    if on_progress is None:
+        return None
+
+    def handle(op: int, status: int, event: Dict[str, Any]) -> None:
+        if event.get("event") == "progress":
+            on_progress(ProgressEvent.from_json(event))
+
+    return handle
+
+
+class Client:
+    """A kie.ai 4o Image client over libkieimage. Thread-safe; use it as a context manager.
+
+    ``api_key`` defaults to ``$KIE_API_KEY`` and ``base_url`` to ``$KIE_BASE_URL`` (else
+    https://api.kie.ai). Other options, all optional, map 1:1 to the library's config keys:
+    ``upload_base_url``, ``request_timeout_ms``, ``connect_timeout_ms``, ``max_retries``,
+    ``retry_base_ms``, ``retry_max_ms``, ``poll`` (dict: ``initial_ms``, ``max_ms``,
+    ``multiplier``, ``deadline_ms``), ``rate_limit`` (dict: ``requests``, ``per_ms``),
+    ``user_agent``, ``webhook_key``, ``journal_path``, ``log_level``.
+
+    The key is handed to the library only; it is never part of repr(), messages or exceptions.
+    Use multiprocessing with the "spawn" start method, not fork (see the module docstring).
+    """
+
+    def __init__(self, api_key: Optional[str] = None, base_url: Optional[str] = None, **options: Any) -> None:
+        self._handle: Optional[_lib._Handle] = None
+        _check_type("api_key", api_key, (str,))
+        _check_type("base_url", base_url, (str,))
+        config: Dict[str, Any] = {}
+        api_key = api_key if api_key is not None else os.environ.get("KIE_API_KEY")
+        base_url = base_url if base_url is not None else os.environ.get("KIE_BASE_URL")
+        if api_key is not None:
+            config["apiKey"] = api_key
+        if base_url is not None:
+            config["baseUrl"] = base_url
+        for name, value in options.items():
+            if name not in _OPTIONS:
+                raise TypeError(f"Client() got an unexpected keyword argument {name!r}")
+            key, types = _OPTIONS[name]
+            _check_type(name, value, types)
+            if value is None:
+                continue
+            if isinstance(value, dict):
+                value = _nested(name, value)
+            elif isinstance(value, os.PathLike):
+                value = os.fspath(value)
+            config[key] = value
+        # Queue delivery: async callbacks run only inside kie_client_dispatch, on the thread that
+        # reads the client's fd (the asyncio loop), so no library thread ever enters Python.
+        config["delivery"] = "queue"
+        self._base_url = base_url
+        self._handle = _lib.client_new(json.dumps(config))
+        self._aio: Any = None
+
+    # -- lifetime -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Frees the client; in-flight async operations end with CancelledError. Idempotent."""
+        handle = self._handle
+        if handle is None:
+            return
+        if self._aio is not None:
+            self._aio.close()
+        handle.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._handle is None or self._handle.closed
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    async def __aenter__(self) -> "Client":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - never raise from a finalizer
+            pass
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<kieimage.Client base_url={self._base_url or 'default'!r} {state}>"
+
+    @property
+    def _h(self) -> "_lib._Handle":
+        if self._handle is None:
+            raise ValueError("operation on a closed kieimage.Client")
+        return self._handle
+
+    # -- blocking calls (run on the caller's thread) ---------------------------------------
+
+    def generate(self, prompt: Optional[str] = None, size: Union[str, Size, None] = None, *,
+                 files: Optional[Sequence[str]] = None, mask: Optional[str] = None,
+                 variants: Optional[int] = None, callback_url: Optional[str] = None,
+                 enhance: Optional[bool] = None, upload_cn: Optional[bool] = None,
+                 fallback: Union[bool, str, FallbackModel, None] = None) -> Task:
+        """Submits a generate request; returns the Task with its ``task_id`` (``status`` None).
+
+        Raises ValidationError (``.field`` in API spelling, ``.argument`` the keyword) before
+        anything is sent; UnknownOutcomeError when the request may have been accepted without an
+        answer (never resent).
+        """
+        request = build_request(prompt, size, files=files, mask=mask, variants=variants,
+                                callback_url=callback_url, enhance=enhance, upload_cn=upload_cn, fallback=fallback)
+        try:
+            answer = _lib.generate(self._h, json.dumps(request))
+        except _errors.KieError as e:
+            raise _name_argument(e) from None
+        return Task.submitted(json.loads(answer))
+
+    def task(self, task_id: TaskRef) -> Task:
+        """One record-info call. A failed task is returned, not raised: read ``status``."""
+        return Task.from_json(json.loads(_lib.task_get(self._h, _task_id(task_id))))
+
+    def wait(self, task_id: TaskRef, timeout: Optional[float] = 600, on_progress: Optional[ProgressCallback] = None) -> Task:
+        """Polls until the task ends; ``on_progress(ProgressEvent)`` runs on this thread.
+
+        Raises TaskFailedError if the task failed, TimeoutError after ``timeout`` seconds (None:
+        the client's ``poll.deadline_ms``). An exception raised by ``on_progress`` stops further
+        progress calls and is raised here when the wait returns.
+        """
+        _check_callable("on_progress", on_progress)
+        answer = _lib.task_wait(self._h, _task_id(task_id), _wait_json(timeout), _progress_handler(on_progress))
+        return Task.from_json(json.loads(answer))
+
+    def run(self, prompt: Optional[str] = None, size: Union[str, Size, None] = None, *,
+            on_progress: Optional[ProgressCallback] = None, timeout: Optional[float] = 600, **request: Any) -> Task:
+        """``generate`` then ``wait``: returns the finished Task with ``result_urls``."""
+        _check_callable("on_progress", on_progress)
+        _wait_json(timeout)
+        task = self.generate(prompt, size, **request)
+        return self.wait(task.task_id, timeout=timeout, on_progress=on_progress)
+
+    def download(self, task: TaskRef, directory: PathLike = ".") -> List["os.PathLike[str]"]:
+        """Saves every result of a successful task into ``directory`` (created if missing);
+        returns the paths, in the order of ``result_urls``. A task id is read first."""
+        return [f.path for f in self.download_files(task, directory)]
+
+    def download_files(self, task: TaskRef, directory: PathLike = ".") -> List[DownloadedFile]:
+        """Like ``download`` but returns url, path, size and content type of each file."""
+        if not isinstance(directory, (str, os.PathLike)):
+            raise TypeError(f"directory must be str or os.PathLike, not {_type_name(directory)}")
+        if isinstance(task, str):
+            task = self.task(task)
+        if not isinstance(task, Task):
+            raise TypeError(f"task must be a task id (str) or a Task, not {_type_name(task)}")
+        answer = json.loads(_lib.download(self._h, json.dumps(task.to_json()), os.fspath(directory)))
+        return [DownloadedFile.from_json(f) for f in answer.get("files", [])]
+
+    def download_url(self, task_id: TaskRef, url: str) -> str:
+        """A fresh direct-download link (valid ~20 minutes) for one result URL of a task."""
+        _check_type("url", url, (str,), optional=False)
+        return _lib.download_url(self._h, _task_id(task_id), url)
+
+    def credits(self) -> float:
+        """The account's remaining credits."""
+        return _lib.credits(self._h)
+
+    def upload(self, path: PathLike, *, upload_path: Optional[str] = None, file_name: Optional[str] = None) -> UploadedFile:
+        """Uploads a local file to kie.ai's upload host; ``.url`` can go into ``files``/``mask``."""
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be str or os.PathLike, not {_type_name(path)}")
+        _check_type("upload_path", upload_path, (str,))
+        _check_type("file_name", file_name, (str,))
+        options: Dict[str, Any] = {}
+        if upload_path is not None:
+            options["uploadPath"] = upload_path
+        if file_name is not None:
+            options["fileName"] = file_name
+        answer = _lib.upload_file(self._h, os.fspath(path), json.dumps(options) if options else None)
+        return UploadedFile.from_json(json.loads(answer))
+
+    # -- asyncio (queue delivery + loop.add_reader; no thread per call) ---------------------
+
+    def _async(self) -> Any:
+        if self._aio is None:
+            from ._aio import AsyncBridge
+            self._aio = AsyncBridge(self._h)
+        return self._aio
+
+    async def run_async(self, prompt: Optional[str] = None, size: Union[str, Size, None] = None, *,
+                        on_progress: Optional[ProgressCallback] = None, timeout: Optional[float] = 600,
+                        **request: Any) -> Task:
+        """Generates and waits without blocking the event loop; cancelling the awaiting task
+        cancels the operation. ``on_progress`` runs on the event loop's thread."""
+        _check_callable("on_progress", on_progress)
+        body = build_request(prompt, size, **request)
+        try:
+            event = await self._async().generate(json.dumps(body), _wait_json(timeout), on_progress, wait=True)
+        except _errors.KieError as e:
+            raise _name_argument(e) from None
+        return Task.from_json(event["task"])
+
+    async def generate_async(self, prompt: Optional[str] = None, size: Union[str, Size, None] = None,
+                             **request: Any) -> Task:
+        """Submits without blocking the event loop; returns once the task id is known."""
+        body = build_request(prompt, size, **request)
+        try:
+            event = await self._async().generate(json.dumps(body), None, None, wait=False)
+        except _errors.KieError as e:
+            raise _name_argument(e) from None
+        return Task.submitted(event)
+
+    async def wait_async(self, task_id: TaskRef, timeout: Optional[float] = 600,
+                         on_progress: Optional[ProgressCallback] = None) -> Task:
+        """``wait`` for asyncio; cancelling the awaiting task cancels the polling."""
+        _check_callable("on_progress", on_progress)
+        event = await self._async().wait(_task_id(task_id), _wait_json(timeout), on_progress)
+        return Task.from_json(event["task"])

@@ -1,0 +1,72 @@
+"""Callbacks kie.ai POSTs to ``callback_url``: parse and verify them with the library.
+
+kie.ai signs ``taskId + "." + timestamp`` (HMAC-SHA256 with the account's webhook key) in the
+``X-Webhook-Timestamp`` and ``X-Webhook-Signature`` headers; the body itself is not signed, so
+confirm a callback with ``Client.task(event.task_id)`` before trusting its contents.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Iterable, Mapping, Optional, Tuple, Union
+
+from . import _lib
+from .models import WebhookEvent
+
+__all__ = ["verify_webhook", "parse_webhook", "TIMESTAMP_HEADER", "SIGNATURE_HEADER"]
+
+TIMESTAMP_HEADER = "X-Webhook-Timestamp"
+SIGNATURE_HEADER = "X-Webhook-Signature"
+
+Body = Union[bytes, bytearray, memoryview, str]
+Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]]]
+
+
+def _body(body: Body) -> bytes:
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return bytes(body)
+    raise TypeError(f"body must be bytes or str, not {type(body).__name__}")
+
+
+def _header(headers: Headers, name: str) -> Optional[str]:
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    wanted = name.lower()
+    for key, value in items:
+        if not isinstance(key, str):
+            raise TypeError(f"header names must be str, not {type(key).__name__}")
+        if key.lower() == wanted:
+            if isinstance(value, bytes):
+                value = value.decode("latin-1")
+            if not isinstance(value, str):
+                raise TypeError(f"header {name} must be str, not {type(value).__name__}")
+            return value
+    return None
+
+
+def parse_webhook(body: Body) -> WebhookEvent:
+    """Parses a callback body without checking its signature."""
+    return WebhookEvent.from_json(json.loads(_lib.webhook_parse(_body(body))))
+
+
+def verify_webhook(key: str, body: Body, headers: Headers, tolerance: int = 300,
+                   now: Optional[float] = None) -> WebhookEvent:
+    """Checks the callback's signature headers against ``key`` and returns the parsed event.
+
+    Raises SignatureError when a header is missing, the signature is wrong, or the timestamp is
+    more than ``tolerance`` seconds from ``now`` (default: the current time).
+    """
+    if not isinstance(key, str):
+        raise TypeError(f"key must be str, not {type(key).__name__}")
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int):
+        raise TypeError(f"tolerance must be an int number of seconds, not {type(tolerance).__name__}")
+    if headers is None or isinstance(headers, (str, bytes)):
+        raise TypeError("headers must be a mapping or an iterable of (name, value) pairs")
+    if now is not None and (isinstance(now, bool) or not isinstance(now, (int, float))):
+        raise TypeError(f"now must be a Unix time in seconds, not {type(now).__name__}")
+    raw = _body(body)
+    answer = _lib.webhook_verify(key, raw, _header(headers, TIMESTAMP_HEADER), _header(headers, SIGNATURE_HEADER),
+                                 int(time.time() if now is None else now), tolerance)
+    return WebhookEvent.from_json(json.loads(answer))
