@@ -76,6 +76,28 @@ typedef void (*kie_log_cb)(void *userdata, int32_t level, const char *message);
 KIE_API int32_t kie_abi_version(void);
 
 /**
+ * Cancels an operation: its work stops promptly and it gets one final failed event with
+ * KIE_E_CANCELLED (unless its final event was already emitted). KIE_E_NOT_FOUND when the
+ * operation is unknown or already ended. Any thread, callbacks included.
+ */
+KIE_API kie_status kie_cancel(kie_client *c, kie_op op);
+
+/**
+ * With delivery "queue": runs the pending callbacks on the calling thread, first waiting up to
+ * timeout_ms for one (0: don't wait; negative: wait until one arrives). *out_dispatched (may be
+ * NULL) receives how many ran. KIE_E_INVALID_ARGUMENT with delivery "thread". Call it from one
+ * thread at a time; callbacks may call any kie_ function but kie_client_free and the blocking calls.
+ */
+KIE_API kie_status kie_client_dispatch(kie_client *c, int32_t timeout_ms, int32_t *out_dispatched);
+
+/**
+ * With delivery "queue": a file descriptor that is readable while events are pending (for
+ * poll/epoll/select or an event loop's add_reader). Owned by the client: never read, write or
+ * close it. -1 with delivery "thread" or a NULL client.
+ */
+KIE_API int32_t kie_client_fd(kie_client *c);
+
+/**
  * Frees a client: cancels its in-flight work (each async operation gets a final
  * KIE_E_CANCELLED event), closes its connections, and returns when no callback of it runs.
  * NULL is a no-op. Never call it from one of the client's own callbacks.
@@ -94,6 +116,12 @@ KIE_API void kie_client_free(kie_client *c);
 KIE_API kie_status kie_client_new(const char *config_json, kie_client **out);
 
 /**
+ * Remaining credits (a decimal; the API sends e.g. 5916.25) in *out_credits.
+ * Blocking: never call from a callback.
+ */
+KIE_API kie_status kie_credits(kie_client *c, double *out_credits);
+
+/**
  * Saves every result of a successful task (task_json as returned by kie_task_get or
  * kie_task_wait) into dir, created if missing, in parallel; each file is streamed to a temporary
  * name and renamed into place when complete, named <taskId>_<index>.<ext> after its content
@@ -104,12 +132,30 @@ KIE_API kie_status kie_client_new(const char *config_json, kie_client **out);
 KIE_API kie_status kie_download(kie_client *c, const char *task_json, const char *dir, char **out_json);
 
 /**
+ * Turns a result URL of a task into a direct download link valid for 20 minutes
+ * (POST /api/v1/gpt4o-image/download-url with {taskId, url}). *out_url receives the link.
+ * Blocking: never call from a callback.
+ */
+KIE_API kie_status kie_download_url(kie_client *c, const char *task_id, const char *url, char **out_url);
+
+/**
  * Validates and submits a generate request; blocks until the task id is known.
  * *out_json receives {"taskId": "...", "warnings": [...]} (warnings only when there are some).
  * A request that may have reached the server without an answer fails with
  * KIE_E_UNKNOWN_OUTCOME and is never repeated. Blocking: never call from a callback.
  */
 KIE_API kie_status kie_generate(kie_client *c, const char *request_json, char **out_json);
+
+/**
+ * Validates request_json, then submits and waits in the background; returns at once with the
+ * operation in *out_op. Events to on_event (required): {"event":"submitted","taskId"},
+ * {"event":"progress",...} on change, then exactly one final event: {"event":"completed",
+ * "task":{...},"downloads":{...}} (downloads only when wait_json has "download":{"dir"}) with
+ * KIE_OK, or {"event":"failed","error":{...}} with the error status. With delivery "thread"
+ * callbacks run on a library thread (one at a time per client); with "queue" only inside
+ * kie_client_dispatch. userdata is passed through untouched. Validation errors return at once.
+ */
+KIE_API kie_status kie_generate_async(kie_client *c, const char *request_json, const char *wait_json, kie_event_cb on_event, void *userdata, kie_op *out_op);
 
 /**
  * JSON detail of the last failed kie_ call on this thread ({"status","name","message",
@@ -158,9 +204,40 @@ KIE_API kie_status kie_task_get(kie_client *c, const char *task_id, char **out_t
 KIE_API kie_status kie_task_wait(kie_client *c, const char *task_id, const char *wait_json, kie_event_cb on_event, void *userdata, char **out_task_json);
 
 /**
+ * Waits for an existing task in the background (see kie_generate_async for the events, without
+ * "submitted"); returns at once with the operation in *out_op.
+ */
+KIE_API kie_status kie_task_wait_async(kie_client *c, const char *task_id, const char *wait_json, kie_event_cb on_event, void *userdata, kie_op *out_op);
+
+/**
+ * Uploads a local file to the upload host (options_json may be NULL: {"uploadPath": "kieimage",
+ * "fileName": name, "mode": "auto"|"stream"|"base64"}; reusing a fileName overwrites).
+ * *out_json receives the host's answer with "downloadUrl", the URL to pass in filesUrl or
+ * maskUrl (uploads are kept 24 hours to 3 days). Blocking: never call from a callback.
+ */
+KIE_API kie_status kie_upload_file(kie_client *c, const char *path, const char *options_json, char **out_json);
+
+/**
  * Library version as "MAJOR.MINOR.PATCH". Static storage: never free it. Any thread.
  */
 KIE_API const char *kie_version(void);
+
+/**
+ * Parses a callback body (body_len bytes; need not be NUL-terminated) without checking any
+ * signature. *out_event_json receives {"taskId","code","msg","success","resultUrls","raw"}.
+ * The task id is taken from data.taskId, data.task_id, taskId or task_id. No client needed.
+ */
+KIE_API kie_status kie_webhook_parse(const char *body, ptrdiff_t body_len, char **out_event_json);
+
+/**
+ * Verifies a callback: X-Webhook-Signature must equal base64(HMAC-SHA256(key, taskId + "." +
+ * timestamp)), compared in constant time, and the timestamp (Unix seconds) must be within
+ * tolerance_s of now_unix_s in either direction (tolerance_s <= 0 means the default 300; pass
+ * now_unix_s 0 to use the system clock). KIE_E_SIGNATURE when a header is missing, the
+ * signature is wrong or the time is outside the window. The body is NOT covered by kie's
+ * signature: confirm the outcome with kie_task_get before acting on it. No client needed.
+ */
+KIE_API kie_status kie_webhook_verify(const char *key, const char *body, ptrdiff_t body_len, const char *timestamp_header, const char *signature_header, int64_t now_unix_s, int32_t tolerance_s, char **out_event_json);
 
 #ifdef __cplusplus
 }

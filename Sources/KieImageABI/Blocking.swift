@@ -5,9 +5,9 @@ import Synchronization
 /// Runs async work from a C caller's thread and blocks that thread (never a Swift concurrency
 /// thread: blocking calls are documented as forbidden inside callbacks) until it ends. Events the
 /// work posts are delivered on the caller's thread, in order, before the call returns.
-final class CallerThreadPump: Sendable {
+final class CallerThreadPump<T: Sendable>: Sendable {
     private let queue = Mutex<[WaitEvent]>([])
-    private let finished = Mutex<Result<String, KieError>?>(nil)
+    private let finished = Mutex<Result<T, KieError>?>(nil)
     private let signal = DispatchSemaphore(value: 0)
 
     func post(_ event: WaitEvent) {
@@ -15,13 +15,13 @@ final class CallerThreadPump: Sendable {
         signal.signal()
     }
 
-    func finish(_ result: Result<String, KieError>) {
+    func finish(_ result: Result<T, KieError>) {
         finished.withLock { $0 = result }
         signal.signal()
     }
 
     /// Blocks, handing each posted event to `deliver` on this thread, until `finish`.
-    func run(_ deliver: (WaitEvent) -> Void) -> Result<String, KieError> {
+    func run(_ deliver: (WaitEvent) -> Void) -> Result<T, KieError> {
         while true {
             signal.wait()
             let events = queue.withLock { q -> [WaitEvent] in
@@ -38,12 +38,12 @@ final class CallerThreadPump: Sendable {
     }
 }
 
-/// Runs `body` to completion on the Swift concurrency pool and returns its JSON result.
-func blocking(
+/// Runs `body` to completion on the Swift concurrency pool and returns its result.
+func blocking<T: Sendable>(
     events: ((WaitEvent) -> Void)? = nil,
-    _ body: @escaping @Sendable (_ post: @escaping @Sendable (WaitEvent) -> Void) async throws -> String
-) -> Result<String, KieError> {
-    let pump = CallerThreadPump()
+    _ body: @escaping @Sendable (_ post: @escaping @Sendable (WaitEvent) -> Void) async throws -> T
+) -> Result<T, KieError> {
+    let pump = CallerThreadPump<T>()
     Task.detached {
         do {
             let out = try await body { pump.post($0) }

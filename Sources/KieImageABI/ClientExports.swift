@@ -31,10 +31,8 @@ public func kieClientNew(_ configJSON: UnsafePointer<CChar>?, _ out: UnsafeMutab
 public func kieClientFree(_ c: kie_client_ref?) {
     guard let c else { return }
     let handle = Unmanaged<ClientHandle>.fromOpaque(UnsafeRawPointer(c)).takeRetainedValue()
-    _ = blocking { _ in
-        await handle.client.shutdown()
-        return ""
-    }
+    handle.operations.closeAll()
+    _ = blocking { _ in await handle.client.shutdown() }
 }
 
 enum Environment {

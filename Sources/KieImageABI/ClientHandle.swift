@@ -5,8 +5,12 @@ import KieImage
 /// kie_client_free releases it.
 final class ClientHandle: Sendable {
     let client: KieClient
+    let operations: Operations
 
-    init(client: KieClient) { self.client = client }
+    init(client: KieClient) {
+        self.client = client
+        operations = Operations(queueMode: client.config.delivery == "queue")
+    }
 
     static func borrow(_ ref: kie_client_ref?) throws(KieError) -> ClientHandle {
         guard let ref else { throw .invalidArgument("client is NULL", field: "client") }

@@ -100,3 +100,14 @@ enum FileTypes {
         return "bin"
     }
 }
+
+extension KieClient {
+    /// Waits for a task and, when the options name a directory, saves its results there. The
+    /// final event carries the task and the saved files.
+    public func waitAndDownload(_ taskId: String, options: WaitOptions, onEvent: @escaping @Sendable (WaitEvent) -> Void) async throws -> WaitEvent {
+        let task = try await wait(taskId, options: options, onEvent: onEvent)
+        guard let dir = options.downloadDir else { return .completed(task, downloads: nil) }
+        let files = try await download(task, to: dir)
+        return .completed(task, downloads: ["dir": .string(dir), "files": .array(files.map(\.json))])
+    }
+}

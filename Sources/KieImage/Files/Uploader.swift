@@ -1,0 +1,142 @@
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Options of an upload (spec §6). `uploadPath` has no leading or trailing slash; reusing a
+/// `fileName` overwrites the earlier file.
+public struct UploadOptions: Sendable {
+    public enum Mode: String, Sendable { case auto, stream, base64 }
+    public var uploadPath = "kieimage"
+    public var fileName: String?
+    public var mode = Mode.auto
+    /// In auto mode, files up to this size go as base64 JSON, larger ones as multipart.
+    public var base64Limit = 1 << 20
+    public init() {}
+
+    static let keys: Set<String> = ["uploadPath", "fileName", "mode"]
+
+    public static func parse(json text: String?) throws(KieError) -> UploadOptions {
+        var o = UploadOptions()
+        guard let text, !text.isEmpty else { return o }
+        let obj: JSONObject
+        do { obj = try JSON.parseObject(text, what: "upload options") } catch { throw .invalidArgument(error.description) }
+        for key in obj.keys where !keys.contains(key) { throw .invalidArgument("upload options: unknown key '\(key)'", field: key) }
+        let r = ConfigReader(obj, prefix: "")
+        if let p = try r.string("uploadPath") {
+            let trimmed = p.split(separator: "/", omittingEmptySubsequences: true).joined(separator: "/")
+            guard !trimmed.isEmpty else { throw .invalidArgument("uploadPath is empty", field: "uploadPath") }
+            o.uploadPath = trimmed
+        }
+        o.fileName = try r.string("fileName")
+        if let m = try r.string("mode") {
+            guard let mode = Mode(rawValue: m) else { throw .invalidArgument("mode must be auto, stream or base64", field: "mode") }
+            o.mode = mode
+        }
+        return o
+    }
+}
+
+/// The upload host's answer (real shape, spec §6): use `downloadUrl` in filesUrl / maskUrl.
+public struct UploadedFile: Sendable {
+    public var downloadUrl: String
+    public var raw: JSONValue
+    public var json: JSONValue {
+        var o = raw.objectValue ?? JSONObject()
+        o["downloadUrl"] = .string(downloadUrl)
+        return .object(o)
+    }
+}
+
+extension KieClient {
+    /// Uploads a local file to the upload host: base64 JSON for small files, multipart for
+    /// larger ones (spec §6: base64 adds a third). Uploads are free and re-runnable, so they are
+    /// retried like reads.
+    public func upload(path: String, options: UploadOptions = UploadOptions()) async throws -> UploadedFile {
+        let bytes = try LocalFile.read(path, limit: 100 << 20)
+        let name = options.fileName ?? String(path.split(separator: "/").last ?? "upload")
+        let useBase64 = options.mode == .base64 || (options.mode == .auto && bytes.count <= options.base64Limit)
+        let env: Envelope
+        if useBase64 {
+            let body: JSONValue = [
+                "base64Data": .string("data:\(MimeTypes.forName(name));base64," + Data(bytes).base64EncodedString()),
+                "uploadPath": .string(options.uploadPath), "fileName": .string(name),
+            ]
+            env = try await caller.call(
+                .init(name: "upload-base64", method: .POST, url: config.uploadBaseUrl + "/api/file-base64-upload", idempotency: .idempotent),
+                body: body)
+        } else {
+            let form = Multipart(fields: [("uploadPath", options.uploadPath), ("fileName", name)], file: ("file", name, MimeTypes.forName(name), bytes))
+            env = try await caller.call(
+                .init(name: "upload-stream", method: .POST, url: config.uploadBaseUrl + "/api/file-stream-upload", idempotency: .idempotent),
+                extraHeaders: [("Content-Type", form.contentType)], rawBody: form.body)
+        }
+        return try uploaded(env)
+    }
+
+    /// Asks the upload host to fetch a public URL (`/api/file-url-upload`).
+    public func upload(url: String, options: UploadOptions = UploadOptions()) async throws -> UploadedFile {
+        guard URLParts(url) != nil else { throw KieError.invalidArgument("fileUrl must be an absolute http(s) URL", field: "fileUrl") }
+        var body: JSONObject = ["fileUrl": .string(url), "uploadPath": .string(options.uploadPath)]
+        if let name = options.fileName { body["fileName"] = .string(name) }
+        let env = try await caller.call(
+            .init(name: "upload-url", method: .POST, url: config.uploadBaseUrl + "/api/file-url-upload", idempotency: .idempotent),
+            body: .object(body))
+        return try uploaded(env)
+    }
+
+    func uploaded(_ env: Envelope) throws(KieError) -> UploadedFile {
+        // `fileUrl` appears only in the quickstart's (wrong) sample; accept it as a fallback.
+        guard let link = env.data["downloadUrl"]?.stringValue ?? env.data["fileUrl"]?.stringValue else {
+            throw KieError(.protocol, "upload answered without downloadUrl")
+        }
+        return UploadedFile(downloadUrl: link, raw: env.data)
+    }
+}
+
+struct Multipart {
+    let boundary = "kieimage-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+    var body: [UInt8] = []
+    var contentType: String { "multipart/form-data; boundary=\(boundary)" }
+
+    init(fields: [(String, String)], file: (field: String, name: String, type: String, bytes: [UInt8])) {
+        for (k, v) in fields {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v)\r\n".utf8)
+        }
+        let safeName = file.name.replacing("\"", with: "_").replacing("\r", with: "_").replacing("\n", with: "_")
+        body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(safeName)\"\r\nContent-Type: \(file.type)\r\n\r\n".utf8)
+        body += file.bytes
+        body += Array("\r\n--\(boundary)--\r\n".utf8)
+    }
+}
+
+enum MimeTypes {
+    static func forName(_ name: String) -> String {
+        switch name.split(separator: ".").last?.lowercased() ?? "" {
+        case "png": "image/png"
+        case "jpg", "jpeg", "jfif", "pjpeg", "pjp": "image/jpeg"
+        case "webp": "image/webp"
+        case "gif": "image/gif"
+        default: "application/octet-stream"
+        }
+    }
+}
+
+enum LocalFile {
+    static func read(_ path: String, limit: Int) throws(KieError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw KieError(.io, "cannot open \(path): \(Errno.text())") }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw KieError(.io, "cannot read \(path): \(Errno.text())") }
+            if n == 0 { break }
+            out += chunk[0..<n]
+            guard out.count <= limit else { throw KieError(.io, "\(path) is larger than \(limit) bytes") }
+        }
+        return out
+    }
+}

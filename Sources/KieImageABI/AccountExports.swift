@@ -1,0 +1,53 @@
+import CKieImage
+import KieImage
+
+/// Remaining credits (a decimal; the API sends e.g. 5916.25) in *out_credits.
+/// Blocking: never call from a callback.
+@c(kie_credits)
+public func kieCredits(_ c: kie_client_ref?, _ outCredits: UnsafeMutablePointer<Double>?) -> kie_status {
+    withStatus {
+        let out = try requireOut(outCredits, "out_credits")
+        out.pointee = 0
+        let handle = try ClientHandle.borrow(c)
+        out.pointee = try blocking { _ in try await handle.client.credits() }.get()
+    }
+}
+
+/// Turns a result URL of a task into a direct download link valid for 20 minutes
+/// (POST /api/v1/gpt4o-image/download-url with {taskId, url}). *out_url receives the link.
+/// Blocking: never call from a callback.
+@c(kie_download_url)
+public func kieDownloadURL(
+    _ c: kie_client_ref?, _ taskId: UnsafePointer<CChar>?, _ url: UnsafePointer<CChar>?,
+    _ outURL: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> kie_status {
+    withStatus {
+        let out = try requireOut(outURL, "out_url")
+        out.pointee = nil
+        let handle = try ClientHandle.borrow(c)
+        let id = try CString.read(taskId, name: "task_id")
+        let link = try CString.read(url, name: "url")
+        let result = blocking { _ in try await handle.client.downloadURL(taskId: id, url: link) }
+        try put(result.get(), out)
+    }
+}
+
+/// Uploads a local file to the upload host (options_json may be NULL: {"uploadPath": "kieimage",
+/// "fileName": name, "mode": "auto"|"stream"|"base64"}; reusing a fileName overwrites).
+/// *out_json receives the host's answer with "downloadUrl", the URL to pass in filesUrl or
+/// maskUrl (uploads are kept 24 hours to 3 days). Blocking: never call from a callback.
+@c(kie_upload_file)
+public func kieUploadFile(
+    _ c: kie_client_ref?, _ path: UnsafePointer<CChar>?, _ optionsJSON: UnsafePointer<CChar>?,
+    _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> kie_status {
+    withStatus {
+        let out = try requireOut(outJSON, "out_json")
+        out.pointee = nil
+        let handle = try ClientHandle.borrow(c)
+        let file = try CString.read(path, name: "path")
+        let options = try UploadOptions.parse(json: CString.readOptional(optionsJSON, name: "options_json"))
+        let result = blocking { _ in JSON.serialize(try await handle.client.upload(path: file, options: options).json) }
+        try put(result.get(), out)
+    }
+}

@@ -1,0 +1,88 @@
+import CKieImage
+import KieImage
+
+/// Validates request_json, then submits and waits in the background; returns at once with the
+/// operation in *out_op. Events to on_event (required): {"event":"submitted","taskId"},
+/// {"event":"progress",...} on change, then exactly one final event: {"event":"completed",
+/// "task":{...},"downloads":{...}} (downloads only when wait_json has "download":{"dir"}) with
+/// KIE_OK, or {"event":"failed","error":{...}} with the error status. With delivery "thread"
+/// callbacks run on a library thread (one at a time per client); with "queue" only inside
+/// kie_client_dispatch. userdata is passed through untouched. Validation errors return at once.
+@c(kie_generate_async)
+public func kieGenerateAsync(
+    _ c: kie_client_ref?, _ requestJSON: UnsafePointer<CChar>?, _ waitJSON: UnsafePointer<CChar>?,
+    _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?, _ outOp: UnsafeMutablePointer<kie_op>?
+) -> kie_status {
+    withStatus {
+        let out = try requireOut(outOp, "out_op")
+        out.pointee = 0
+        let handle = try ClientHandle.borrow(c)
+        guard let onEvent else { throw KieError.invalidArgument("on_event is NULL", field: "on_event") }
+        let validated = try RequestValidator.validate(json: CString.read(requestJSON, name: "request_json"))
+        let options = try WaitOptions.parse(json: CString.readOptional(waitJSON, name: "wait_json"), defaults: handle.client.config.poll)
+        let client = handle.client
+        out.pointee = try handle.operations.start(callback: .init(fn: onEvent, userdata: userdata)) { emit in
+            let submitted = try await client.generate(validated)
+            emit(.submitted(taskId: submitted.taskId, warnings: submitted.warnings))
+            return try await client.waitAndDownload(submitted.taskId, options: options, onEvent: emit)
+        }
+    }
+}
+
+/// Waits for an existing task in the background (see kie_generate_async for the events, without
+/// "submitted"); returns at once with the operation in *out_op.
+@c(kie_task_wait_async)
+public func kieTaskWaitAsync(
+    _ c: kie_client_ref?, _ taskId: UnsafePointer<CChar>?, _ waitJSON: UnsafePointer<CChar>?,
+    _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?, _ outOp: UnsafeMutablePointer<kie_op>?
+) -> kie_status {
+    withStatus {
+        let out = try requireOut(outOp, "out_op")
+        out.pointee = 0
+        let handle = try ClientHandle.borrow(c)
+        guard let onEvent else { throw KieError.invalidArgument("on_event is NULL", field: "on_event") }
+        let id = try CString.read(taskId, name: "task_id")
+        let options = try WaitOptions.parse(json: CString.readOptional(waitJSON, name: "wait_json"), defaults: handle.client.config.poll)
+        let client = handle.client
+        out.pointee = try handle.operations.start(callback: .init(fn: onEvent, userdata: userdata)) { emit in
+            try await client.waitAndDownload(id, options: options, onEvent: emit)
+        }
+    }
+}
+
+/// Cancels an operation: its work stops promptly and it gets one final failed event with
+/// KIE_E_CANCELLED (unless its final event was already emitted). KIE_E_NOT_FOUND when the
+/// operation is unknown or already ended. Any thread, callbacks included.
+@c(kie_cancel)
+public func kieCancel(_ c: kie_client_ref?, _ op: kie_op) -> kie_status {
+    withStatus {
+        let handle = try ClientHandle.borrow(c)
+        guard handle.operations.cancel(op) else { throw KieError(.notFound, "no operation \(op) in flight") }
+    }
+}
+
+/// With delivery "queue": a file descriptor that is readable while events are pending (for
+/// poll/epoll/select or an event loop's add_reader). Owned by the client: never read, write or
+/// close it. -1 with delivery "thread" or a NULL client.
+@c(kie_client_fd)
+public func kieClientFD(_ c: kie_client_ref?) -> Int32 {
+    guard let handle = try? ClientHandle.borrow(c) else { return -1 }
+    return handle.operations.eventFD
+}
+
+/// With delivery "queue": runs the pending callbacks on the calling thread, first waiting up to
+/// timeout_ms for one (0: don't wait; negative: wait until one arrives). *out_dispatched (may be
+/// NULL) receives how many ran. KIE_E_INVALID_ARGUMENT with delivery "thread". Call it from one
+/// thread at a time; callbacks may call any kie_ function but kie_client_free and the blocking calls.
+@c(kie_client_dispatch)
+public func kieClientDispatch(_ c: kie_client_ref?, _ timeoutMs: Int32, _ outDispatched: UnsafeMutablePointer<Int32>?) -> kie_status {
+    withStatus {
+        outDispatched?.pointee = 0
+        let handle = try ClientHandle.borrow(c)
+        guard handle.operations.queueMode else {
+            throw KieError.invalidArgument("kie_client_dispatch needs config delivery \"queue\"", field: "delivery")
+        }
+        let n = handle.operations.dispatch(timeoutMs: timeoutMs)
+        outDispatched?.pointee = n
+    }
+}

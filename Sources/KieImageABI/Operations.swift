@@ -1,0 +1,168 @@
+import CKieImage
+import Dispatch
+import KieImage
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Asynchronous operations of one client and the delivery of their events.
+///
+/// Guarantees (API.md §1): events of an operation arrive in order; exactly one final event
+/// (completed or failed) per operation; nothing after it. Emission and enqueueing happen under
+/// one lock, so the order events are emitted is the order they are delivered.
+/// Delivery "thread": callbacks run on one serial library queue per client.
+/// Delivery "queue": events wait in a list until kie_client_dispatch runs them on the caller's
+/// thread; a pipe's read end is readable exactly while the list is not empty.
+final class Operations: Sendable {
+    struct Callback: @unchecked Sendable {
+        let fn: kie_event_cb
+        let userdata: UnsafeMutableRawPointer?
+    }
+
+    struct Pending: Sendable {
+        let op: kie_op
+        let status: kie_status
+        let json: String
+        let callback: Callback
+    }
+
+    struct Op: Sendable {
+        var task: Task<Void, Never>?
+        let callback: Callback
+    }
+
+    struct State: Sendable {
+        var nextOp: kie_op = 1
+        var ops: [kie_op: Op] = [:]
+        var queued: [Pending] = []
+        var closed = false
+    }
+
+    let queueMode: Bool
+    /// Read end (handed out by kie_client_fd) and write end of the wake-up pipe; -1 in thread mode.
+    let eventFD: Int32
+    private let wakeFD: Int32
+    private let state = Mutex(State())
+    private let serial = DispatchQueue(label: "kieimage.callbacks")
+    private let idle = DispatchGroup()
+
+    init(queueMode: Bool) {
+        self.queueMode = queueMode
+        var fds: [Int32] = [-1, -1]
+        if queueMode && pipe(&fds) == 0 {
+            for fd in fds {
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            }
+        }
+        eventFD = fds[0]
+        wakeFD = fds[1]
+    }
+
+    /// Registers an operation and starts `body`, which posts events through `emit`. A body that
+    /// throws ends the operation with a failed event; cancellation gives KIE_E_CANCELLED.
+    func start(
+        callback: Callback,
+        _ body: @escaping @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> WaitEvent
+    ) throws(KieError) -> kie_op {
+        let op: kie_op? = state.withLock { s in
+            guard !s.closed else { return nil }
+            let op = s.nextOp
+            s.nextOp &+= 1
+            s.ops[op] = Op(task: nil, callback: callback)
+            return op
+        }
+        guard let op else { throw KieError(.cancelled, "client is being freed") }
+        idle.enter()
+        let task = Task.detached { [self] in
+            let final: WaitEvent
+            do {
+                final = try await body { self.emit(op, $0) }
+            } catch {
+                final = .failed(KieError.wrap(error))
+            }
+            self.emit(op, final)
+            self.idle.leave()
+        }
+        state.withLock { s in s.ops[op]?.task = task }
+        return op
+    }
+
+    /// Delivers one event of `op` unless the op already had its final event.
+    func emit(_ op: kie_op, _ event: WaitEvent) {
+        let json = JSON.serialize(event.json)
+        state.withLock { s in
+            guard let entry = s.ops[op] else { return }
+            if event.isFinal { s.ops[op] = nil }
+            let pending = Pending(op: op, status: kie_status(rawValue: event.status.rawValue), json: json, callback: entry.callback)
+            if queueMode {
+                s.queued.append(pending)
+                if s.queued.count == 1 { Self.signal(wakeFD) }
+            } else {
+                idle.enter()
+                serial.async { [idle] in
+                    Self.invoke(pending)
+                    idle.leave()
+                }
+            }
+        }
+    }
+
+    /// kie_cancel: the op ends with one KIE_E_CANCELLED event (unless it already ended).
+    func cancel(_ op: kie_op) -> Bool {
+        let task: Task<Void, Never>?? = state.withLock { s in s.ops[op].map { $0.task } }
+        guard let task else { return false }
+        task?.cancel()
+        emit(op, .failed(KieError(.cancelled, "operation \(op) cancelled")))
+        return true
+    }
+
+    /// Runs queued callbacks on this thread, waiting up to `timeoutMs` (negative: forever) for
+    /// the first. Returns how many ran.
+    func dispatch(timeoutMs: Int32) -> Int32 {
+        if timeoutMs != 0 {
+            var p = pollfd(fd: eventFD, events: Int16(POLLIN), revents: 0)
+            _ = poll(&p, 1, timeoutMs)
+        }
+        let batch = state.withLock { s -> [Pending] in
+            let b = s.queued
+            s.queued.removeAll()
+            Self.drain(eventFD)
+            return b
+        }
+        for p in batch { Self.invoke(p) }
+        return Int32(clamping: batch.count)
+    }
+
+    /// kie_client_free: refuse new ops, cancel all, wait for their final events, and (queue mode)
+    /// deliver what is still queued on this thread. Returns when no callback runs.
+    func closeAll() {
+        let tasks = state.withLock { s -> [kie_op] in
+            s.closed = true
+            return Array(s.ops.keys)
+        }
+        for op in tasks { _ = cancel(op) }
+        idle.wait()
+        if queueMode {
+            _ = dispatch(timeoutMs: 0)
+            close(eventFD)
+            close(wakeFD)
+        }
+    }
+
+    static func invoke(_ p: Pending) {
+        p.json.withCString { p.callback.fn(p.callback.userdata, p.op, p.status, $0) }
+    }
+
+    static func signal(_ fd: Int32) {
+        var one: UInt8 = 1
+        _ = write(fd, &one, 1)
+    }
+
+    static func drain(_ fd: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(fd, &buffer, buffer.count) > 0 {}
+    }
+}

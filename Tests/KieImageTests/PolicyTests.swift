@@ -1,0 +1,125 @@
+import Testing
+@testable import KieImage
+
+@Suite struct RetryPolicyTests {
+    let policy = RetryPolicy()
+    let noJitter: (ClosedRange<Int64>) -> Int64 = { $0.upperBound }
+
+    func decide(_ f: AttemptFailure, _ i: Idempotency, attempt: Int = 1) -> RetryDecision {
+        policy.decide(f, attempt: attempt, idempotency: i, random: noJitter)
+    }
+
+    @Test func readsRetryNetworkTimeoutsRateLimitsAndServerErrors() {
+        #expect(decide(.notSent, .idempotent) == .retry(afterMs: 500))
+        #expect(decide(.noAnswer, .idempotent) == .retry(afterMs: 500))
+        #expect(decide(.answered(.rateLimited, code: 429, retryable: true), .idempotent) == .retry(afterMs: 500))
+        #expect(decide(.answered(.unavailable, code: 455, retryable: true), .idempotent) == .retry(afterMs: 500))
+        #expect(decide(.answered(.server, code: 500, retryable: true), .idempotent) == .retry(afterMs: 500))
+    }
+
+    @Test(arguments: [401, 402, 404, 422])
+    func readsNeverRetryClientErrors(code: Int) {
+        let status = ErrorMapping.status(forCode: code) ?? .protocol
+        #expect(decide(.answered(status, code: code, retryable: ErrorMapping.isRetryable(code: code)), .idempotent) == .giveUp)
+    }
+
+    @Test func generateIsNotRetriedAfterTheRequestMayHaveArrived() {
+        #expect(decide(.noAnswer, .createsTask) == .unknownOutcome)
+        #expect(decide(.answered(.server, code: 500, retryable: true), .createsTask) == .giveUp)
+        #expect(decide(.answered(.insufficientCredits, code: 402, retryable: false), .createsTask) == .giveUp)
+    }
+
+    @Test func generateIsRetriedWhenProvablyNotAccepted() {
+        #expect(decide(.notSent, .createsTask) == .retry(afterMs: 500))
+        // A 429 on generate waits out the server's whole window (spec §7: dropped, not queued).
+        #expect(decide(.answered(.rateLimited, code: 429, retryable: true), .createsTask) == .retry(afterMs: 10_000))
+        #expect(decide(.answered(.unavailable, code: 455, retryable: true), .createsTask) == .retry(afterMs: 500))
+        #expect(decide(.answered(.unavailable, code: 550, retryable: true), .createsTask) == .retry(afterMs: 500))
+    }
+
+    @Test func backoffGrowsToTheCapAndStopsAfterMaxRetries() {
+        #expect(decide(.notSent, .idempotent, attempt: 2) == .retry(afterMs: 1_000))
+        #expect(decide(.notSent, .idempotent, attempt: 4) == .retry(afterMs: 4_000))
+        var p = policy
+        p.maxRetries = 10
+        #expect(p.decide(.notSent, attempt: 9, idempotency: .idempotent, random: noJitter) == .retry(afterMs: 8_000))
+        #expect(decide(.notSent, .idempotent, attempt: 5) == .giveUp)
+    }
+
+    @Test func jitterStaysWithinTheCeiling() {
+        for attempt in 1...4 {
+            if case .retry(let ms) = policy.decide(.notSent, attempt: attempt, idempotency: .idempotent) {
+                #expect(ms >= 0 && ms <= min(8_000, 500 << (attempt - 1)))
+            } else {
+                Issue.record("expected a retry")
+            }
+        }
+    }
+}
+
+@Suite struct SlidingWindowTests {
+    @Test func twentyPerTenSecondsThenWaitForTheOldest() {
+        var w = SlidingWindow(RateLimitSettings())
+        for i in 0..<20 {
+            #expect(w.delay(now: Int64(i * 10)) == 0)
+            w.record(now: Int64(i * 10))
+        }
+        #expect(w.delay(now: 200) == 10_000 - 200)
+        #expect(w.delay(now: 10_000) == 0)
+    }
+
+    @Test func penaltyBlocksAWholeWindow() {
+        var w = SlidingWindow(RateLimitSettings())
+        w.penalize(now: 1_000)
+        #expect(w.delay(now: 1_000) == 10_000)
+        #expect(w.delay(now: 11_001) == 0)
+    }
+}
+
+@Suite struct PollScheduleTests {
+    let zero: (ClosedRange<Int64>) -> Int64 = { $0.lowerBound }
+
+    @Test func advancingProgressLandsJustAfterPredictedCompletion() {
+        var s = PollSchedule(settings: PollSettings())
+        s.observe(elapsedMs: 2_000, progress: 0.10)  // 20 s task
+        let first = s.nextDelay(elapsedMs: 2_000, jitter: zero)
+        #expect(first > 5_000 && first < 18_000)
+        var t: Int64 = 2_000 + first
+        var calls = 1
+        while t < 20_000 && calls < 10 {
+            s.observe(elapsedMs: t, progress: Double(t) / 20_000)
+            t += s.nextDelay(elapsedMs: t, jitter: zero)
+            calls += 1
+        }
+        #expect(calls <= 6)
+        #expect(t >= 20_000 && t <= 21_000)
+    }
+
+    @Test func stuckProgressSkipsTheUnlikelyStartThenPollsAtTheTargetLatency() {
+        var s = PollSchedule(settings: PollSettings())
+        s.observe(elapsedMs: 1_500, progress: 0)
+        let skip = s.nextDelay(elapsedMs: 1_500, jitter: zero)
+        #expect(skip == 8_300 - 1_500)
+        #expect(s.nextDelay(elapsedMs: 15_000, jitter: zero) == 1_000)
+    }
+
+    @Test func pastKnownDurationsTheGapGrowsToTheCap() {
+        var s = PollSchedule(settings: PollSettings(), knownDurations: Array(repeating: 20_000, count: 50))
+        var gaps: [Int64] = []
+        for i in 0..<12 { gaps.append(s.nextDelay(elapsedMs: 30_000 + Int64(i) * 1_000, jitter: zero)) }
+        #expect(gaps.first == 1_000)
+        #expect(gaps.last == 10_000)
+        #expect(zip(gaps, gaps.dropFirst()).allSatisfy { $0 <= $1 })
+    }
+
+    @Test func neverMoreThanThreeCallsPerSecond() {
+        var settings = PollSettings()
+        settings.targetLatencyMs = 10
+        settings.maxMs = 10
+        var s = PollSchedule(settings: settings)
+        for t in stride(from: Int64(0), to: 100_000, by: 700) {
+            s.observe(elapsedMs: t, progress: 0.999)
+            #expect(s.nextDelay(elapsedMs: t, jitter: zero) >= 334)
+        }
+    }
+}
