@@ -8,14 +8,19 @@ public final class KieClient: Sendable {
     let caller: APICaller
     let durations = DurationHistory()
     public let logger: Logger
+    /// The durable journal when `journalPath` is set (see `TaskJournal`).
+    public let journal: TaskJournal?
 
-    public init(config: ClientConfig, logger: Logger? = nil) {
+    /// Creates a client. Throws only when `journalPath` is set and the journal cannot be opened.
+    public init(config: ClientConfig, logger: Logger? = nil) throws(KieError) {
         self.config = config
+        journal = try config.journalPath.map { path throws(KieError) in try TaskJournal(path: path) }
         var log = logger ?? Logger(label: "kieimage", factory: { _ in SwiftLogNoOpLogHandler() })
         log.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
         self.logger = log
         transport = HTTPTransport(config: config)
         caller = APICaller(transport: transport, config: config, limiter: RateLimiter(config.rateLimit), logger: log)
+        for w in journal?.warnings ?? [] { log.warning("journal: \(w)") }
     }
 
     /// Closes connections. Call once when done; in-flight calls fail.
@@ -34,7 +39,9 @@ public final class KieClient: Sendable {
     }
 
     /// Validates and submits a generate request. Returns once the task id is known.
-    public func generate(_ validated: ValidatedRequest) async throws -> Submitted {
+    /// With a journal, the task id and request are written durably before this returns; `tag`
+    /// is stored with them so a resumed caller can match tasks to its inputs.
+    public func generate(_ validated: ValidatedRequest, tag: String? = nil) async throws -> Submitted {
         for w in validated.warnings { logger.warning("request: \(w)") }
         let env = try await caller.call(
             .init(name: "generate", method: .POST, url: config.baseUrl + "/api/v1/gpt4o-image/generate", idempotency: .createsTask),
@@ -45,6 +52,12 @@ public final class KieClient: Sendable {
                            raw: Redaction.redact(JSON.serialize(env.data), secret: config.apiKey))
         }
         logger.info("task submitted", metadata: ["taskId": "\(taskId)"])
+        do {
+            try journal?.record(taskId: taskId, state: "submitted", request: validated.request.body, tag: tag)
+        } catch {
+            // The task exists and is charged: report its id with the failure.
+            throw KieError(.io, "task \(taskId) was accepted but the journal write failed: \(error.message)", taskId: taskId)
+        }
         return Submitted(taskId: taskId, warnings: validated.warnings)
     }
 
@@ -104,6 +117,7 @@ public final class KieClient: Sendable {
                     durations.record(done - ct)
                 }
                 logger.debug("task ended", metadata: ["taskId": "\(taskId)", "status": "\(task.status.rawValue)", "calls": "\(calls)"])
+                try? journal?.record(taskId: taskId, state: task.isSuccess ? "succeeded" : "failed", detail: task.errorMessage)
                 guard task.isSuccess else { throw task.failure }
                 return task
             }
