@@ -54,29 +54,36 @@ class AsyncBridge:
     def _readable(self) -> None:
         try:
             _lib.client_dispatch(self._handle, 0)
-        except ValueError:
-            # The client was closed under us: stop watching its fd.
-            if self._loop is not None:
-                self._remove_reader(self._loop)
-
-    def close(self) -> None:
-        """Stops watching the fd; called by Client.close before the client is freed."""
-        loop = self._loop
-        if loop is not None and not loop.is_closed():
-            try:
-                running = asyncio.get_running_loop()
-            except RuntimeError:
-                running = None
-            if running is loop or not loop.is_running():
+        except Exception:  # noqa: BLE001 - closed client (ValueError) or a freed fd
+            # Stop watching the fd: the client is gone or unusable.
+            loop = _running_loop()
+            if loop is not None:
                 self._remove_reader(loop)
-            else:
-                loop.call_soon_threadsafe(self._remove_reader, loop)
-        self._loop = None
+
+    def cancel_all(self) -> None:
+        """Asks the library to cancel every operation still awaited (Client.close)."""
+        for op in list(self._pending):
+            try:
+                _lib.cancel(self._handle, op)
+            except Exception:  # noqa: BLE001 - the op may have ended meanwhile
+                pass
+
+    def detach(self) -> None:
+        """Stops watching the fd; must happen before the client is freed (that closes the fd)."""
+        loop, self._loop = self._loop, None
+        if loop is None or loop.is_closed():
+            return
+        if _running_loop() is loop or not loop.is_running():
+            self._remove_reader(loop)
+        else:
+            loop.call_soon_threadsafe(self._remove_reader, loop)
+
+    def fail_pending(self) -> None:
+        """Ends every future the library did not settle (after the client was freed)."""
         pending, self._pending = self._pending, {}
         for fut in pending.values():
-            if not fut.done() and not fut.get_loop().is_closed():
-                err = _errors.CancelledError("the client was closed", status=_lib.KIE_E_CANCELLED, name="CANCELLED")
-                fut.get_loop().call_soon_threadsafe(_settle, fut, None, err)
+            _settle(fut, None, _errors.CancelledError("the client was closed", status=_lib.KIE_E_CANCELLED,
+                                                      name="CANCELLED"))
 
     # -- operations -----------------------------------------------------------------------
 
@@ -135,7 +142,25 @@ class AsyncBridge:
                                on_progress, resolve_on_submit=False)
 
 
+def _running_loop() -> Optional[asyncio.AbstractEventLoop]:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 def _settle(fut: "asyncio.Future[Dict[str, Any]]", result: Optional[Dict[str, Any]], error: Optional[BaseException]) -> None:
+    """Resolves ``fut`` from any thread: directly on its loop's thread (dispatch from the fd
+    reader), through call_soon_threadsafe otherwise (kie_client_free delivering final events)."""
+    loop = fut.get_loop()
+    if _running_loop() is not loop:
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(_settle_here, fut, result, error)
+        return
+    _settle_here(fut, result, error)
+
+
+def _settle_here(fut: "asyncio.Future[Dict[str, Any]]", result: Optional[Dict[str, Any]], error: Optional[BaseException]) -> None:
     if fut.done():
         return
     if error is not None:

@@ -215,9 +215,13 @@ class Client:
         handle = self._handle
         if handle is None:
             return
-        if self._aio is not None:
-            self._aio.close()
+        aio = self._aio
+        if aio is not None:
+            aio.cancel_all()
+            aio.detach()
         handle.close()
+        if aio is not None:
+            aio.fail_pending()
 
     @property
     def closed(self) -> bool:

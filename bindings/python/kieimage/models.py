@@ -193,12 +193,9 @@ class WebhookEvent:
     task_id: str
     code: Optional[int]
     msg: Optional[str]
+    succeeded: bool = False
     result_urls: Tuple[str, ...] = ()
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def succeeded(self) -> bool:
-        return self.code == 200
 
     @classmethod
     def from_json(cls, o: Mapping[str, Any]) -> "WebhookEvent":
@@ -208,4 +205,5 @@ class WebhookEvent:
         return cls(task_id=str(o.get("taskId") or ""),
                    code=code if isinstance(code, int) and not isinstance(code, bool) else None,
                    msg=o.get("msg") if isinstance(o.get("msg"), str) else None,
+                   succeeded=o.get("success") is True if "success" in o else code == 200,
                    result_urls=tuple(urls), raw=raw if isinstance(raw, dict) else dict(o))

@@ -1,0 +1,92 @@
+"""``python -m kieimage``: a quick generate from the command line.
+
+    KIE_API_KEY=... python -m kieimage "A beautiful sunset over the mountains" --size 1:1 --out out/
+
+Prints each result URL (and, with --out, each saved file) on stdout, progress on stderr; with
+--json, the finished task as JSON. The API key comes from $KIE_API_KEY only, never from argv,
+so it does not show in process lists or shell history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import List, Optional
+
+from . import __version__, _lib
+from ._errors import KieError
+from .client import Client
+from .models import ProgressEvent
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m kieimage", description="Generate an image with kie.ai's 4o Image API.")
+    p.add_argument("prompt", nargs="?", help="what to draw")
+    p.add_argument("--size", default="1:1", help="1:1, 3:2 or 2:3 (default 1:1)")
+    p.add_argument("--image", action="append", dest="files", metavar="URL", help="input image URL (repeatable)")
+    p.add_argument("--mask", metavar="URL", help="mask image URL")
+    p.add_argument("--variants", type=int, help="1, 2 or 4")
+    p.add_argument("--enhance", action="store_true", default=None, help="let the API enhance the prompt")
+    p.add_argument("--fallback", metavar="MODEL", help="GPT_IMAGE_1 or FLUX_MAX")
+    p.add_argument("--callback-url", metavar="URL")
+    p.add_argument("--base-url", default=None, help="API base URL (default $KIE_BASE_URL or https://api.kie.ai)")
+    p.add_argument("--timeout", type=float, default=600, help="seconds to wait (default 600)")
+    p.add_argument("--out", metavar="DIR", help="download the results into DIR")
+    p.add_argument("--no-wait", action="store_true", help="print the task id and exit")
+    p.add_argument("--json", action="store_true", help="print the task as JSON")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    p.add_argument("--version", action="version",
+                   version=f"kieimage {__version__} (libkieimage {_lib.version()}, C ABI {_lib.abi_version()})")
+    return p
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    if not args.prompt and not args.files:
+        _parser().error("give a prompt or at least one --image")
+    if not os.environ.get("KIE_API_KEY"):
+        print("kieimage: set KIE_API_KEY", file=sys.stderr)
+        return 2
+
+    def progress(event: ProgressEvent) -> None:
+        if not args.quiet:
+            print(f"{event.task_id}: {event.progress:.0%}", file=sys.stderr, flush=True)
+
+    request = dict(files=args.files, mask=args.mask, variants=args.variants, enhance=args.enhance,
+                   fallback=args.fallback, callback_url=args.callback_url)
+    try:
+        with Client(base_url=args.base_url) as client:
+            submitted = client.generate(args.prompt, args.size, **request)
+            for warning in submitted.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+            if args.no_wait:
+                print(json.dumps({"taskId": submitted.task_id}) if args.json else submitted.task_id)
+                return 0
+            if not args.quiet:
+                print(f"task {submitted.task_id} submitted", file=sys.stderr)
+            task = client.wait(submitted.task_id, timeout=args.timeout, on_progress=progress)
+            files = client.download_files(task, args.out) if args.out else []
+    except KieError as e:
+        print(f"kieimage: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+    except (TypeError, ValueError) as e:
+        print(f"kieimage: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        out = task.to_json()
+        out.pop("raw", None)
+        if files:
+            out["files"] = [str(f.path) for f in files]
+        print(json.dumps(out, indent=2))
+    else:
+        for url in task.result_urls:
+            print(url)
+        for f in files:
+            print(f.path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
