@@ -40,7 +40,8 @@ class KieError(Exception):
     ``status`` (negative int), ``name`` ("RATE_LIMITED", ...), ``message``, ``api_code`` (the body
     ``code`` kie.ai answered), ``http_status``, ``task_id``, ``retryable``, ``attempts``,
     ``field`` (the request field at fault, in the API's spelling), ``request`` (for an unknown
-    outcome: the body that was sent) and ``detail`` (the whole JSON object).
+    outcome: the body that was sent), ``raw`` (an unparseable answer, redacted) and ``detail``
+    (the whole JSON object).
     """
 
     status: int = -17
@@ -60,6 +61,7 @@ class KieError(Exception):
         self.attempts: int = int(detail.get("attempts") or 0)
         self.field: Optional[str] = detail.get("field")
         self.request: Optional[Any] = detail.get("request")
+        self.raw: Optional[str] = detail.get("raw")
         self.detail: Dict[str, Any] = detail
         super().__init__(self.message)
 
