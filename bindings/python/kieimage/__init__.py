@@ -16,7 +16,7 @@ from ._errors import (AuthenticationError, CancelledError, FileIOError, Insuffic
                       UnknownOutcomeError, ValidationError)
 from ._lib import ABI_VERSION, LIBRARY_PATH
 from ._lib import version as library_version
-from .client import Client, build_request
+from .client import Client, build_request, request_body
 from .models import (DownloadedFile, FallbackModel, ProgressEvent, Size, Task, TaskStatus, UploadedFile,
                      WebhookEvent)
 from .webhooks import parse_webhook, verify_webhook
@@ -24,7 +24,7 @@ from .webhooks import parse_webhook, verify_webhook
 __version__ = "0.1.0"
 
 __all__ = [
-    "Client", "build_request", "verify_webhook", "parse_webhook",
+    "Client", "build_request", "request_body", "verify_webhook", "parse_webhook",
     "Task", "TaskStatus", "Size", "FallbackModel", "ProgressEvent", "DownloadedFile", "UploadedFile", "WebhookEvent",
     "KieError", "InvalidArgumentError", "ValidationError", "AuthenticationError", "InsufficientCreditsError",
     "NotFoundError", "RateLimitError", "UnavailableError", "ServerError", "NetworkError", "TimeoutError",

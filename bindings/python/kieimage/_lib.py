@@ -211,7 +211,8 @@ def _free_out(out: c_void_p) -> None:
 
 
 def version() -> str:
-    return _fn["kie_version"]().decode("ascii", "replace")
+    raw: bytes = _fn["kie_version"]()
+    return raw.decode("ascii", "replace")
 
 
 def abi_version() -> int:
@@ -287,10 +288,6 @@ def client_new(config_json: str) -> _Handle:
     handle = _Handle(int(out.value or 0))
     _open_handles.add(handle)
     return handle
-
-
-def client_free(handle: _Handle) -> None:
-    handle.close()
 
 
 def request_build(request_json: str) -> str:

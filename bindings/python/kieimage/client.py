@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 import math
 import os
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _errors, _lib
 from .models import DownloadedFile, FallbackModel, ProgressEvent, Size, Task, UploadedFile
 
-__all__ = ["Client", "build_request"]
+__all__ = ["Client", "build_request", "request_body"]
 
 ProgressCallback = Callable[[ProgressEvent], Any]
 PathLike = Union[str, "os.PathLike[str]"]
@@ -52,7 +53,7 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def _check_type(name: str, value: Any, types: tuple, optional: bool = True) -> None:
+def _check_type(name: str, value: Any, types: Tuple[type, ...], optional: bool = True) -> None:
     if value is None and optional:
         return
     if isinstance(value, bool) and bool not in types:
@@ -122,6 +123,16 @@ def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = N
         request["enableFallback"] = True
         request["fallbackModel"] = str(fallback.value if isinstance(fallback, FallbackModel) else fallback)
     return request
+
+
+def request_body(prompt: Optional[str] = None, size: Union[str, Size, None] = None, **request: Any) -> Dict[str, Any]:
+    """The exact JSON body the library would send for these arguments (kie_request_build):
+    validated, normalized, nothing sent. Raises ValidationError like ``Client.generate``."""
+    try:
+        body: Dict[str, Any] = json.loads(_lib.request_build(json.dumps(build_request(prompt, size, **request))))
+    except _errors.KieError as e:
+        raise _name_argument(e) from None
+    return body
 
 
 def _name_argument(error: _errors.KieError) -> _errors.KieError:
@@ -299,7 +310,7 @@ class Client:
         task = self.generate(prompt, size, **request)
         return self.wait(task.task_id, timeout=timeout, on_progress=on_progress)
 
-    def download(self, task: TaskRef, directory: PathLike = ".") -> List["os.PathLike[str]"]:
+    def download(self, task: TaskRef, directory: PathLike = ".") -> List[Path]:
         """Saves every result of a successful task into ``directory`` (created if missing);
         returns the paths, in the order of ``result_urls``. A task id is read first."""
         return [f.path for f in self.download_files(task, directory)]

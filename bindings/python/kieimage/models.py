@@ -103,6 +103,7 @@ class Task:
         """From the library's normalized task JSON."""
         progress = o.get("progress")
         request = o.get("request")
+        raw = o.get("raw")
         return cls(
             task_id=str(o.get("taskId") or ""),
             status=_status(o.get("status")),
@@ -115,7 +116,7 @@ class Task:
             complete_time=_time(o.get("completeTime")),
             request=request if isinstance(request, dict) else None,
             warnings=tuple(str(w) for w in (o.get("warnings") or ())),
-            raw=o.get("raw") if isinstance(o.get("raw"), dict) else {},
+            raw=raw if isinstance(raw, dict) else {},
         )
 
     @classmethod

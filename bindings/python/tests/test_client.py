@@ -168,3 +168,19 @@ def test_threads_share_one_client(client):
         t.join()
     assert not errors
     assert len({t.task_id for t in results}) == 6
+
+
+def test_request_body_is_the_librarys_exact_body_and_sends_nothing(sim):
+    body = kieimage.request_body(prompt="p", size="2:3", variants=4, fallback=True)
+    assert body["prompt"] == "p" and body["size"] == "2:3" and body["nVariants"] == 4
+    assert body["enableFallback"] is True
+    with pytest.raises(kieimage.ValidationError) as info:
+        kieimage.request_body(prompt="p", size="2:3", variants=5)
+    assert info.value.argument == "variants"
+    assert sim.stats()["requests"].get("generate", 0) == 0
+
+
+def test_task_round_trips_through_its_json(client):
+    task = client.run(prompt="round trip", size="1:1")
+    again = Task.from_json(task.to_json())
+    assert again == task and again.raw == task.raw
