@@ -1,0 +1,220 @@
+import ArgumentParser
+import KieImage
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+struct BatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Run one generate request per line of a JSONL file: paced, journaled, resumable.",
+        discussion: """
+            Each line is a generate request with the API's field names, e.g.
+              {"prompt": "A red fox in snow", "size": "3:2", "nVariants": 2}
+            Blank lines and lines starting with # are skipped. Submissions are paced to the API's
+            limit (20 per 10 s) so it never answers 429. Every accepted task is written (fsync'd)
+            to the journal (default: DIR/kie-batch-journal.jsonl) before anything else happens to
+            it, so running the same command again after a crash, a kill or Ctrl-C resumes:
+            finished lines are skipped, submitted tasks are polled again, never resubmitted. A
+            line whose generate was in flight when the process died has an unknown outcome (it
+            may exist and be charged); it is reported, not resubmitted, unless --resubmit-unknown.
+
+            Images go to DIR as <taskId>_<n>.png. A summary table goes to stdout at the end.
+            Exit code: 0 when every line is done; when some failed, the code of their status if
+            they share one (6 task failed, 5 validation, 8 unknown outcome, ...), else 1; 130
+            after Ctrl-C (the journal stays consistent: rerun to resume).
+
+            EXAMPLES:
+              kie-image batch prompts.jsonl --out renders/
+              kie-image batch prompts.jsonl --out renders/ --concurrency 8 --timeout 600
+              kie-image batch prompts.jsonl --out renders/ --retry-failed
+              kie-image batch prompts.jsonl --out renders/ --simulate
+            """
+    )
+
+    @Argument(help: "The requests, one JSON object per line.")
+    var file: String
+
+    @Option(help: ArgumentHelp("Directory for the images (and, by default, the journal).", valueName: "DIR"))
+    var out: String
+
+    @Option(help: "Lines in flight at once (submitted and not yet downloaded).")
+    var concurrency: Int = 20
+
+    @Option(help: ArgumentHelp("Journal file (default: DIR/kie-batch-journal.jsonl).", valueName: "PATH"))
+    var journal: String?
+
+    @Option(help: ArgumentHelp("Give up waiting for one task after this many seconds (default 900).", valueName: "SECONDS"))
+    var timeout: Int?
+
+    @Flag(name: .customLong("retry-failed"), help: "Submit again the lines whose task failed in an earlier run.")
+    var retryFailed = false
+
+    @Flag(name: .customLong("resubmit-unknown"), help: "Submit again lines with an unknown outcome (may pay twice).")
+    var resubmitUnknown = false
+
+    @Flag(name: .customLong("skip-invalid"), help: "Run the valid lines even when some lines are invalid.")
+    var skipInvalid = false
+
+    @Flag(help: "Print the summary as JSON on stdout.")
+    var json = false
+
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    @OptionGroup var client: ClientOptions
+
+    func validate() throws {
+        if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
+    }
+
+    func run() async throws {
+        JSONErrors.enable(json)
+        let lines = try BatchInput.read(path: file)
+        let invalid = lines.filter { if case .failure = $0.request { return true }; return false }
+        if !invalid.isEmpty && !skipInvalid {
+            for line in invalid {
+                if let e = line.request.failure { Console.err("kie-image: \(file):\(line.number): \(ErrorReport.line(for: e))") }
+            }
+            throw CLIFailure("VALIDATION", "\(invalid.count) invalid line(s) in \(file); nothing was submitted (--skip-invalid runs the rest)",
+                             code: ExitCodes.validation)
+        }
+        let dir = TaskFlow.outputDirectory(out, taskId: "")
+        try makeDirectories(dir)
+        let journalPath = journal ?? "\(dir)/kie-batch-journal.jsonl"
+        let signals = Signals([SIGINT, SIGTERM])
+        let session = try await client.open(journalPath: journalPath)
+        guard let taskJournal = session.client.journal else {
+            await session.close()
+            throw CLIFailure("INTERNAL", "the client opened no journal", code: ExitCodes.other)
+        }
+        let ledger = BatchLedger(journal: taskJournal)
+
+        // What each line needs now.
+        var outcomes: [Int: BatchOutcome] = [:]
+        var work: [BatchWork] = []
+        do {
+            let (states, attempts) = try ledger.states(for: lines, file: file)
+            for line in lines {
+                let state = states[line.number] ?? .pending
+                let tries = attempts[line.number] ?? 0
+                switch state {
+                case .done(let taskId, let files):
+                    outcomes[line.number] = BatchOutcome(line: line.number, kind: .done, label: "DONE (earlier)", taskId: taskId, files: files)
+                case .failed(let taskId, let message) where !retryFailed:
+                    outcomes[line.number] = BatchOutcome(
+                        line: line.number, kind: .failed, label: "TASK_FAILED", status: .taskFailed, taskId: taskId,
+                        message: message + " (earlier run; --retry-failed submits it again)")
+                case .unknown(_, let message) where !resubmitUnknown:
+                    outcomes[line.number] = BatchOutcome(
+                        line: line.number, kind: .failed, label: "UNKNOWN_OUTCOME", status: .unknownOutcome,
+                        message: message + "; it may exist and be charged: check https://kie.ai/logs, then --resubmit-unknown")
+                case .unknown(let intentId, _):
+                    try ledger.resolve(intentId, state: "retry", detail: "resubmitted on request")
+                    work.append(BatchWork(line: line, state: .pending, attempts: tries))
+                case .failed:
+                    work.append(BatchWork(line: line, state: .pending, attempts: tries))
+                case .pending, .submitted:
+                    work.append(BatchWork(line: line, state: state, attempts: tries))
+                }
+            }
+        } catch {
+            await session.close()
+            throw error
+        }
+
+        var counts = BatchDisplay.Counts()
+        counts.total = lines.count
+        counts.done = outcomes.values.filter { $0.kind == .done }.count
+        counts.failed = outcomes.values.filter { $0.kind == .failed }.count
+        counts.queued = work.count
+        let display = BatchDisplay(style: quiet ? .off : Console.stderrIsTerminal ? .bar : .lines, counts: counts)
+        if !quiet && outcomes.count > 0 {
+            Console.err("kie-image: resuming from \(journalPath): \(counts.done) done, \(counts.failed) failed, \(work.count) to go")
+        }
+
+        let runner = BatchRunner(
+            client: session.client, ledger: ledger, out: dir, concurrency: concurrency, timeoutSeconds: timeout,
+            display: display, gate: SubmitGate(session.client.config.rateLimit))
+        let ticker = display.startTicker()
+        let job = Task { await runner.run(work) }
+        let interrupter = Task {
+            for await _ in signals.stream {
+                Console.err("\nkie-image: interrupted: finishing in-flight submissions, then stopping (Ctrl-C again to kill)")
+                job.cancel()
+                signals.restoreDefaults()
+                return true
+            }
+            return false
+        }
+        let ran = await job.value
+        interrupter.cancel()
+        ticker?.cancel()
+        display.finish()
+        await session.close()
+        outcomes.merge(ran) { _, new in new }
+
+        let ordered = lines.compactMap { outcomes[$0.number] }
+        BatchSummary.print(ordered, json: json, journalPath: journalPath)
+        let code = BatchSummary.exitCode(ordered)
+        if code != ExitCodes.ok { throw ExitCode(code) }
+    }
+
+    func makeDirectories(_ path: String) throws {
+        var built = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            built += "/" + part
+            if mkdir(built, 0o755) != 0 && errno != EEXIST {
+                throw CLIFailure("IO", "cannot create directory \(built)", code: ExitCodes.other)
+            }
+        }
+    }
+}
+
+/// The table (or JSON) printed at the end of a batch, and the exit code it implies.
+enum BatchSummary {
+    static func print(_ outcomes: [BatchOutcome], json: Bool, journalPath: String) {
+        let done = outcomes.filter { $0.kind == .done }.count
+        let failed = outcomes.filter { $0.kind == .failed }.count
+        let interrupted = outcomes.filter { $0.kind == .interrupted }.count
+        if json {
+            let rows: [JSONValue] = outcomes.map { o in
+                ["line": .int(Int64(o.line)), "status": .string(o.label), "taskId": .string(o.taskId),
+                 "files": .array(o.files.map { .string($0) }), "message": .string(o.message)]
+            }
+            Console.out(JSON.serialize([
+                "lines": .array(rows), "done": .int(Int64(done)), "failed": .int(Int64(failed)),
+                "interrupted": .int(Int64(interrupted)), "journal": .string(journalPath),
+            ]))
+            return
+        }
+        let widths = (line: max(4, outcomes.map { String($0.line).count }.max() ?? 4),
+                      status: max(6, outcomes.map(\.label.count).max() ?? 6),
+                      task: max(4, outcomes.map { ($0.taskId ?? "-").count }.max() ?? 4))
+        func pad(_ s: String, _ n: Int, left: Bool = false) -> String {
+            let fill = String(repeating: " ", count: max(0, n - s.count))
+            return left ? fill + s : s + fill
+        }
+        Console.out(pad("LINE", widths.line, left: true) + "  " + pad("STATUS", widths.status) + "  " + pad("TASK", widths.task) + "  RESULT")
+        for o in outcomes {
+            let result = o.files.isEmpty ? (o.message ?? "") : o.files.joined(separator: " ")
+            Console.out(pad(String(o.line), widths.line, left: true) + "  " + pad(o.label, widths.status) + "  "
+                        + pad(o.taskId ?? "-", widths.task) + "  " + result)
+        }
+        var total = "\(outcomes.count) lines: \(done) done, \(failed) failed"
+        if interrupted > 0 { total += ", \(interrupted) interrupted (rerun the same command to resume)" }
+        Console.out(total)
+    }
+
+    static func exitCode(_ outcomes: [BatchOutcome]) -> Int32 {
+        if outcomes.contains(where: { $0.kind == .interrupted }) { return ExitCodes.interrupted }
+        let failures = outcomes.filter { $0.kind == .failed }
+        guard !failures.isEmpty else { return ExitCodes.ok }
+        let codes = Set(failures.map { $0.status.map(ExitCodes.code(for:)) ?? ExitCodes.other })
+        return codes.count == 1 ? (codes.first ?? ExitCodes.other) : ExitCodes.other
+    }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import KieImage
+import KieSimulator
+
+/// Options every command that talks to the API shares: where, with which key, or offline.
+struct ClientOptions: ParsableArguments {
+    @Option(name: .customLong("api-key"), help: ArgumentHelp(
+        "kie.ai API key (default: $KIE_API_KEY). Never printed.", valueName: "KEY"))
+    var apiKey: String?
+
+    @Option(name: .customLong("base-url"), help: ArgumentHelp(
+        "API base URL (default: $KIE_BASE_URL, else https://api.kie.ai).", valueName: "URL"))
+    var baseUrl: String?
+
+    @Option(name: .customLong("upload-base-url"), help: ArgumentHelp(
+        "File upload host (default: https://kieai.redpandaai.co).", valueName: "URL"))
+    var uploadBaseUrl: String?
+
+    @Flag(help: "Run against an in-process simulator: no key, no network.")
+    var simulate = false
+
+    @Option(name: .customLong("sim-generation-ms"), help: ArgumentHelp(
+        "With --simulate: how long each simulated task takes.", valueName: "MS", visibility: .hidden))
+    var simGenerationMs: Int = 3000
+
+    @Option(name: .customLong("sim-config"), help: ArgumentHelp(
+        "With --simulate: simulator configuration JSON (same keys as kie-sim's config file).",
+        valueName: "JSON", visibility: .hidden))
+    var simConfig: String?
+
+    /// Opens a client (and, with --simulate, the simulator it talks to).
+    func open(journalPath: String? = nil) async throws -> Session {
+        var simulator: Simulator?
+        var object: JSONObject = [:]
+        if simulate {
+            let config = try simulatorConfig()
+            let sim = try await Simulator.start(config)
+            simulator = sim
+            object["apiKey"] = .string(config.apiKeys.keys.sorted().first ?? "sim-key")
+            object["baseUrl"] = .string(sim.baseURL)
+            object["uploadBaseUrl"] = .string(sim.uploadBaseURL)
+            // Simulated tasks take seconds: poll often so the demo ends as soon as they do.
+            object["poll"] = ["initialMs": 300, "maxMs": 1000]
+        } else {
+            if let apiKey { object["apiKey"] = .string(apiKey) }
+            if let baseUrl { object["baseUrl"] = .string(baseUrl) }
+            if let uploadBaseUrl { object["uploadBaseUrl"] = .string(uploadBaseUrl) }
+            let env = Environment.kie
+            if (apiKey ?? env["KIE_API_KEY"] ?? "").isEmpty {
+                throw CLIFailure("AUTH", "no API key: pass --api-key, set KIE_API_KEY, or try --simulate", code: ExitCodes.auth)
+            }
+        }
+        if let journalPath { object["journalPath"] = .string(journalPath) }
+        do {
+            let config = try ClientConfig.parse(json: JSON.serialize(.object(object)), env: Environment.kie)
+            return Session(client: try KieClient(config: config), simulator: simulator)
+        } catch {
+            await simulator?.shutdown()
+            throw error
+        }
+    }
+
+    func simulatorConfig() throws -> SimulatorConfig {
+        var config = SimulatorConfig()
+        config.generationMs = max(0, simGenerationMs)
+        if let simConfig {
+            switch SimulatorConfig.merge(config, with: Array(simConfig.utf8)) {
+            case .success(let c): config = c
+            case .failure(let e): throw CLIFailure.usage("--sim-config: \(e.message)")
+            }
+        }
+        config.port = 0
+        config.uploadPort = 0
+        config.filePort = 0
+        return config
+    }
+}
+
+/// An open client, plus the in-process simulator behind it with --simulate.
+struct Session: Sendable {
+    let client: KieClient
+    let simulator: Simulator?
+
+    /// Closes the client. The in-process simulator is left to die with the process: stopping it
+    /// while the client's pooled connections wind down only logs cancellation noise on stderr.
+    func close() async {
+        await client.shutdown()
+    }
+
+    /// Runs `body` with the session, closing it afterwards whatever happens.
+    static func with<T: Sendable>(_ options: ClientOptions, _ body: (Session) async throws -> T) async throws -> T {
+        let session = try await options.open()
+        do {
+            let value = try await body(session)
+            await session.close()
+            return value
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
+}
