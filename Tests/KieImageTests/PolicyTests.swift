@@ -62,10 +62,25 @@ import Testing
         var w = SlidingWindow(RateLimitSettings())
         for i in 0..<20 {
             #expect(w.delay(now: Int64(i * 10)) == 0)
-            w.record(now: Int64(i * 10))
+            w.answered(w.record(now: Int64(i * 10)), now: Int64(i * 10))
         }
         #expect(w.delay(now: 200) == 10_000 - 200)
         #expect(w.delay(now: 10_000) == 0)
+    }
+
+    @Test func aSendCountsFromItsAnswerAndNeverExpiresInFlight() {
+        var settings = RateLimitSettings()
+        settings.requests = 2
+        var w = SlidingWindow(settings)
+        let inFlight = w.record(now: 0)
+        w.answered(w.record(now: 0), now: 0)
+        #expect(w.delay(now: 5_000) == 5_000)
+        #expect(w.delay(now: 10_001) == 0)
+        w.answered(w.record(now: 10_001), now: 10_001)
+        // The unanswered send still holds its slot long after it started.
+        #expect(w.delay(now: 10_002) == 9_999)
+        w.answered(inFlight, now: 15_000)
+        #expect(w.delay(now: 20_002) == 0)
     }
 
     @Test func penaltyBlocksAWholeWindow() {

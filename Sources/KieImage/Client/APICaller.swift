@@ -30,7 +30,7 @@ struct APICaller: Sendable {
         if rawBody == nil && body != nil { headers.append(("Content-Type", "application/json")) }
         while true {
             attempt += 1
-            if endpoint.idempotency == .createsTask { try await limiter.acquire() }
+            let slot = endpoint.idempotency == .createsTask ? try await limiter.acquire() : nil
             try Task.checkCancellation()
             var timeout = config.requestTimeoutMs
             if let deadline {
@@ -39,6 +39,7 @@ struct APICaller: Sendable {
                 timeout = min(timeout, left)
             }
             let outcome = await attemptOnce(endpoint, headers: headers, body: bytes, timeoutMs: timeout)
+            if let slot { await limiter.answered(slot) }
             let failure: AttemptFailure
             var lastError: KieError
             switch outcome {

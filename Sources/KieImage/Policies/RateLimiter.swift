@@ -7,32 +7,46 @@ public struct RateLimitSettings: Sendable, Equatable {
     public init() {}
 }
 
-/// Sliding-window decision: given the send times still in the window, when may the next one go.
-/// Pure, so it is tested without clocks.
+/// Sliding-window decision: given the sends still in the window, when may the next one go.
+/// A send counts from the moment its answer came back (the latest it can have reached the
+/// server), and an unanswered send never expires, so client and server windows cannot disagree
+/// by the network's latency. Pure, so it is tested without clocks.
 public struct SlidingWindow: Sendable {
     public let settings: RateLimitSettings
-    public private(set) var sent: [Int64] = []
+    /// Send id -> time its answer came (Int64.max while in flight).
+    private var sent: [UInt64: Int64] = [:]
+    private var nextId: UInt64 = 0
 
     public init(_ settings: RateLimitSettings) { self.settings = settings }
 
     /// Milliseconds to wait before a send at `now` stays within the limit; 0 when it may go now.
     public mutating func delay(now: Int64) -> Int64 {
         guard settings.requests > 0 else { return 0 }
-        sent.removeAll { $0 <= now - settings.perMs }
+        sent = sent.filter { $0.value == Int64.max || $0.value > now - settings.perMs }
         guard sent.count >= settings.requests else { return 0 }
-        return sent[sent.count - settings.requests] + settings.perMs - now
+        let times = sent.values.sorted()
+        let oldest = times[sent.count - settings.requests]
+        // All slots held by unanswered sends: check again shortly.
+        guard oldest != Int64.max else { return 50 }
+        return oldest + settings.perMs - now
     }
 
-    public mutating func record(now: Int64) {
-        guard settings.requests > 0 else { return }
-        sent.append(now)
-        if sent.count > settings.requests { sent.removeFirst(sent.count - settings.requests) }
+    /// Takes a slot for a send starting now; call `answered` with the id when it completes.
+    @discardableResult
+    public mutating func record(now: Int64) -> UInt64 {
+        nextId &+= 1
+        if settings.requests > 0 { sent[nextId] = Int64.max }
+        return nextId
+    }
+
+    public mutating func answered(_ id: UInt64, now: Int64) {
+        if sent[id] != nil { sent[id] = now }
     }
 
     /// After a 429 the server's window is full: treat the whole window as used from now.
     public mutating func penalize(now: Int64) {
         guard settings.requests > 0 else { return }
-        sent = Array(repeating: now, count: settings.requests)
+        for _ in 0..<settings.requests { answered(record(now: now), now: now) }
     }
 }
 
@@ -41,18 +55,17 @@ actor RateLimiter {
     private var window: SlidingWindow
     init(_ settings: RateLimitSettings) { window = SlidingWindow(settings) }
 
-    /// Waits for a free slot and takes it. Cancellation ends the wait.
-    func acquire() async throws {
+    /// Waits for a free slot and takes it; pass the id to `answered`. Cancellation ends the wait.
+    func acquire() async throws -> UInt64 {
         while true {
             let now = Clock.nowMs()
             let wait = window.delay(now: now)
-            if wait <= 0 {
-                window.record(now: now)
-                return
-            }
+            if wait <= 0 { return window.record(now: now) }
             try await Task.sleep(for: .milliseconds(wait))
         }
     }
+
+    func answered(_ id: UInt64) { window.answered(id, now: Clock.nowMs()) }
 
     func penalize() { window.penalize(now: Clock.nowMs()) }
 }

@@ -1,0 +1,47 @@
+import Testing
+@testable import KieImage
+
+@Suite struct WebhookTests {
+    static let key = "whk-test-key"
+    static let body = Array(#"{"code":200,"msg":"success","data":{"taskId":"task12345","info":{"result_urls":["https://example.com/result/image1.png"]}}}"#.utf8)
+    let now: Int64 = 1_769_670_760
+
+    func verify(_ body: [UInt8] = body, key: String = key, ts: String?, sig: String?, now: Int64? = nil) throws(KieError) -> WebhookEvent {
+        try WebhookVerifier.verify(key: key, body: body, timestamp: ts, signature: sig, now: now ?? self.now)
+    }
+
+    @Test func validSignatureParsesTheEvent() throws {
+        let sig = WebhookVerifier.sign(key: Self.key, taskId: "task12345", timestamp: now)
+        let e = try verify(ts: String(now), sig: sig)
+        #expect(e.taskId == "task12345" && e.isSuccess && e.resultUrls == ["https://example.com/result/image1.png"])
+    }
+
+    @Test func attacksAreRejected() {
+        let sig = WebhookVerifier.sign(key: Self.key, taskId: "task12345", timestamp: now)
+        let cases: [(String, () throws -> WebhookEvent)] = [
+            ("wrong key", { try verify(key: "other", ts: String(now), sig: sig) }),
+            ("old timestamp", { try verify(ts: String(now), sig: sig, now: now + 301) }),
+            ("future timestamp", { try verify(ts: String(now), sig: sig, now: now - 301) }),
+            ("missing timestamp", { try verify(ts: nil, sig: sig) }),
+            ("missing signature", { try verify(ts: String(now), sig: nil) }),
+            ("garbage signature", { try verify(ts: String(now), sig: "not base64!") }),
+            ("other task", { try verify(Array(#"{"code":200,"data":{"taskId":"other"}}"#.utf8), ts: String(now), sig: sig) }),
+        ]
+        for (name, attempt) in cases {
+            do { _ = try attempt(); Issue.record("\(name) accepted") } catch { #expect(KieError.wrap(error).status == .signature, "\(name)") }
+        }
+    }
+
+    @Test(arguments: [
+        #"{"data":{"taskId":"a"}}"#, #"{"data":{"task_id":"a"}}"#, #"{"taskId":"a"}"#, #"{"task_id":"a","data":{"taskId":""}}"#,
+    ])
+    func taskIdFromEveryDocumentedPlace(body: String) throws {
+        let e = try WebhookEvent.parse(Array(body.utf8))
+        #expect(e.taskId == "a")
+    }
+
+    @Test func failurePayload() throws {
+        let e = try WebhookEvent.parse(Array(#"{"code":400,"msg":"flagged","data":{"taskId":"task12345","info":null}}"#.utf8))
+        #expect(!e.isSuccess && e.code == 400 && e.resultUrls.isEmpty)
+    }
+}
