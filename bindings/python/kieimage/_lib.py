@@ -234,6 +234,7 @@ class _Handle:
         self._lock = threading.Lock()
         self._uses = 0
         self._closing = False
+        self._forked = False
 
     @property
     def closed(self) -> bool:
@@ -241,6 +242,10 @@ class _Handle:
 
     def acquire(self) -> int:
         with self._lock:
+            if self._forked:
+                raise RuntimeError("a kieimage.Client cannot be used in a forked child process: the library's "
+                                   "threads stay in the parent. Use multiprocessing's \"spawn\" start method "
+                                   "and create clients in the child.")
             if self._closing or self._pointer is None:
                 raise ValueError("operation on a closed kieimage.Client")
             self._uses += 1
@@ -509,6 +514,24 @@ def webhook_verify(key: str, body: bytes, timestamp: Optional[str], signature: O
         return _take(out)
     finally:
         _free_out(out)
+
+
+def _after_fork_in_child() -> None:
+    # The child has the parent's memory but none of the library's threads: freeing or using an
+    # inherited client could hang. Drop them (never freed) so any use raises a clear error.
+    global _registry_lock
+    _registry_lock = threading.Lock()
+    _registry.clear()
+    for handle in list(_open_handles):
+        handle._lock = threading.Lock()
+        handle._forked = True
+        handle._closing = True
+        handle._pointer = None
+    _open_handles.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 @atexit.register

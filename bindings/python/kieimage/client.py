@@ -191,6 +191,7 @@ class Client:
 
     def __init__(self, api_key: Optional[str] = None, base_url: Optional[str] = None, **options: Any) -> None:
         self._handle: Optional[_lib._Handle] = None
+        self._aio: Any = None
         _check_type("api_key", api_key, (str,))
         _check_type("base_url", base_url, (str,))
         config: Dict[str, Any] = {}
@@ -217,7 +218,6 @@ class Client:
         config["delivery"] = "queue"
         self._base_url = base_url
         self._handle = _lib.client_new(json.dumps(config))
-        self._aio: Any = None
 
     # -- lifetime -------------------------------------------------------------------------
 

@@ -101,6 +101,26 @@ def test_multiprocessing_with_spawn(sim, tmp_path):
     assert r.stdout.strip() == "['SUCCESS', 'SUCCESS']"
 
 
+def test_a_forked_child_gets_a_clear_error_not_a_hang(sim, tmp_path):
+    script = textwrap.dedent("""
+        import os, kieimage
+        client = kieimage.Client()
+        client.credits()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                client.credits()
+                os._exit(3)
+            except RuntimeError as e:
+                os._exit(0 if "spawn" in str(e) else 4)
+        _, status = os.waitpid(pid, 0)
+        print(os.waitstatus_to_exitcode(status), client.credits() > 0)
+    """)
+    r = run_python(["-W", "ignore", "-c", script], child_env(sim), tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["0", "True"]
+
+
 def test_pip_install_into_a_fresh_venv_then_generate_outside_the_repo(sim, tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
