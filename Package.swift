@@ -41,7 +41,7 @@ let package = Package(
         ),
         .target(
             name: "KieImageABI",
-            dependencies: ["CKieImage", "KieImage"],
+            dependencies: ["CKieImage", "KieImage", .product(name: "Logging", package: "swift-log")],
             linkerSettings: abiLinkerFlags
         ),
         .target(

@@ -116,6 +116,14 @@ KIE_API void kie_client_free(kie_client *c);
 KIE_API kie_status kie_client_new(const char *config_json, kie_client **out);
 
 /**
+ * Sets (or with NULL clears) the client's log callback. Messages at or above the config's
+ * logLevel (default "info") arrive on whichever library or caller thread logs them; the message
+ * is valid only during the call and never contains the API key. Every retry is logged with its
+ * attempt and delay. Any thread.
+ */
+KIE_API kie_status kie_client_set_log(kie_client *c, kie_log_cb on_log, void *userdata);
+
+/**
  * Remaining credits (a decimal; the API sends e.g. 5916.25) in *out_credits.
  * Blocking: never call from a callback.
  */

@@ -19,7 +19,7 @@ public func kieClientNew(_ configJSON: UnsafePointer<CChar>?, _ out: UnsafeMutab
         out.pointee = nil
         let text = try CString.readOptional(configJSON, name: "config_json") ?? ""
         let config = try ClientConfig.parse(json: text, env: Environment.read(["KIE_API_KEY", "KIE_BASE_URL"]))
-        let handle = ClientHandle(client: try KieClient(config: config))
+        let handle = try ClientHandle(config: config)
         out.pointee = OpaquePointer(Unmanaged.passRetained(handle).toOpaque())
     }
 }
