@@ -8,8 +8,13 @@ BIN        := .build/debug
 LIB_DEBUG  := $(BIN)/libkieimage.so
 CC_FLAGS   := -std=c99 -Wall -Wextra -pedantic -Werror -Iinclude
 BUILD_DIR  := build
+VERSION    := $(shell sed -n 's/^\#define KIE_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' Sources/CKieImage/include/kieimage_types.h | paste -sd.)
+SONAME     := libkieimage.so.1
+LIB_DIR    := $(BUILD_DIR)/lib
+LIB        := $(LIB_DIR)/libkieimage.so.$(VERSION)
+PREFIX     ?= /usr/local
 
-.PHONY: demo test deps build header header-check test-swift test-c test-python test-cli clean
+.PHONY: demo test deps build lib abi-check install test-install header header-check test-swift test-c test-python test-cli clean
 
 ## deps: system packages the build and tests need (installed only when missing; we run as root)
 deps:
@@ -24,6 +29,36 @@ deps:
 ## build: every target in debug, tests included
 build:
 	$(SWIFT) build --build-tests
+
+## lib: the shipped library: release, Swift standard library linked statically, SONAME
+## libkieimage.so.1, only kie_* exported (abi/kieimage.map), stripped
+lib: $(LIB)
+$(LIB): Package.swift $(shell find Sources/KieImage Sources/KieImageABI Sources/CKieImage -type f) abi/kieimage.map
+	$(SWIFT) build -c release --scratch-path .build-lib --product kieimage -Xswiftc -static-stdlib
+	@mkdir -p $(LIB_DIR)
+	strip --strip-unneeded -o $@ .build-lib/release/libkieimage.so
+	ln -sf libkieimage.so.$(VERSION) $(LIB_DIR)/$(SONAME)
+	ln -sf $(SONAME) $(LIB_DIR)/libkieimage.so
+	@echo "$@: $$(du -h $@ | cut -f1) stripped"
+
+abi-check: $(LIB)
+	scripts/abi-check $(LIB)
+
+## install: header, library with its SONAME links, and kieimage.pc under PREFIX
+install: $(LIB)
+	install -d $(PREFIX)/include $(PREFIX)/lib/pkgconfig
+	install -m 644 include/kieimage.h $(PREFIX)/include/
+	install -m 755 $(LIB) $(PREFIX)/lib/
+	ln -sf libkieimage.so.$(VERSION) $(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(PREFIX)/lib/libkieimage.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' abi/kieimage.pc.in > $(PREFIX)/lib/pkgconfig/kieimage.pc
+
+## test-install: programs built only against an installed copy, run with no Swift toolchain
+## library path visible
+test-install: build deps
+	rm -rf $(BUILD_DIR)/prefix
+	$(MAKE) --no-print-directory install PREFIX=$$(pwd)/$(BUILD_DIR)/prefix
+	Tests/install/run.sh $$(pwd)/$(BUILD_DIR)/prefix $(BIN)/kie-sim
 
 demo: build
 	@rm -rf out
@@ -61,7 +96,7 @@ test-python: build deps
 test-cli: build deps
 	KIE_IMAGE=$$(pwd)/$(BIN)/kie-image KIE_SIM=$$(pwd)/$(BIN)/kie-sim $(PYTHON) -m pytest -q Tests/cli
 
-test: deps build header-check test-swift test-c test-python test-cli
+test: deps build header-check test-swift test-c test-python test-cli abi-check test-install
 	@echo "make test: all green"
 
 clean:
