@@ -40,7 +40,7 @@ enum ExitCodes {
           5  validation: the request breaks the API's rules (the field is named)
           6  task failed (CREATE_TASK_FAILED or GENERATE_FAILED)
           7  timeout: the task did not finish before the deadline
-          8  unknown outcome: a generate was sent but no answer came; it may exist and be charged
+          8  unknown outcome: a generate got no answer; the task may exist (and cost)
           9  webhook signature invalid
           130 interrupted (Ctrl-C)
         """

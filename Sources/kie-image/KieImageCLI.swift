@@ -14,11 +14,11 @@ struct KieImageCLI: AsyncParsableCommand {
         commandName: "kie-image",
         abstract: "Generate images with kie.ai's 4o Image API, or offline against a built-in simulator.",
         discussion: """
-            The API key comes from --api-key or KIE_API_KEY and never appears in any output.
+            The API key comes from --api-key or KIE_API_KEY and never appears in any output. \
             --simulate on any command runs an in-process simulator: no key and no network needed.
 
             EXAMPLES:
-              kie-image generate --simulate --prompt "A beautiful sunset over the mountains" --size 1:1 --out out/
+              kie-image generate --simulate --prompt "A sunset" --size 1:1 --out out/
               KIE_API_KEY=... kie-image generate --prompt "A lighthouse at dawn" --size 3:2
               kie-image batch prompts.jsonl --out renders/ --concurrency 8
 

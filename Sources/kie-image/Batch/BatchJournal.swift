@@ -33,20 +33,29 @@ struct BatchLedger: Sendable {
         for line in lines { byLine[line.number] = line }
         var states: [Int: LineState] = [:]
         var attempts: [Int: Int] = [:]
+        // The core's replay keeps only each task's latest entry, and its own `succeeded`/`failed`
+        // entries carry no tag: the intent's `sent` entry (detail: task id) links those back.
+        var lineOfTask: [String: Int] = [:]
         for entry in journal.entries() {
-            guard let tag = entry.tag, tag.hasPrefix("batch:") else { continue }
-            let parts = tag.split(separator: ":")
-            guard parts.count == 3, let number = Int(parts[1]) else { continue }
-            guard let line = byLine[number], String(parts[2]) == line.hash else {
-                throw CLIFailure.usage(
-                    "line \(number) of \(file) changed (or is gone) since \(journal.path) was written; restore the file or use another --journal")
+            var number: Int?
+            if let tag = entry.tag, tag.hasPrefix("batch:") {
+                let parts = tag.split(separator: ":")
+                guard parts.count == 3, let n = Int(parts[1]) else { continue }
+                guard let line = byLine[n], String(parts[2]) == line.hash else {
+                    throw CLIFailure.usage(
+                        "line \(n) of \(file) changed (or is gone) since \(journal.path) was written; restore the file or use another --journal")
+                }
+                number = n
+            } else {
+                number = lineOfTask[entry.taskId]
             }
+            guard let number else { continue }
             if entry.taskId.hasPrefix("intent:") {
                 attempts[number, default: 0] += 1
                 switch entry.state {
                 case "intent": states[number] = .unknown(intentId: entry.taskId, message: "the process stopped while this line's generate was being sent")
                 case "unknown": states[number] = .unknown(intentId: entry.taskId, message: entry.detail ?? "generate got no answer")
-                case "sent": break
+                case "sent": if let id = entry.detail { lineOfTask[id] = number }
                 default: states[number] = .pending
                 }
                 continue
@@ -70,11 +79,11 @@ struct BatchLedger: Sendable {
     }
 
     /// `sent` (detail: the task id), `rejected` (nothing was created), `unknown`, or `retry`.
-    func resolve(_ intentId: String, state: String, detail: String) throws {
-        try journal.record(taskId: intentId, state: state, detail: detail)
+    func resolve(_ intentId: String, line: BatchLine, state: String, detail: String) throws {
+        try journal.record(taskId: intentId, state: state, tag: Self.tag(line), detail: detail)
     }
 
-    func downloaded(_ taskId: String, files: [String]) throws {
-        try journal.record(taskId: taskId, state: "downloaded", detail: JSON.serialize(.array(files.map { .string($0) })))
+    func downloaded(_ taskId: String, line: BatchLine, files: [String]) throws {
+        try journal.record(taskId: taskId, state: "downloaded", tag: Self.tag(line), detail: JSON.serialize(.array(files.map { .string($0) })))
     }
 }

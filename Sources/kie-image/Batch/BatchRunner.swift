@@ -117,7 +117,7 @@ struct BatchRunner: Sendable {
             let result = await Task { try await client.generate(request, tag: tag) }.result
             switch result {
             case .success(let submitted):
-                try? ledger.resolve(intentId, state: "sent", detail: submitted.taskId)
+                try? ledger.resolve(intentId, line: line, state: "sent", detail: submitted.taskId)
                 display.event("line \(line.number): submitted \(submitted.taskId)") { _ in }
                 state = .submitted(taskId: submitted.taskId)
             case .failure(let error):
@@ -125,7 +125,7 @@ struct BatchRunner: Sendable {
                 // An IO error with a task id: accepted, but the journal write failed. Leave the
                 // intent dangling so a rerun reports it instead of paying twice.
                 if !(e.status == .io && e.taskId != nil) {
-                    try? ledger.resolve(intentId, state: e.status == .unknownOutcome ? "unknown" : "rejected", detail: ErrorReport.line(for: e))
+                    try? ledger.resolve(intentId, line: line, state: e.status == .unknownOutcome ? "unknown" : "rejected", detail: ErrorReport.line(for: e))
                 }
                 display.event("line \(line.number): \(e.status.name)", finished: true) { $0.running -= 1; $0.failed += 1 }
                 return failure(line, e, taskId: e.taskId)
@@ -141,7 +141,7 @@ struct BatchRunner: Sendable {
             if let timeoutSeconds { poll.deadlineMs = Int64(timeoutSeconds) * 1000 }
             let task = try await client.wait(taskId, options: WaitOptions(poll: poll))
             let files = try await client.download(task, to: out).map(\.path)
-            try ledger.downloaded(taskId, files: files)
+            try ledger.downloaded(taskId, line: line, files: files)
             display.event("line \(line.number): done \(files.joined(separator: " "))", finished: true) { $0.running -= 1; $0.done += 1 }
             return BatchOutcome(line: line.number, kind: .done, label: "DONE", taskId: taskId, files: files)
         } catch {

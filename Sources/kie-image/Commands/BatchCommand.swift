@@ -14,17 +14,17 @@ struct BatchCommand: AsyncParsableCommand {
         discussion: """
             Each line is a generate request with the API's field names, e.g.
               {"prompt": "A red fox in snow", "size": "3:2", "nVariants": 2}
-            Blank lines and lines starting with # are skipped. Submissions are paced to the API's
-            limit (20 per 10 s) so it never answers 429. Every accepted task is written (fsync'd)
-            to the journal (default: DIR/kie-batch-journal.jsonl) before anything else happens to
-            it, so running the same command again after a crash, a kill or Ctrl-C resumes:
-            finished lines are skipped, submitted tasks are polled again, never resubmitted. A
-            line whose generate was in flight when the process died has an unknown outcome (it
+            Blank lines and lines starting with # are skipped. Submissions are paced to the API's \
+            limit (20 per 10 s) so it never answers 429. Every accepted task is written (fsync'd) \
+            to the journal (default: DIR/kie-batch-journal.jsonl) before anything else happens to \
+            it, so running the same command again after a crash, a kill or Ctrl-C resumes: \
+            finished lines are skipped, submitted tasks are polled again, never resubmitted. A \
+            line whose generate was in flight when the process died has an unknown outcome (it \
             may exist and be charged); it is reported, not resubmitted, unless --resubmit-unknown.
 
-            Images go to DIR as <taskId>_<n>.png. A summary table goes to stdout at the end.
-            Exit code: 0 when every line is done; when some failed, the code of their status if
-            they share one (6 task failed, 5 validation, 8 unknown outcome, ...), else 1; 130
+            Images go to DIR as <taskId>_<n>.png. A summary table goes to stdout at the end. \
+            Exit code: 0 when every line is done; when some failed, the code of their status if \
+            they share one (6 task failed, 5 validation, 8 unknown outcome, ...), else 1; 130 \
             after Ctrl-C (the journal stays consistent: rerun to resume).
 
             EXAMPLES:
@@ -114,7 +114,7 @@ struct BatchCommand: AsyncParsableCommand {
                         line: line.number, kind: .failed, label: "UNKNOWN_OUTCOME", status: .unknownOutcome,
                         message: message + "; it may exist and be charged: check https://kie.ai/logs, then --resubmit-unknown")
                 case .unknown(let intentId, _):
-                    try ledger.resolve(intentId, state: "retry", detail: "resubmitted on request")
+                    try ledger.resolve(intentId, line: line, state: "retry", detail: "resubmitted on request")
                     work.append(BatchWork(line: line, state: .pending, attempts: tries))
                 case .failed:
                     work.append(BatchWork(line: line, state: .pending, attempts: tries))

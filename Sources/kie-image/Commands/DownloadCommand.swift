@@ -6,7 +6,7 @@ struct DownloadCommand: AsyncParsableCommand {
         commandName: "download",
         abstract: "Download the images of a finished task and print their paths.",
         discussion: """
-            Fetches each result URL (minting a fresh link through download-url when the direct one
+            Fetches each result URL (minting a fresh link through download-url when the direct one \
             fails). The task must have succeeded; use `wait` first for a running one.
 
             EXAMPLES:

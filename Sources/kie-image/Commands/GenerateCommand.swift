@@ -6,14 +6,15 @@ struct GenerateCommand: AsyncParsableCommand {
         commandName: "generate",
         abstract: "Submit a generate request, wait with progress, download the images, print their paths.",
         discussion: """
-            Local files given to --image/--mask are uploaded first; URLs are sent as they are.
-            Progress goes to stderr (a bar on a terminal, one line per change otherwise); the
+            Local files given to --image/--mask are uploaded first; URLs are sent as they are. \
+            Progress goes to stderr (a bar on a terminal, one line per change otherwise); the \
             downloaded file paths go to stdout, one per line.
 
             EXAMPLES:
-              kie-image generate --simulate --prompt "A beautiful sunset over the mountains" --size 1:1 --out out/
-              kie-image generate --prompt "Make it night" --size 3:2 --image photo.png --mask mask.png
-              kie-image generate --prompt "A red fox" --size 2:3 --variants 2 --fallback FLUX_MAX --json
+              kie-image generate --simulate --prompt "A sunset" --size 1:1 --out out/
+              kie-image generate --prompt "Make it night" --size 3:2 \\
+                --image photo.png --mask mask.png
+              kie-image generate --prompt "A red fox" --size 2:3 --variants 2 --json
               kie-image generate --prompt "A red fox" --size 1:1 --no-wait
             """
     )

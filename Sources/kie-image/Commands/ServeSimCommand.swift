@@ -13,15 +13,16 @@ struct ServeSimCommand: AsyncParsableCommand {
         commandName: "serve-sim",
         abstract: "Run the kie.ai simulator in the foreground (loopback only) until Ctrl-C.",
         discussion: """
-            The first line on stdout is the API base URL (http://127.0.0.1:PORT), then
-            "upload <url>" and "files <url>", as kie-sim prints them. Point any client at it with
-            --base-url/--upload-base-url (or KIE_BASE_URL) and the key "sim-key". The admin API
-            (/_sim/config, /_sim/tasks, /_sim/stats, ...) and the config keys are described in
+            The first line on stdout is the API base URL (http://127.0.0.1:PORT), then \
+            "upload <url>" and "files <url>", as kie-sim prints them. Point any client at it with \
+            --base-url/--upload-base-url (or KIE_BASE_URL) and the key "sim-key". The admin API \
+            (/_sim/config, /_sim/tasks, /_sim/stats, ...) and the config keys are described in \
             `kie-sim --help`.
 
             EXAMPLES:
               kie-image serve-sim --port 8080
-              kie-image serve-sim --port 0 --generation-ms 2000 --fault '{"endpoint":"generate","match":{"nth":3},"action":{"bodyCode":500}}'
+              kie-image serve-sim --port 0 --generation-ms 2000 \\
+                --fault '{"endpoint":"generate","match":{"nth":3},"action":{"bodyCode":500}}'
               KIE_BASE_URL=http://127.0.0.1:8080 KIE_API_KEY=sim-key kie-image credits
             """
     )

@@ -6,7 +6,7 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show a task's status once (one record-info call).",
         discussion: """
-            Prints status, progress and result URLs; exits 0 whatever the task's state, unless the
+            Prints status, progress and result URLs; exits 0 whatever the task's state, unless the \
             call itself fails. --json prints the normalized task JSON.
 
             EXAMPLES:

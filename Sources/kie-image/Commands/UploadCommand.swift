@@ -10,7 +10,8 @@ struct UploadCommand: AsyncParsableCommand {
 
             EXAMPLES:
               kie-image upload photo.png
-              kie-image generate --prompt "Make it night" --size 3:2 --image "$(kie-image upload photo.png)"
+              kie-image generate --prompt "Night" --size 3:2 \\
+                --image "$(kie-image upload photo.png)"
               kie-image upload photo.png --upload-path my/inputs --json
             """
     )

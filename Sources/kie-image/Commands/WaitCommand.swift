@@ -6,12 +6,12 @@ struct WaitCommand: AsyncParsableCommand {
         commandName: "wait",
         abstract: "Wait for a task to finish, with progress; optionally download its images.",
         discussion: """
-            Exits 0 on SUCCESS, 6 when the task failed, 7 at the deadline. Prints the result URLs
+            Exits 0 on SUCCESS, 6 when the task failed, 7 at the deadline. Prints the result URLs \
             (or, with --out, the downloaded paths) on stdout.
 
             EXAMPLES:
               kie-image wait 5fd1b68dbca66cddf73654e72e2094ea
-              kie-image wait 5fd1b68dbca66cddf73654e72e2094ea --out renders/ --timeout 600
+              kie-image wait 5fd1b68dbca66cddf73654e72e2094ea --out renders/ --timeout 60
             """
     )
 

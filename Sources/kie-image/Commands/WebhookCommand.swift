@@ -13,7 +13,8 @@ struct WebhookCommand: AsyncParsableCommand {
         abstract: "Webhook (callBackUrl) helpers.",
         discussion: """
             EXAMPLES:
-              kie-image webhook verify --key "$KIE_WEBHOOK_KEY" --timestamp 1769670760 --signature 'KxDl...=' --body callback.json
+              kie-image webhook verify --key "$KIE_WEBHOOK_KEY" --body callback.json \\
+                --timestamp 1769670760 --signature 'KxDlpbbq0GDOKqm0+FuJpJWTzY8b...='
             """,
         subcommands: [WebhookVerifyCommand.self]
     )
@@ -24,15 +25,17 @@ struct WebhookVerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Check a callback's X-Webhook-Signature and print the parsed event as JSON.",
         discussion: """
-            The signature is base64(HMAC-SHA256(key, taskId + "." + timestamp)); the body itself is
-            not signed (spec §3a), so treat the event as a hint and confirm with `kie-image status`
-            (or pass --confirm to do it here). Exits 0 when valid, 9 when the signature is missing,
+            The signature is base64(HMAC-SHA256(key, taskId + "." + timestamp)); the body itself is \
+            not signed (spec §3a), so treat the event as a hint and confirm with `kie-image status` \
+            (or pass --confirm to do it here). Exits 0 when valid, 9 when the signature is missing, \
             wrong or outside the time window.
 
             EXAMPLES:
-              kie-image webhook verify --key "$KIE_WEBHOOK_KEY" --timestamp 1769670760 --signature 'KxDl...=' --body callback.json
-              cat body.json | kie-image webhook verify --timestamp "$TS" --signature "$SIG"   # key from KIE_WEBHOOK_KEY
-              kie-image webhook verify --body callback.json --timestamp "$TS" --signature "$SIG" --confirm
+              kie-image webhook verify --key "$KIE_WEBHOOK_KEY" --body callback.json \\
+                --timestamp 1769670760 --signature 'KxDlpbbq0GDOKqm0+FuJpJWTzY8b...='
+              cat body.json | kie-image webhook verify --timestamp "$TS" --signature "$SIG"
+              kie-image webhook verify --body callback.json --timestamp "$TS" \\
+                --signature "$SIG" --confirm
             """
     )
 
