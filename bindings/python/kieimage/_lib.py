@@ -46,6 +46,9 @@ _out_str = POINTER(c_void_p)
 # void (*kie_event_cb)(void *userdata, kie_op op, kie_status status, const char *event_json);
 kie_event_cb = CFUNCTYPE(None, c_void_p, kie_op, kie_status, c_char_p)
 
+# void (*kie_log_cb)(void *userdata, int32_t level, const char *message);
+kie_log_cb = CFUNCTYPE(None, c_void_p, c_int32, c_char_p)
+
 # (name, argtypes, restype). The C prototype is the comment above each entry.
 _SIGNATURES: List[Tuple[str, List[Any], Any]] = [
     # const char *kie_version(void);  static
@@ -62,6 +65,8 @@ _SIGNATURES: List[Tuple[str, List[Any], Any]] = [
     ("kie_client_new", [c_char_p, POINTER(c_void_p)], kie_status),
     # void kie_client_free(kie_client *c);
     ("kie_client_free", [c_void_p], None),
+    # kie_status kie_client_set_log(kie_client *c, kie_log_cb on_log, void *userdata);
+    ("kie_client_set_log", [c_void_p, kie_log_cb, c_void_p], kie_status),
     # kie_status kie_request_build(const char *request_json, char **out_body_json);
     ("kie_request_build", [c_char_p, _out_str], kie_status),
     # kie_status kie_generate(kie_client *c, const char *request_json, char **out_json);
@@ -235,6 +240,7 @@ class _Handle:
         self._uses = 0
         self._closing = False
         self._forked = False
+        self.log_key = 0
 
     @property
     def closed(self) -> bool:
@@ -256,14 +262,22 @@ class _Handle:
             self._uses -= 1
             pointer = self._take_if_done()
         if pointer:
-            _fn["kie_client_free"](pointer)
+            self._free(pointer)
 
     def close(self) -> None:
         with self._lock:
             self._closing = True
             pointer = self._take_if_done()
         if pointer:
-            _fn["kie_client_free"](pointer)
+            self._free(pointer)
+
+    def _free(self, pointer: int) -> None:
+        if self.log_key:
+            # No log line may enter Python once the client is going away.
+            _fn["kie_client_set_log"](pointer, kie_log_cb(), None)
+            with _registry_lock:
+                _loggers.pop(self.log_key, None)
+        _fn["kie_client_free"](pointer)
 
     def _take_if_done(self) -> Optional[int]:
         if self._closing and self._uses == 0 and self._pointer is not None:
@@ -516,12 +530,47 @@ def webhook_verify(key: str, body: bytes, timestamp: Optional[str], signature: O
         _free_out(out)
 
 
+# Library log levels (0 trace .. 6 critical) as logging levels.
+_LOG_LEVELS = (5, 10, 20, 25, 30, 40, 50)
+_loggers: Dict[int, Any] = {}
+
+
+def _on_log(userdata: Optional[int], level: int, message: Optional[bytes]) -> None:
+    # Runs on whichever thread logs, library threads included; never raises into C.
+    try:
+        with _registry_lock:
+            logger = _loggers.get(int(userdata or 0))
+        if logger is not None and message:
+            logger.log(_LOG_LEVELS[min(max(int(level), 0), 6)], "%s", message.decode("utf-8", "replace"))
+    except BaseException:  # noqa: BLE001 - a log line is never worth an exception in C
+        pass
+
+
+_log_trampoline = kie_log_cb(_on_log)
+
+
+def client_set_logger(handle: _Handle, logger: Any) -> None:
+    """Sends the client's log lines to ``logger`` (a logging.Logger), from any thread."""
+    fn = _f("kie_client_set_log")
+    with _registry_lock:
+        key = next(_ids)
+        _loggers[key] = logger
+    with _Use(handle) as c:
+        status = fn(c, _log_trampoline, c_void_p(key))
+        if status != KIE_OK:
+            with _registry_lock:
+                _loggers.pop(key, None)
+            raise _error(status)
+    handle.log_key = key
+
+
 def _after_fork_in_child() -> None:
     # The child has the parent's memory but none of the library's threads: freeing or using an
     # inherited client could hang. Drop them (never freed) so any use raises a clear error.
     global _registry_lock
     _registry_lock = threading.Lock()
     _registry.clear()
+    _loggers.clear()
     for handle in list(_open_handles):
         handle._lock = threading.Lock()
         handle._forked = True

@@ -11,6 +11,7 @@ method, and create clients in the child processes.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 from pathlib import Path
@@ -183,13 +184,16 @@ class Client:
     ``upload_base_url``, ``request_timeout_ms``, ``connect_timeout_ms``, ``max_retries``,
     ``retry_base_ms``, ``retry_max_ms``, ``poll`` (dict: ``initial_ms``, ``max_ms``,
     ``multiplier``, ``deadline_ms``), ``rate_limit`` (dict: ``requests``, ``per_ms``),
-    ``user_agent``, ``webhook_key``, ``journal_path``, ``log_level``.
+    ``user_agent``, ``webhook_key``, ``journal_path``, ``log_level`` ("trace" .. "critical").
+    ``logger``: a ``logging.Logger`` (or True for ``logging.getLogger("kieimage")``) that receives
+    the library's log lines, from library threads too; off by default.
 
     The key is handed to the library only; it is never part of repr(), messages or exceptions.
     Use multiprocessing with the "spawn" start method, not fork (see the module docstring).
     """
 
-    def __init__(self, api_key: Optional[str] = None, base_url: Optional[str] = None, **options: Any) -> None:
+    def __init__(self, api_key: Optional[str] = None, base_url: Optional[str] = None, *,
+                 logger: Union[bool, "logging.Logger", None] = None, **options: Any) -> None:
         self._handle: Optional[_lib._Handle] = None
         self._aio: Any = None
         _check_type("api_key", api_key, (str,))
@@ -217,7 +221,17 @@ class Client:
         # reads the client's fd (the asyncio loop), so no library thread ever enters Python.
         config["delivery"] = "queue"
         self._base_url = base_url
+        if logger is True:
+            logger = logging.getLogger("kieimage")
+        if logger not in (None, False) and not isinstance(logger, logging.Logger):
+            raise TypeError(f"logger must be a logging.Logger, True or None, not {_type_name(logger)}")
         self._handle = _lib.client_new(json.dumps(config))
+        if isinstance(logger, logging.Logger):
+            try:
+                _lib.client_set_logger(self._handle, logger)
+            except BaseException:
+                self._handle.close()
+                raise
 
     # -- lifetime -------------------------------------------------------------------------
 

@@ -32,7 +32,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[3]
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 
-if "KIEIMAGE_LIB" not in os.environ and not (PACKAGE_ROOT / "kieimage" / "libkieimage.so").exists():
+if not os.environ.get("KIEIMAGE_LIB") and not (PACKAGE_ROOT / "kieimage" / "libkieimage.so").exists():
     _dev_lib = REPO_ROOT / ".build" / "debug" / "libkieimage.so"
     if _dev_lib.exists():
         os.environ["KIEIMAGE_LIB"] = str(_dev_lib)

@@ -169,3 +169,24 @@ def test_every_header_function_has_one_ctypes_declaration():
     assert declared, "no declarations parsed"
     assert table == declared
     assert all(_lib.has(name) for name in declared), "the loaded library exports every header function"
+
+
+def test_the_key_never_reaches_output_even_with_trace_logging(sim, tmp_path):
+    script = textwrap.dedent("""
+        import os, asyncio, kieimage
+        for key in (os.environ["KIE_API_KEY"], os.environ["KIE_API_KEY"] + "-wrong"):
+            with kieimage.Client(api_key=key, log_level="trace", max_retries=0) as client:
+                try:
+                    task = client.run(prompt="x", size="1:1", on_progress=print)
+                    print(task, asyncio.run(client.run_async(prompt="y", size="1:1")))
+                    client.download(task, "out")
+                except kieimage.KieError as e:
+                    print(repr(e), e, e.detail)
+    """)
+    r = run_python(["-c", script], child_env(sim), tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "AuthenticationError" in r.stdout
+    assert sim.api_key not in r.stdout + r.stderr
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert sim.api_key.encode() not in path.read_bytes()

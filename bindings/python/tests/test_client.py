@@ -184,3 +184,18 @@ def test_task_round_trips_through_its_json(client):
     task = client.run(prompt="round trip", size="1:1")
     again = Task.from_json(task.to_json())
     assert again == task and again.raw == task.raw
+
+
+def test_library_log_lines_reach_a_python_logger_without_the_key(sim, client_factory, caplog):
+    import logging
+
+    logger = logging.getLogger("kieimage.test")
+    sim.config(faults=[{"endpoint": "credit", "match": {"count": 1}, "action": {"bodyCode": 500, "msg": "x"}}])
+    with caplog.at_level(logging.DEBUG, logger="kieimage.test"):
+        client = client_factory(logger=logger, log_level="debug", max_retries=2, retry_base_ms=10, retry_max_ms=20)
+        assert client.credits() > 0
+        client.close()
+    assert caplog.records, "no log line"
+    assert all(sim.api_key not in r.getMessage() for r in caplog.records)
+    with pytest.raises(TypeError):
+        client_factory(logger="kieimage")
