@@ -1,9 +1,10 @@
 """A PEP 517 backend for kieimage with no build requirements (so offline installs work).
 
 The wheel holds the pure-Python package plus libkieimage.so, taken from the first of:
-1. ``$KIEIMAGE_LIB`` (absolute path), 2. ``kieimage/libkieimage.so`` already in the source tree
-(``make`` copies the release build there), 3. ``<repo>/.build/release/libkieimage.so``,
-4. ``<repo>/.build/debug/libkieimage.so``. With none of them the build fails and says so.
+1. ``$KIEIMAGE_LIB`` (absolute path), 2. ``kieimage/libkieimage.so`` already in the source tree,
+3. ``<repo>/build/lib/libkieimage.so`` (``make lib``: release, static Swift runtime, stripped),
+4. ``<repo>/.build/release/libkieimage.so``, 5. ``<repo>/.build/debug/libkieimage.so``.
+With none of them the build fails and says so.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ def _library() -> Path:
     env = os.environ.get("KIEIMAGE_LIB")
     candidates = [Path(env)] if env else []
     repo = ROOT.parents[1]
-    candidates += [ROOT / PACKAGE / LIB, repo / ".build" / "release" / LIB, repo / ".build" / "debug" / LIB]
+    candidates += [ROOT / PACKAGE / LIB, repo / "build" / "lib" / LIB, repo / ".build" / "release" / LIB,
+                   repo / ".build" / "debug" / LIB]
     for path in candidates:
         if path.is_file():
             return path
