@@ -13,7 +13,7 @@
 
 static int t_passed, t_failed;
 
-static void t_check(int cond, const char *file, int line, const char *fmt, ...) {
+static inline void t_check(int cond, const char *file, int line, const char *fmt, ...) {
   if (cond) {
     t_passed++;
     return;
@@ -31,7 +31,7 @@ static void t_check(int cond, const char *file, int line, const char *fmt, ...) 
 
 /* A failing call returns an error status and leaves kie_last_error() as JSON whose "status"
    equals the returned status (and with a non-empty "name"). */
-static int t_detail_matches(kie_status st) {
+static inline int t_detail_matches(kie_status st) {
   const char *detail = kie_last_error();
   if (!detail) return 0;
   json_t *j = json_loads(detail, 0, NULL);
@@ -45,14 +45,14 @@ static int t_detail_matches(kie_status st) {
 }
 
 /* Expects exactly `want`; for an error also a matching kie_last_error detail. */
-static void t_expect(kie_status got, kie_status want, const char *file, int line, const char *what) {
+static inline void t_expect(kie_status got, kie_status want, const char *file, int line, const char *what) {
   int ok = got == want && (want == KIE_OK || t_detail_matches(got));
   t_check(ok, file, line, "%s: got %d (%s), want %d (%s); last error %.300s", what, (int)got, kie_status_str(got),
           (int)want, kie_status_str(want), kie_last_error());
 }
 
 /* Expects any error status with a matching detail. */
-static void t_expect_err(kie_status got, const char *file, int line, const char *what) {
+static inline void t_expect_err(kie_status got, const char *file, int line, const char *what) {
   int ok = got < 0 && t_detail_matches(got);
   t_check(ok, file, line, "%s: got %d (%s), want an error with detail; last error %.300s", what, (int)got,
           kie_status_str(got), kie_last_error());
@@ -61,14 +61,14 @@ static void t_expect_err(kie_status got, const char *file, int line, const char 
 #define EXPECT_STATUS(call, want) t_expect((call), (want), __FILE__, __LINE__, #call)
 #define EXPECT_ERROR(call) t_expect_err((call), __FILE__, __LINE__, #call)
 
-static int t_summary(void) {
+static inline int t_summary(void) {
   printf("%d passed, %d failed\n", t_passed, t_failed);
   fflush(stdout);
   return t_failed == 0 ? 0 : 1;
 }
 
 /* A string of n copies of c (caller frees). */
-static char *t_repeat(char c, size_t n) {
+static inline char *t_repeat(char c, size_t n) {
   char *s = malloc(n + 1);
   if (!s) abort();
   memset(s, c, n);
