@@ -29,6 +29,7 @@ deps:
 ## build: every target in debug, tests included
 build:
 	$(SWIFT) build --build-tests
+	@ln -sf libkieimage.so $(BIN)/$(SONAME)
 
 ## lib: the shipped library: release, Swift standard library linked statically, SONAME
 ## libkieimage.so.1, only kie_* exported (abi/kieimage.map), stripped
