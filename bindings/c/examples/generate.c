@@ -13,7 +13,10 @@
 #include <kieimage.h>
 
 static int fail(const char *what, kie_status st) {
-  fprintf(stderr, "%s failed: %s (%d)\n%s\n", what, kie_status_str(st), (int)st, kie_last_error());
+  json_t *detail = json_loads(kie_last_error(), 0, NULL);
+  const char *name = json_string_value(json_object_get(detail, "name"));
+  fprintf(stderr, "%s failed: %s: %s (%d)\n%s\n", what, name ? name : "?", kie_status_str(st), (int)st, kie_last_error());
+  json_decref(detail);
   return 1;
 }
 
@@ -23,6 +26,8 @@ static void on_event(void *userdata, kie_op op, kie_status status, const char *e
   json_t *ev = json_loads(event_json, 0, NULL);
   if (!ev) return;
   double p = json_number_value(json_object_get(ev, "progress"));
+  if (!(p >= 0.0)) p = 0.0; /* also NaN */
+  if (p > 1.0) p = 1.0;
   int filled = (int)(p * 30.0 + 0.5);
   fprintf(stderr, "\r[%.*s%*s] %3d%%", filled, "##############################", 30 - filled, "", (int)(p * 100.0 + 0.5));
   fflush(stderr);
@@ -63,6 +68,10 @@ int main(int argc, char **argv) {
   kie_string_free(submitted);
   const char *task_id = json_string_value(json_object_get(sub, "taskId"));
   fprintf(stderr, "task %s\n", task_id ? task_id : "?");
+  json_t *warnings = json_object_get(sub, "warnings");
+  size_t w;
+  json_t *warning;
+  json_array_foreach(warnings, w, warning) { fprintf(stderr, "warning: %s\n", json_string_value(warning)); }
 
   char *task_text = NULL;
   st = kie_task_wait(client, task_id, NULL, on_event, NULL, &task_text);

@@ -1,0 +1,50 @@
+-- generate.lua: one image through libkieimage from LuaJIT (FFI), with progress on stderr.
+--
+--   KIE_API_KEY=... [KIE_BASE_URL=...] luajit bindings/lua/generate.lua "A sunset" [1:1|3:2|2:3]
+--
+-- Prints the result URLs on stdout; on failure the status name and detail JSON, exit 1.
+package.path = (arg[0]:match("^(.*/)") or "./") .. "?.lua;" .. package.path
+local kie = require("kieimage")
+local ffi, lib = kie.ffi, kie.lib
+
+local prompt = arg[1] or "A beautiful sunset over the mountains"
+local size = arg[2] or "1:1"
+
+local function quote(s) -- a JSON string
+  return '"' .. s:gsub('[%c"\\]', function(c)
+    return ({ ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" })[c]
+      or ("\\u%04x"):format(c:byte())
+  end) .. '"'
+end
+
+local client_out = ffi.new("kie_client *[1]")
+local out = ffi.new("char *[1]")
+local client
+
+local ok, err = pcall(function()
+  kie.check(lib.kie_client_new('{"poll":{"initialMs":300}}', client_out), "kie_client_new")
+  client = ffi.gc(client_out[0], lib.kie_client_free)
+
+  kie.check(lib.kie_generate(client, ("{\"prompt\":%s,\"size\":%s}"):format(quote(prompt), quote(size)), out), "kie_generate")
+  local task_id = kie.json_string(kie.take(out), "taskId")
+  io.stderr:write("task ", task_id, "\n")
+
+  -- Progress events arrive on this thread, inside kie_task_wait: a Lua callback is safe here.
+  local on_event = ffi.cast("kie_event_cb", function(_, _, _, event_json)
+    local p = tonumber(ffi.string(event_json):match('"progress"%s*:%s*([%d.eE+-]+)')) or 0
+    io.stderr:write(("\rprogress %3d%%"):format(math.floor(p * 100 + 0.5)))
+  end)
+  local status = lib.kie_task_wait(client, task_id, nil, on_event, nil, out)
+  on_event:free()
+  io.stderr:write("\n")
+  kie.check(status, "kie_task_wait")
+  for _, url in ipairs(kie.json_strings(kie.take(out), "resultUrls")) do print(url) end
+end)
+
+if client then
+  lib.kie_client_free(ffi.gc(client, nil))
+end
+if not ok then
+  io.stderr:write(tostring(err), "\n")
+  os.exit(1)
+end
