@@ -19,7 +19,7 @@ PREFIX     ?= /usr/local
 ## deps: system packages the build and tests need (installed only when missing; we run as root)
 deps:
 	@missing=""; \
-	for p in libjansson-dev pkg-config; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in libjansson-dev pkg-config valgrind luajit; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -79,8 +79,12 @@ header-check: build
 	g++ -std=c++17 -Wall -Wextra -Werror -Iinclude -x c++ -c $(BUILD_DIR)/hdr.c -o $(BUILD_DIR)/hdr-gxx.o
 	Tests/header/drift-check.sh
 
+LOGS := $(BUILD_DIR)/logs
+# Each test stage's output is kept in build/logs for the secret scan.
+log = mkdir -p $(LOGS) && set -o pipefail &&
+
 test-swift: build
-	$(SWIFT) test --skip-build
+	$(log) $(SWIFT) test --skip-build 2>&1 | tee $(LOGS)/swift.log
 
 ## test-c: the C tests and examples, linked against the library, against a fresh simulator
 test-c: build deps
@@ -92,12 +96,13 @@ test-c: build deps
 	@grep -q '^http://127.0.0.1:.*\.png' $(BUILD_DIR)/generate.out && echo "C example printed $$(cat $(BUILD_DIR)/generate.out)"
 
 test-python: build deps
-	KIEIMAGE_LIB=$$(pwd)/$(LIB_DEBUG) KIE_SIM=$$(pwd)/$(BIN)/kie-sim $(PYTHON) -m pytest -q bindings/python/tests
+	$(log) KIEIMAGE_LIB=$$(pwd)/$(LIB_DEBUG) KIE_SIM=$$(pwd)/$(BIN)/kie-sim $(PYTHON) -m pytest -q bindings/python/tests 2>&1 | tee $(LOGS)/python.log
 
 test-cli: build deps
-	KIE_IMAGE=$$(pwd)/$(BIN)/kie-image KIE_SIM=$$(pwd)/$(BIN)/kie-sim $(PYTHON) -m pytest -q Tests/cli
+	$(log) KIE_IMAGE=$$(pwd)/$(BIN)/kie-image KIE_SIM=$$(pwd)/$(BIN)/kie-sim $(PYTHON) -m pytest -q Tests/cli 2>&1 | tee $(LOGS)/cli.log
 
 test: deps build header-check test-swift test-c test-python test-cli abi-check test-install
+	scripts/scan-secrets
 	@echo "make test: all green"
 
 clean:
