@@ -20,17 +20,18 @@ actor SubmitGate {
     private var window: SlidingWindow
     init(_ settings: RateLimitSettings) { window = SlidingWindow(settings) }
 
-    func acquire() async throws {
+    /// Waits for a slot; pass the returned id to `answered` once the generate has returned.
+    func acquire() async throws -> UInt64 {
         while true {
             let now = Self.nowMs()
             let wait = window.delay(now: now)
-            if wait <= 0 {
-                window.record(now: now)
-                return
-            }
+            if wait <= 0 { return window.record(now: now) }
             try await Task.sleep(for: .milliseconds(wait + 5))
         }
     }
+
+    /// The send counts in the window from its answer on (the core limiter's rule too).
+    func answered(_ id: UInt64) { window.answered(id, now: Self.nowMs()) }
 
     private static let origin = ContinuousClock.now
 
@@ -100,7 +101,8 @@ struct BatchRunner: Sendable {
                 display.event("line \(line.number): \(e?.status.name ?? "VALIDATION")", finished: true) { $0.queued -= 1; $0.failed += 1 }
                 return failure(line, e ?? KieError(.validation, "invalid request", field: nil), taskId: nil)
             }
-            do { try await gate.acquire() } catch {
+            let slot: UInt64
+            do { slot = try await gate.acquire() } catch {
                 return BatchOutcome(line: line.number, kind: .interrupted, label: "INTERRUPTED")
             }
             display.event("line \(line.number): submitting") { $0.queued -= 1; $0.running += 1 }
@@ -108,6 +110,7 @@ struct BatchRunner: Sendable {
             do {
                 intentId = try ledger.intent(line, attempt: item.attempts + 1)
             } catch {
+                await gate.answered(slot)
                 display.event("line \(line.number): IO", finished: true) { $0.running -= 1; $0.failed += 1 }
                 return failure(line, KieError.wrap(error), taskId: nil)
             }
@@ -115,6 +118,7 @@ struct BatchRunner: Sendable {
             let client = self.client
             let tag = BatchLedger.tag(line)
             let result = await Task { try await client.generate(request, tag: tag) }.result
+            await gate.answered(slot)
             switch result {
             case .success(let submitted):
                 try? ledger.resolve(intentId, line: line, state: "sent", detail: submitted.taskId)
