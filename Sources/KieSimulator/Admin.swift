@@ -48,14 +48,23 @@ extension Simulator {
         case "/_sim/clock":
             if method == .post {
                 guard let body = await collect(request), case .success(let json) = JSONParser.parse(body),
-                    let advance = json["advanceMs"]?.intValue, advance >= 0
-                else { return error(.badRequest, "body must be {\"advanceMs\": <non-negative integer>}") }
-                advanceClock(ms: Int64(advance))
+                    json.objectValue != nil
+                else { return error(.badRequest, "body must be {\"advanceMs\": n, \"freeze\": bool}") }
+                if let freeze = json["freeze"] {
+                    guard let f = freeze.boolValue else { return error(.badRequest, "freeze must be a boolean") }
+                    freezeClock(f)
+                }
+                if let advance = json["advanceMs"] {
+                    guard let ms = advance.intValue, ms >= 0 else {
+                        return error(.badRequest, "advanceMs must be a non-negative integer")
+                    }
+                    advanceClock(ms: Int64(ms))
+                }
             } else if method != .get {
                 return error(.methodNotAllowed, "use GET or POST")
             }
-            let (now, offset) = state.withLock { ($0.clock.nowMs(), $0.clock.offsetMs) }
-            return ok(.object([("nowMs", .number(Double(now))), ("offsetMs", .number(Double(offset)))]))
+            let (now, offset, frozen) = state.withLock { ($0.clock.nowMs(), $0.clock.offsetMs, $0.clock.frozenRealMs != nil) }
+            return ok(.object([("nowMs", .number(Double(now))), ("offsetMs", .number(Double(offset))), ("frozen", .bool(frozen))]))
         case "/_sim/callbacks":
             guard method == .get else { return error(.methodNotAllowed, "use GET") }
             return encoded(["callbacks": callbacks()])

@@ -9,6 +9,9 @@ import Darwin
 /// task completion all read it, so moving it forward finishes running tasks too.
 struct SimClock: Sendable {
     var offsetMs: Int64 = 0
+    /// When set, the clock stands still at this real time (plus the offset) until moved: tests
+    /// that count requests per window then do not depend on how fast they run.
+    var frozenRealMs: Int64?
 
     static func realNowMs() -> Int64 {
         var ts = timespec()
@@ -16,7 +19,7 @@ struct SimClock: Sendable {
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 
-    func nowMs() -> Int64 { SimClock.realNowMs() + offsetMs }
+    func nowMs() -> Int64 { (frozenRealMs ?? SimClock.realNowMs()) + offsetMs }
 }
 
 /// Rolling-window limiter: at most `limit` events in any `windowMs`. A pure value kept under the

@@ -98,8 +98,8 @@ public struct FaultAction: Codable, Sendable, Equatable {
         var out: [String] = []
         if let r = reset, r != "before" && r != "after" { out.append("action.reset must be before or after") }
         if let s = httpStatus, !(100...599).contains(s) { out.append("action.httpStatus must be 100...599") }
-        if let l = latencyMs, l < 0 { out.append("action.latencyMs must be >= 0") }
-        if let h = hangMs, h < 0 { out.append("action.hangMs must be >= 0") }
+        if let l = latencyMs, !(0...86_400_000).contains(l) { out.append("action.latencyMs must be within 0...86400000") }
+        if let h = hangMs, !(0...86_400_000).contains(h) { out.append("action.hangMs must be within 0...86400000") }
         let kinds = [bodyCode != nil, httpStatus != nil, malformed == true, truncated == true, reset != nil, hangMs != nil]
         if kinds.filter({ $0 }).count > 1 {
             out.append("action takes one of bodyCode, httpStatus, malformed, truncated, reset, hangMs (plus latencyMs)")

@@ -82,7 +82,7 @@ extension Simulator {
     func presign(path: String) -> String {
         let (base, now, ttl) = state.withLock { ($0.fileBase, $0.clock.nowMs(), $0.config.downloadUrlTtlMs) }
         let amzDate = TimeFormat.amzDate(ms: now)
-        let expires = max(1, ttl / 1000)
+        let expires = min(max(1, ttl / 1000), 604_800)
         let signature = presignSignature(path: path, amzDate: amzDate, expires: expires)
         let day = String(amzDate.prefix(8))
         return "\(base)/r2\(path)?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD"
@@ -104,7 +104,7 @@ extension Simulator {
             if kv.count == 2 { params[kv[0]] = kv[1] }
         }
         guard let amzDate = params["X-Amz-Date"], let expiresText = params["X-Amz-Expires"],
-            let expires = Int64(expiresText), let signature = params["X-Amz-Signature"],
+            let expires = Int64(expiresText), (1...604_800).contains(expires), let signature = params["X-Amz-Signature"],
             let signedAt = TimeFormat.parseAmzDate(amzDate)
         else { return "Query-string authentication requires the X-Amz-Date, X-Amz-Expires and X-Amz-Signature parameters" }
         guard presignSignature(path: path, amzDate: amzDate, expires: expires) == signature else {

@@ -153,8 +153,22 @@ public final class Simulator: Sendable {
 
     /// Moves the simulator clock forward (expiry, rate-limit windows, task completion).
     public func advanceClock(ms: Int64) {
-        state.withLock { $0.clock.offsetMs += max(0, ms) }
+        // Saturates far beyond any retention (a million years), so repeated moves cannot overflow.
+        state.withLock { $0.clock.offsetMs = min($0.clock.offsetMs + min(max(0, ms), 1 << 50), 1 << 55) }
         finalizeAndNotify()
+    }
+
+    /// Stops (or restarts) the simulator clock; while frozen only `advanceClock` moves it.
+    public func freezeClock(_ frozen: Bool = true) {
+        state.withLock { s in
+            if frozen {
+                if s.clock.frozenRealMs == nil { s.clock.frozenRealMs = SimClock.realNowMs() }
+            } else if let at = s.clock.frozenRealMs {
+                // Carry on from the frozen instant: time never runs backwards.
+                s.clock.offsetMs += at - SimClock.realNowMs()
+                s.clock.frozenRealMs = nil
+            }
+        }
     }
 
     /// The simulator clock now, in ms since the epoch.

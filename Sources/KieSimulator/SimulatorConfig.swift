@@ -225,7 +225,20 @@ public struct SimulatorConfig: Codable, Sendable, Equatable {
         where !(0...65535).contains(port) {
             out.append("\(name) must be 0...65535")
         }
-        if generationMs < 0 { out.append("generationMs must be >= 0") }
+        // Bounds keep every duration and sum far from integer overflow, whatever a file says.
+        let day = 86_400_000
+        if !(0...(365 * day)).contains(generationMs) { out.append("generationMs must be within 0...31536000000") }
+        for (name, value) in [("callbackTimeoutMs", callbackTimeoutMs), ("callbackRetryDelayMs", callbackRetryDelayMs),
+                              ("generateLimit.perMs", generateLimit.perMs)]
+        where value > day {
+            out.append("\(name) must be at most one day")
+        }
+        if callbackRetries > 100 || callbackDuplicates > 100 { out.append("callbackRetries and callbackDuplicates must be at most 100") }
+        for (name, value) in [("resultRetentionMs", resultRetentionMs), ("downloadUrlTtlMs", downloadUrlTtlMs),
+                              ("uploadRetentionMs", uploadRetentionMs)]
+        where !(0...(36_500 * Int64(day))).contains(value) {
+            out.append("\(name) must be within 0...100 years")
+        }
         if let g = generation { out.append(contentsOf: g.problems()) }
         if generateLimit.requests < 0 || generateLimit.perMs < 0 { out.append("generateLimit must not be negative") }
         if recordInfoPerTaskPerSecond < 0 { out.append("recordInfoPerTaskPerSecond must be >= 0") }
@@ -357,16 +370,18 @@ public struct GenerationDistribution: Codable, Sendable, Equatable {
         self.seed = seed
     }
 
+    static let maxMs = 365 * 86_400_000
+
     func problems() -> [String] {
         switch kind {
-        case "fixed": return (ms ?? -1) >= 0 ? [] : ["generation.ms is required for kind fixed"]
+        case "fixed": return (0...Self.maxMs).contains(ms ?? -1) ? [] : ["generation.ms is required for kind fixed (0...1 year)"]
         case "uniform":
-            guard let lo = minMs, let hi = maxMs, lo >= 0, hi >= lo else {
+            guard let lo = minMs, let hi = maxMs, lo >= 0, hi >= lo, hi <= Self.maxMs else {
                 return ["generation needs 0 <= minMs <= maxMs for kind uniform"]
             }
             return []
         case "lognormal":
-            guard let m = medianMs, let p = p95Ms, m > 0, p >= m else {
+            guard let m = medianMs, let p = p95Ms, m > 0, p >= m, p <= Self.maxMs else {
                 return ["generation needs 0 < medianMs <= p95Ms for kind lognormal"]
             }
             return []

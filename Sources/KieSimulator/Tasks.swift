@@ -228,7 +228,7 @@ enum TaskPlanner {
             let body = rest[start.upperBound..<end]
             let parts = body.split(separator: "=", maxSplits: 1).map(String.init)
             switch parts.first {
-            case "ms": ms = parts.count > 1 ? Int64(parts[1]).map { max(0, $0) } : nil
+            case "ms": ms = parts.count > 1 ? Int64(parts[1]).map { min(max(0, $0), 365 * 86_400_000) } : nil
             case "create_task_failed", "internal_error": outcome = parts[0]
             case "generate_failed":
                 outcome = parts[0]

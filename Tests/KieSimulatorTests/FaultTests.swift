@@ -157,6 +157,9 @@ struct AdminTests {
             _ = try await sim.recordInfo(taskId)
             let clock = try await post(sim.baseURL + "/_sim/clock", #"{"advanceMs":5000}"#, key: nil)
             #expect(clock.json?["offsetMs"]?.intValue == 5000)
+            let frozen = try await post(sim.baseURL + "/_sim/clock", #"{"freeze":true}"#, key: nil)
+            #expect(frozen.json?["frozen"] == .bool(true))
+            #expect(sim.nowMs == sim.nowMs)
             let tasks = try await get(sim.baseURL + "/_sim/tasks", key: nil)
             let first = tasks.json?["tasks"]?.arrayValue?.first
             #expect(first?["taskId"]?.stringValue == taskId)

@@ -113,6 +113,7 @@ struct GenerateTests {
 
     @Test func twentyFirstGenerateInTenSecondsIs429AndDropped() async throws {
         try await withSimulator { sim in
+            sim.freezeClock()
             for _ in 0..<20 { _ = try await sim.submit() }
             let limited = try await post(sim.generateURL, #"{"prompt":"p","size":"1:1"}"#)
             #expect(limited.status == 200)

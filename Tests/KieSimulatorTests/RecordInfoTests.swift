@@ -140,6 +140,7 @@ struct RecordInfoTests {
 
     @Test func fourthQueryInOneSecondForATaskIs429() async throws {
         try await withSimulator(testConfig { $0.generationMs = 60_000 }) { sim in
+            sim.freezeClock()
             let taskId = try await sim.submit()
             var codes: [Int] = []
             for _ in 0..<4 { codes.append(try await sim.recordInfo(taskId)["code"]?.intValue ?? 0) }
