@@ -1,13 +1,17 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Linker flags for the shipped C library: SONAME and a version script that exports only kie_*.
+// Linker flags for the shipped C library: SONAME, a version script that exports only kie_*,
+// section GC, and no unloading.
 // The release build adds -static-stdlib (see Makefile) so the .so needs no Swift toolchain.
 let abiLinkerFlags: [LinkerSetting] = [
     .unsafeFlags([
         "-Xlinker", "-soname=libkieimage.so.1",
         "-Xlinker", "--version-script=abi/kieimage.map",
         "-Xlinker", "--gc-sections",
+        // Never unmapped by dlclose: library threads (event loops, dispatch) may still be running
+        // when a host (LuaJIT, Python at exit) closes it; unmapping their code would crash them.
+        "-Xlinker", "-z", "-Xlinker", "nodelete",
     ])
 ]
 
