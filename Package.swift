@@ -71,6 +71,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "kie-bench",
+            dependencies: ["KieImage", "KieSimulator", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Benchmarks/Sources/kie-bench"
+        ),
         .testTarget(name: "KieImageTests", dependencies: ["KieImage", "KieSimulator"]),
         .testTarget(
             name: "KieSimulatorTests",
