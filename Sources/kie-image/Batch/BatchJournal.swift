@@ -71,6 +71,11 @@ struct BatchLedger: Sendable {
         return (states, attempts)
     }
 
+    /// When earlier runs' generates were answered (or sent, if never answered), wall-clock ms.
+    func submitTimes() -> [Int64] {
+        journal.entries().filter { $0.taskId.hasPrefix("intent:") && ["sent", "intent", "unknown"].contains($0.state) }.map(\.time)
+    }
+
     /// Written (fsync'd) just before the generate leaves; returns the intent's id.
     func intent(_ line: BatchLine, attempt: Int) throws -> String {
         let id = "intent:\(line.number):\(attempt)"

@@ -30,6 +30,15 @@ actor SubmitGate {
         }
     }
 
+    /// Counts sends of an earlier run (wall-clock ms of their answers) that may still be in the
+    /// server's window, so a resumed batch does not start with a burst the server refuses.
+    func seed(answeredAtWallMs times: [Int64], wallNowMs: Int64) {
+        let now = Self.nowMs()
+        for t in times where wallNowMs - t < window.settings.perMs {
+            window.answered(window.record(now: now), now: now - max(0, wallNowMs - t))
+        }
+    }
+
     /// The send counts in the window from its answer on (the core limiter's rule too).
     func answered(_ id: UInt64) { window.answered(id, now: Self.nowMs()) }
 

@@ -137,9 +137,11 @@ struct BatchCommand: AsyncParsableCommand {
             Console.err("kie-image: resuming from \(journalPath): \(counts.done) done, \(counts.failed) failed, \(work.count) to go")
         }
 
+        let gate = SubmitGate(session.client.config.rateLimit)
+        await gate.seed(answeredAtWallMs: ledger.submitTimes(), wallNowMs: WallClock.nowMs())
         let runner = BatchRunner(
             client: session.client, ledger: ledger, out: dir, concurrency: concurrency, timeoutSeconds: timeout,
-            display: display, gate: SubmitGate(session.client.config.rateLimit))
+            display: display, gate: gate)
         let ticker = display.startTicker()
         let job = Task { await runner.run(work) }
         let interrupter = Task {

@@ -57,3 +57,12 @@ enum Environment {
         return env
     }
 }
+
+enum WallClock {
+    /// Milliseconds since the epoch (the unit of the journal's `time`).
+    static func nowMs() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+}
