@@ -185,6 +185,7 @@ public final class Simulator: Sendable {
         state.withLock { s in
             let old = s.config
             s.config = config
+            s.configVersion += 1
             s.faults = FaultEngine(rules: config.faults)
             if old.apiKeys != config.apiKeys { s.balances = config.apiKeys }
             if old.failureRates.seed != config.failureRates.seed { s.outcomeRng = SplitMix64(seed: config.failureRates.seed) }
@@ -199,6 +200,7 @@ public final class Simulator: Sendable {
             fresh.apiBase = s.apiBase
             fresh.uploadBase = s.uploadBase
             fresh.fileBase = s.fileBase
+            fresh.configVersion = s.configVersion + 1
             s = fresh
         }
     }

@@ -35,6 +35,8 @@ public struct FileRequestRecord: Sendable, Codable, Equatable {
 /// Everything mutable, behind one lock. Handlers take it briefly and never await inside it.
 struct StateData: Sendable {
     var config: SimulatorConfig
+    /// Bumped on every configuration change; invalidates cached answers.
+    var configVersion = 0
     var clock = SimClock()
     var apiBase = ""
     var uploadBase = ""

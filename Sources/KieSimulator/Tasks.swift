@@ -56,6 +56,9 @@ struct SimTask: Sendable {
     let resultNames: [String]
     let cost: Double
     var finalized = false
+    /// The final record-info answer, built once per configuration (`configVersion`): a finished
+    /// task's answer never changes, and polls of finished tasks are the common case.
+    var finalAnswer: (version: Int, json: String)?
     var hits: [Endpoint: Int] = [:]
     var recordInfoWindow = SlidingWindow()
 
@@ -124,9 +127,9 @@ struct TaskView: Sendable {
         return "\(clamped / 100).\(clamped % 100 < 10 ? "0" : "")\(clamped % 100)"
     }
 
-    /// The record-info `data` object in the real field order (§2c).
-    func dataJSON(task: SimTask, config: SimulatorConfig) -> String {
-        var out = "{\"taskId\":"
+    /// Appends the record-info `data` object, fields in the real order (§2c).
+    func writeData(task: SimTask, config: SimulatorConfig, into out: inout String) {
+        out += "{\"taskId\":"
         JSONValue.writeString(task.taskId, into: &out)
         out += ",\"paramJson\":"
         out += task.paramJsonLiteral
@@ -161,7 +164,6 @@ struct TaskView: Sendable {
         let createTime = config.roundTimesToSeconds ? task.createdAtMs / 1000 * 1000 : task.createdAtMs
         out += ",\"createTime\":" + TaskView.time(createTime, config)
         out += ",\"progress\":\"\(progress)\"}"
-        return out
     }
 
     static func time(_ ms: Int64, _ config: SimulatorConfig) -> String {
