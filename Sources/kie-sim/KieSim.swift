@@ -15,53 +15,62 @@ struct KieSim: AsyncParsableCommand {
         commandName: "kie-sim",
         abstract: "A faithful, fault-injecting local kie.ai 4o Image API (loopback only).",
         discussion: """
-            Serves three loopback listeners: the API host (api.kie.ai), the upload host
-            (kieai.redpandaai.co) and a file host for results and uploads. The first line on stdout is
-            the API base URL (http://127.0.0.1:PORT); then "upload <url>" and "files <url>". Runs until
-            SIGTERM or SIGINT.
+            Serves three loopback listeners: the API host (api.kie.ai), the upload
+            host (kieai.redpandaai.co) and a file host for results and uploads.
+            The first stdout line is the API base URL (http://127.0.0.1:PORT),
+            then "upload <url>" and "files <url>". Runs until SIGTERM or SIGINT.
 
-            Settings come from defaults, then --config FILE.json, then flags. The file takes these keys
-            (all optional; the same JSON is served and accepted by GET/POST /_sim/config):
-
-              host, port, uploadPort, filePort    listeners (loopback only; 0 picks a free port)
-              apiKeys {"key": credits}             accounts (default {"sim-key": 1000})
-              creditsPerVariant (6)                charged per variant; refundOnFailure (true)
-              accountId (136592)                   used in upload filePath kieai/<accountId>/...
-              generationMs (18000)                 fixed generation time, or
-              generation {"kind":"fixed","ms":..} | {"kind":"uniform","minMs":..,"maxMs":..}
-                         | {"kind":"lognormal","medianMs":..,"p95Ms":..,"seed":..}
-              progressMode steady|jump             "0.00".."1.00" over time, or "0.00" then "1.00"
-              resultUrlsKey resultUrls|result_urls record-info response key
-              failureRates {"createTaskFailed":p,"generateFailed":p,"internalError":p,"seed":n}
-              createTaskFailedFlag (2), generateFailedFlag (3)   successFlag per failure status
-              errorCodeType int|string, failureResponse null|emptyList, timeFormat ms|string,
-              omitStatusWhileGenerating (false), roundTimesToSeconds (true),
-              unknownTaskMode 404|nullData, nVariantsMode validate|ignore,
-              promptDirectives (true)              honour [sim:create_task_failed], [sim:generate_failed],
-                                                   [sim:generate_failed=451], [sim:internal_error],
-                                                   [sim:ms=1500] in prompts
-              generateLimit {"requests":20,"perMs":10000}   per key, rolling; beyond: 429, dropped
-              recordInfoPerTaskPerSecond (3)       0 disables
-              rateLimitStyle body|http             429 in the body (HTTP 200) or a real HTTP 429
-              errorHttpStatus 200|mirror           HTTP status of error answers
-              webhookKey                           adds X-Webhook-Timestamp / X-Webhook-Signature
-              callbackTimeoutMs (15000), callbackRetries (3), callbackRetryDelayMs (1000),
-              callbackDuplicates (0), callbackSuccessMsg ("success"), callbackTaskIdStyle data|all,
+            Settings: defaults, then --config FILE.json, then flags. Config keys
+            (all optional; GET/POST /_sim/config use the same JSON):
+              host, port, uploadPort, filePort   loopback only; 0 = free port
+              apiKeys {"key": credits}           default {"sim-key": 1000}
+              creditsPerVariant (6), refundOnFailure (true)
+              accountId (136592)                 upload filePath kieai/<id>/..
+              generationMs (18000)               or generation:
+                {"kind":"fixed","ms":..}
+                {"kind":"uniform","minMs":..,"maxMs":..}
+                {"kind":"lognormal","medianMs":..,"p95Ms":..,"seed":..}
+              progressMode steady|jump
+              resultUrlsKey resultUrls|result_urls
+              failureRates {"createTaskFailed":p,"generateFailed":p,
+                            "internalError":p,"seed":n}
+              createTaskFailedFlag (2), generateFailedFlag (3)
+              errorCodeType int|string, failureResponse null|emptyList
+              timeFormat ms|string, omitStatusWhileGenerating (false)
+              roundTimesToSeconds (true), unknownTaskMode 404|nullData
+              nVariantsMode validate|ignore
+              promptDirectives (true): prompts may hold [sim:create_task_failed]
+                [sim:generate_failed] [sim:generate_failed=451]
+                [sim:internal_error] [sim:ms=1500]
+              generateLimit {"requests":20,"perMs":10000}  per key; 429, dropped
+              recordInfoPerTaskPerSecond (3)     0 disables
+              rateLimitStyle body|http           HTTP 200 + code 429, or HTTP 429
+              errorHttpStatus 200|mirror         HTTP status of error answers
+              webhookKey                         signs callbacks (X-Webhook-*)
+              callbackTimeoutMs (15000), callbackRetries (3),
+              callbackRetryDelayMs (1000), callbackDuplicates (0),
+              callbackSuccessMsg ("success"), callbackTaskIdStyle data|all,
               allowNonLoopbackCallbacks (false)
-              resultRetentionMs (14 days), downloadUrlTtlMs (20 min), uploadRetentionMs (24 h)
-              maxBodyBytes (32 MiB)                larger bodies get HTTP 413
-              faults [ {"endpoint": E, "match": M, "action": A}, ... ]
-                E: generate | record-info | download-url | common-download-url | credit |
-                   upload-stream | upload-base64 | upload-url | file | *
-                M: {"nth":N} | {"every":N} | {"rate":0.05,"seed":S} | {"count":N}   (absent: all)
-                A: {"latencyMs":ms} | {"bodyCode":500,"msg":".."} | {"httpStatus":503} |
-                   {"malformed":true} | {"truncated":true} | {"reset":"before"|"after"} |
-                   {"hangMs":ms}; latencyMs may accompany any; "process":bool overrides whether
-                   the request is carried out (reset after, truncated, hang: yes by default)
+              resultRetentionMs (14 d), downloadUrlTtlMs (20 min),
+              uploadRetentionMs (24 h), maxBodyBytes (32 MiB; larger: HTTP 413)
+              faults [{"endpoint":E,"match":M,"action":A}, ...]
+                E generate|record-info|download-url|common-download-url|credit|
+                  upload-stream|upload-base64|upload-url|file|*
+                M {"nth":N}|{"every":N}|{"rate":0.05,"seed":S}|{"count":N}
+                  (absent: every request)
+                A {"latencyMs":ms}|{"bodyCode":500,"msg":".."}|
+                  {"httpStatus":503}|{"malformed":true}|{"truncated":true}|
+                  {"reset":"before"|"after"}|{"hangMs":ms}
+                  latencyMs may accompany any; "process":bool overrides
+                  whether the request is carried out (default yes for
+                  reset after, truncated, hangMs, latency)
 
-            Admin API on the API listener, no auth: POST /_sim/reset, GET|POST /_sim/config
-            (POST merges top-level keys; ?replace=true replaces), GET /_sim/tasks, GET /_sim/stats,
-            GET|POST /_sim/clock {"advanceMs":n}, GET /_sim/callbacks, GET /_sim/info.
+            Admin API on the API listener, no auth:
+              POST /_sim/reset         GET|POST /_sim/config (POST merges;
+              GET /_sim/tasks            ?replace=true replaces)
+              GET /_sim/stats          GET|POST /_sim/clock
+              GET /_sim/callbacks        {"advanceMs":n,"freeze":bool}
+              GET /_sim/info
             """
     )
 
