@@ -390,6 +390,16 @@ static void test_free_in_flight(int thread_mode) {
   free(ops);
 }
 
+/* ---- log callback: messages arrive (any thread) and never contain the API key ---- */
+static int log_messages, log_with_key, log_bad_level;
+static const char *api_key;
+static void on_log(void *ud, int32_t level, const char *message) {
+  (void)ud;
+  __atomic_add_fetch(&log_messages, 1, __ATOMIC_SEQ_CST);
+  if (level < 0 || level > 6) __atomic_add_fetch(&log_bad_level, 1, __ATOMIC_SEQ_CST);
+  if (api_key && *api_key && message && strstr(message, api_key)) __atomic_add_fetch(&log_with_key, 1, __ATOMIC_SEQ_CST);
+}
+
 /* ---- 5. failures, task_wait_async, downloads, blocking wait ---- */
 static pthread_t main_thread;
 static int wait_events, wait_events_off_thread, wait_events_nonzero_op;
@@ -402,8 +412,10 @@ static void on_wait_event(void *ud, kie_op op, kie_status st, const char *json) 
 
 static void test_outcomes(void) {
   kie_client *q = NULL;
-  EXPECT_STATUS(kie_client_new(queue_config, &q), KIE_OK);
+  EXPECT_STATUS(kie_client_new("{\"delivery\":\"queue\",\"logLevel\":\"trace\",\"poll\":{\"initialMs\":200,\"maxMs\":500}}", &q), KIE_OK);
   if (!q) return;
+  api_key = getenv("KIE_API_KEY");
+  EXPECT_STATUS(kie_client_set_log(q, on_log, NULL), KIE_OK);
   opstate f = {0}, w = {0}, d = {0};
 
   /* a generate that fails on the server: final failed with TASK_FAILED */
@@ -455,6 +467,23 @@ static void test_outcomes(void) {
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
   }
+  /* an auth failure is logged too, without the (wrong) key */
+  {
+    kie_client *bad = NULL;
+    char *o = NULL;
+    EXPECT_STATUS(kie_client_new("{\"apiKey\":\"kie-canary-wrong-key-0001\",\"logLevel\":\"trace\",\"maxRetries\":0}", &bad), KIE_OK);
+    if (bad) {
+      kie_client_set_log(bad, on_log, NULL);
+      EXPECT_STATUS(kie_generate(bad, "{\"prompt\":\"x\",\"size\":\"1:1\"}", &o), KIE_E_AUTH);
+      CHECK(strstr(kie_last_error(), "kie-canary-wrong-key-0001") == NULL, "detail never holds the key");
+      kie_string_free(o);
+      kie_client_free(bad);
+    }
+  }
+  CHECK(log_messages > 0, "log callback received messages (%d)", log_messages);
+  CHECK(log_with_key == 0, "%d log messages contained the API key", log_with_key);
+  CHECK(log_bad_level == 0, "%d log messages with a level outside 0..6", log_bad_level);
+  EXPECT_STATUS(kie_client_set_log(q, NULL, NULL), KIE_OK);
   kie_client_free(q);
 }
 

@@ -75,6 +75,10 @@ static void noop_cb(void *ud, kie_op op, kie_status st, const char *json) {
   (void)ud; (void)op; (void)st; (void)json;
 }
 
+static void log_cb(void *ud, int32_t level, const char *message) {
+  (void)ud; (void)level; (void)message;
+}
+
 static const char *valid_request = "{\"prompt\":\"hostile test\",\"size\":\"1:1\"}";
 
 /* A status that must be an error with detail; an OK result is freed. `what` names the case. */
@@ -289,6 +293,13 @@ int main(void) {
     CHECK(kie_client_fd(c) == -1, "kie_client_fd on a thread client is -1");
     CHECK(kie_client_fd(q) >= 0, "kie_client_fd on a queue client is a descriptor");
   }
+
+  /* ---- kie_client_set_log ---- */
+  EXPECT_STATUS(kie_client_set_log(NULL, NULL, NULL), KIE_E_INVALID_ARGUMENT);
+  EXPECT_STATUS(kie_client_set_log(NULL, log_cb, NULL), KIE_E_INVALID_ARGUMENT);
+  EXPECT_STATUS(kie_client_set_log(c, log_cb, NULL), KIE_OK);
+  EXPECT_STATUS(kie_client_set_log(c, NULL, NULL), KIE_OK); /* NULL clears */
+  EXPECT_STATUS(kie_client_set_log(c, NULL, (void *)1), KIE_OK);
 
   /* ---- kie_credits ---- */
   {

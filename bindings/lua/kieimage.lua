@@ -39,8 +39,16 @@ local header = assert(read_file(header_path), "cannot read " .. header_path .. "
 ffi.cdef(declarations(header))
 M.ABI_VERSION = tonumber(header:match("#define%s+KIE_ABI_VERSION%s+(%d+)"))
 
-M.lib = ffi.load(os.getenv("KIEIMAGE_LIB") or "kieimage")
+local lib_path = os.getenv("KIEIMAGE_LIB") or "libkieimage.so.1"
+M.lib = ffi.load(lib_path)
 local lib = M.lib
+-- LuaJIT dlclose()s the library when the state closes (script end), but the library's event
+-- loop threads (SwiftNIO) outlive every client: unmapping the code under them crashes the
+-- process at exit (reported; fixed in the library by linking with -z nodelete). Pinning the
+-- library with RTLD_NODELETE makes that dlclose harmless whatever the build.
+ffi.cdef("void *dlopen(const char *filename, int flags);")
+local RTLD_NOW, RTLD_NODELETE = 0x2, 0x1000
+M.pin = ffi.C.dlopen(lib_path, RTLD_NOW + RTLD_NODELETE)
 if lib.kie_abi_version() ~= M.ABI_VERSION then
   error(("libkieimage ABI %d, header %d"):format(lib.kie_abi_version(), M.ABI_VERSION))
 end
