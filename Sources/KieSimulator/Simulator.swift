@@ -105,6 +105,10 @@ public final class Simulator: Sendable {
         handler: @escaping @Sendable (Request, SimContext) async throws -> Response
     ) async throws -> Int {
         let (stream, continuation) = AsyncStream<Int>.makeStream()
+        // Stopping by cancellation makes HummingbirdCore log each open connection as an error;
+        // the listener's own failures still surface as `listenFailed`.
+        var appLogger = logger
+        appLogger.logLevel = .critical
         let app = Application(
             responder: CallbackResponder<SimContext>(callback: handler),
             configuration: .init(address: .hostname(host, port: port), serverName: nil, backlog: 1024),
@@ -112,7 +116,7 @@ public final class Simulator: Sendable {
                 continuation.yield(channel.localAddress?.port ?? 0)
                 continuation.finish()
             },
-            logger: logger
+            logger: appLogger
         )
         let logger = self.logger
         let task = Task {
