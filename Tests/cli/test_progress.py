@@ -59,3 +59,21 @@ def test_terminal_gets_a_redrawn_bar(tmp_path):
     assert "task " not in output.replace("\r", "\n").split("\n")[0], "plain lines on a terminal"
     (png,) = list((tmp_path / "o").glob("*.png"))
     assert png_info(png) == (1536, 1024)
+
+
+def test_batch_progress_is_one_redrawn_line_on_a_terminal_and_plain_lines_in_a_pipe(tmp_path):
+    (tmp_path / "in.jsonl").write_text("".join(f'{{"prompt": "p{i}", "size": "1:1"}}\n' for i in range(3)))
+    code, output = run_in_pty(["batch", "in.jsonl", "--out", "t", "--simulate", "--sim-generation-ms", "1500"],
+                              cwd=tmp_path)
+    assert code == 0, output
+    frames = [f for f in output.split("\r") if "batch:" in f]
+    assert len(frames) >= 3 and all(f.startswith("\x1b[2Kbatch: ") for f in frames), frames
+    assert "3/3 done, 0 running, 0 failed, 0 queued" in frames[-1]
+    assert "3 lines: 3 done, 0 failed" in output
+
+    r = run(["batch", "in.jsonl", "--out", "p", "--simulate", "--sim-generation-ms", "1500"], cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "\r" not in r.stderr and "\x1b" not in r.stderr
+    lines = r.stderr.splitlines()
+    assert all(re.match(r"batch: \d+/3 done, \d+ running, \d+ failed, \d+ queued, ", l) for l in lines), lines
+    assert sum("done p/" in l for l in lines) == 3
