@@ -163,3 +163,44 @@ def test_invalid_line_stops_the_batch_before_any_submission(tmp_path, sim):
     assert f"{requests}:2: VALIDATION" in r.stderr and "[field: size]" in r.stderr
     assert f"{requests}:3: VALIDATION" in r.stderr
     assert sim.stats()["requests"].get("generate", 0) == 0
+
+
+def fnv1a(text):
+    h = 0xcbf29ce484222325
+    for b in text.encode():
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
+
+
+def test_line_whose_generate_was_in_flight_at_a_crash_is_reported_not_resubmitted(tmp_path, sim):
+    lines = ['{"prompt": "sent before the crash", "size": "1:1"}', '{"prompt": "never sent", "size": "1:1"}']
+    requests = tmp_path / "in.jsonl"
+    requests.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    # The journal as a kill between sending line 1's generate and recording its task id leaves it.
+    intent = {"v": 1, "taskId": "intent:1:1", "state": "intent", "time": int(time.time() * 1000) - 60000,
+              "tag": f"batch:1:{fnv1a(lines[0])}"}
+    (out / "kie-batch-journal.jsonl").write_text(json.dumps(intent) + "\n")
+
+    r = run(["batch", str(requests), "--out", str(out), *sim.args()], env=sim.env())
+    assert r.returncode == 8, r.stdout + r.stderr
+    rows = summary_rows(r.stdout)
+    assert rows[1][0] == "UNKNOWN_OUTCOME" and rows[2][0] == "DONE"
+    assert prompts_seen(sim) == ["never sent"]
+
+    r = run(["batch", str(requests), "--out", str(out), "--resubmit-unknown", *sim.args()], env=sim.env())
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert sorted(prompts_seen(sim)) == ["never sent", "sent before the crash"]
+
+
+def test_edited_input_is_refused_against_an_old_journal(tmp_path, sim):
+    requests = tmp_path / "in.jsonl"
+    requests.write_text('{"prompt": "one", "size": "1:1"}\n')
+    out = tmp_path / "out"
+    assert run(["batch", str(requests), "--out", str(out), *sim.args()], env=sim.env()).returncode == 0
+    requests.write_text('{"prompt": "one, edited", "size": "1:1"}\n')
+    r = run(["batch", str(requests), "--out", str(out), *sim.args()], env=sim.env())
+    assert r.returncode == 2
+    assert "line 1 of" in r.stderr and "changed" in r.stderr
+    assert len(sim.tasks()) == 1
