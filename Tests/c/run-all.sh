@@ -114,12 +114,12 @@ run_suite() { # label run-prefix binary-suffix async-n
   step "$label example generate" "$logs/$label-generate.log" bash -c \
     "'$with_sim' '$sim' ${sim_fast[*]} -- $prefix '$b/generate$suffix' 'A beautiful sunset over the mountains' 3:2 >'$logs/$label-generate.out' && grep -q '^http://127.0.0.1:.*\.png' '$logs/$label-generate.out'"
   step "$label example generate rejects size 4:3" "$logs/$label-generate-bad.log" bash -c \
-    "! '$with_sim' '$sim' -- $prefix '$b/generate$suffix' 'x' 4:3 2>'$logs/$label-generate-bad.err' && grep -q VALIDATION '$logs/$label-generate-bad.err'"
+    "'$with_sim' '$sim' -- $prefix '$b/generate$suffix' 'x' 4:3 2>'$logs/$label-generate-bad.err'; [ \$? = 1 ] && grep -q VALIDATION '$logs/$label-generate-bad.err'"
   # batch: three prompts complete; a failing task makes it exit 1 with the status name
   step "$label example batch" "$logs/$label-batch.log" bash -c \
     "'$with_sim' '$sim' ${sim_fast[*]} -- $prefix '$b/batch$suffix' '$build/prompts-ok.txt' >'$logs/$label-batch.out' && [ \$(grep -c '^completed ' '$logs/$label-batch.out') = 3 ]"
   step "$label example batch reports a failed task" "$logs/$label-batch-fail.log" bash -c \
-    "! '$with_sim' '$sim' ${sim_fast[*]} -- $prefix '$b/batch$suffix' '$build/prompts-fail.txt' >'$logs/$label-batch-fail.out' && grep -q '^failed 2 TASK_FAILED' '$logs/$label-batch-fail.out' && grep -q '^completed 1 ' '$logs/$label-batch-fail.out'"
+    "'$with_sim' '$sim' ${sim_fast[*]} -- $prefix '$b/batch$suffix' '$build/prompts-fail.txt' >'$logs/$label-batch-fail.out'; [ \$? = 1 ] && grep -q '^failed 2 TASK_FAILED' '$logs/$label-batch-fail.out' && grep -q '^completed 1 ' '$logs/$label-batch-fail.out'"
   # webhook: a fresh, Python-signed callback passes; a wrong key and an old timestamp do not
   local now wsig
   now=$(date +%s)
@@ -127,11 +127,11 @@ run_suite() { # label run-prefix binary-suffix async-n
   step "$label example webhook accepts a signed callback" "$logs/$label-webhook.log" bash -c \
     "printf '%s' '$wh_body' | $prefix '$b/webhook$suffix' '$wh_key' '$now' '$wsig' >'$logs/$label-webhook.out' && grep -q '\"taskId\": \"$wh_task\"' '$logs/$label-webhook.out'"
   step "$label example webhook rejects a wrong key" "$logs/$label-webhook-key.log" bash -c \
-    "! printf '%s' '$wh_body' | $prefix '$b/webhook$suffix' 'other-key' '$now' '$wsig' 2>'$logs/$label-webhook-key.err' && grep -q SIGNATURE '$logs/$label-webhook-key.err'"
+    "printf '%s' '$wh_body' | $prefix '$b/webhook$suffix' 'other-key' '$now' '$wsig' 2>'$logs/$label-webhook-key.err'; [ \$? = 1 ] && grep -q SIGNATURE '$logs/$label-webhook-key.err'"
   local old=$((now - 301)) osig
   osig=$(py_sign "$wh_key" "$wh_task" "$old")
   step "$label example webhook rejects a stale timestamp" "$logs/$label-webhook-old.log" bash -c \
-    "! printf '%s' '$wh_body' | $prefix '$b/webhook$suffix' '$wh_key' '$old' '$osig' 2>'$logs/$label-webhook-old.err' && grep -q SIGNATURE '$logs/$label-webhook-old.err'"
+    "printf '%s' '$wh_body' | $prefix '$b/webhook$suffix' '$wh_key' '$old' '$osig' 2>'$logs/$label-webhook-old.err'; [ \$? = 1 ] && grep -q SIGNATURE '$logs/$label-webhook-old.err'"
 }
 
 run_suite plain "" "" "$async_n"
@@ -145,7 +145,7 @@ if command -v luajit >/dev/null; then
   step "luajit generate.lua" "$logs/lua.log" bash -c \
     "KIEIMAGE_LIB='$rt_dir/libkieimage.so' KIEIMAGE_HEADER='$inc_dir/kieimage.h' '$with_sim' '$sim' ${sim_fast[*]} -- luajit bindings/lua/generate.lua 'A moon over a lake' 2:3 >'$logs/lua.out' && grep -q '^http://127.0.0.1:.*\.png' '$logs/lua.out'"
   step "luajit generate.lua reports a validation error" "$logs/lua-bad.log" bash -c \
-    "! KIEIMAGE_LIB='$rt_dir/libkieimage.so' KIEIMAGE_HEADER='$inc_dir/kieimage.h' '$with_sim' '$sim' -- luajit bindings/lua/generate.lua 'x' 5:4 2>'$logs/lua-bad.err' && grep -q VALIDATION '$logs/lua-bad.err'"
+    "KIEIMAGE_LIB='$rt_dir/libkieimage.so' KIEIMAGE_HEADER='$inc_dir/kieimage.h' '$with_sim' '$sim' -- luajit bindings/lua/generate.lua 'x' 5:4 2>'$logs/lua-bad.err'; [ \$? = 1 ] && grep -q VALIDATION '$logs/lua-bad.err'"
 else
   fail "luajit not installed (apt-get install luajit)"
 fi
