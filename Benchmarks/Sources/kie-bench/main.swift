@@ -1,2 +1,343 @@
-// kie-bench: benchmark driver (see Benchmarks/README.md). Filled in by the P1..P3 measures.
-print("kie-bench")
+// kie-bench: the Swift side of `make bench` (driven by Benchmarks/bench.py, which starts kie-sim,
+// configures it per measure and prints the table). Each subcommand prints one JSON line.
+//
+//   kie-bench p1 --base URL --task ID --mode client|bare [--seconds 5] [--inflight 64]
+//       record-info throughput: `client` = KieClient.task + the normalized task JSON serialized
+//       (what kie_task_get returns); `bare` = AsyncHTTPClient GET that only collects the body.
+//   kie-bench p2 --base URL --tasks 1000 [--intervals 0.5,1,2,5]
+//       polling quality: every task is submitted, then polled at once by KieClient.wait (our
+//       schedule, default settings) and by fixed-interval pollers; delays are measured against
+//       the simulator's exact completion time (GET /_sim/tasks).
+//   kie-bench p3 --base URL --tasks 10000
+//       10 000 concurrent KieClient.wait calls in the Swift core: OS threads and peak RSS.
+//
+// The API key comes from $KIE_BENCH_KEY and is never printed.
+
+import AsyncHTTPClient
+import Foundation
+import KieImage
+import NIOCore
+import NIOPosix
+
+func die(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("kie-bench: \(message)\n".utf8))
+    exit(2)
+}
+
+let argv = Array(CommandLine.arguments.dropFirst())
+guard let command = argv.first else { die("usage: kie-bench p1|p2|p3 --base URL ...") }
+var opts: [String: String] = [:]
+do {
+    var i = 1
+    while i < argv.count {
+        guard argv[i].hasPrefix("--"), i + 1 < argv.count else { die("bad argument \(argv[i])") }
+        opts[String(argv[i].dropFirst(2))] = argv[i + 1]
+        i += 2
+    }
+}
+func opt(_ name: String) -> String {
+    guard let v = opts[name] else { die("--\(name) is required") }
+    return v
+}
+func optInt(_ name: String, _ fallback: Int) -> Int { opts[name].flatMap(Int.init) ?? fallback }
+
+guard let apiKey = ProcessInfo.processInfo.environment["KIE_BENCH_KEY"], !apiKey.isEmpty else { die("set KIE_BENCH_KEY") }
+let base = opt("base")
+
+func nowMs() -> Double { Date().timeIntervalSince1970 * 1000 }
+
+func emit(_ object: [String: Any]) {
+    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+func makeClient() -> KieClient {
+    var config = ClientConfig(apiKey: apiKey)
+    config.baseUrl = base
+    config.rateLimit.requests = 0  // the simulator's generate limit is raised for every measure
+    do { return try KieClient(config: config) } catch { die("client: \(error)") }
+}
+
+func bareHTTPClient(pool: Int) -> HTTPClient {
+    // The same settings as the core's transport (HTTPTransport.init).
+    var c = HTTPClient.Configuration()
+    c.timeout = .init(connect: .seconds(10))
+    c.redirectConfiguration = .disallow
+    c.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: pool)
+    c.decompression = .disabled
+    return HTTPClient(eventLoopGroup: NIOSingletons.posixEventLoopGroup, configuration: c)
+}
+
+func recordInfoRequest(_ taskId: String) -> HTTPClientRequest {
+    var r = HTTPClientRequest(url: base + "/api/v1/gpt4o-image/record-info?taskId=" + taskId)
+    r.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+    r.headers.add(name: "Accept", value: "application/json")
+    return r
+}
+
+/// Runs `inflight` loops of `op` for `seconds` after a one-second warm-up; returns completed ops.
+func closedLoop(inflight: Int, seconds: Double, _ op: @escaping @Sendable () async throws -> Void) async -> (Int, Int, Double) {
+    let start = nowMs()
+    let warmEnd = start + 1000
+    let end = warmEnd + seconds * 1000
+    let results = await withTaskGroup(of: (Int, Int).self) { group in
+        for _ in 0..<inflight {
+            group.addTask {
+                var n = 0, errors = 0
+                while true {
+                    let t = nowMs()
+                    if t >= end { break }
+                    do { try await op() } catch { errors += 1 }
+                    if t >= warmEnd { n += 1 }
+                }
+                return (n, errors)
+            }
+        }
+        var total = (0, 0)
+        for await r in group { total.0 += r.0; total.1 += r.1 }
+        return total
+    }
+    return (results.0, results.1, (nowMs() - warmEnd) / 1000)
+}
+
+// MARK: P1
+
+func p1() async {
+    let taskId = opt("task")
+    let mode = opt("mode")
+    let inflight = optInt("inflight", 64)
+    let seconds = Double(opts["seconds"] ?? "5") ?? 5
+    switch mode {
+    case "client":
+        let client = makeClient()
+        let (n, errors, elapsed) = await closedLoop(inflight: inflight, seconds: seconds) {
+            let task = try await client.task(taskId)
+            let text = JSON.serialize(task.json)
+            if text.isEmpty { throw CancellationError() }
+        }
+        await client.shutdown()
+        emit(["mode": mode, "requests": n, "errors": errors, "seconds": elapsed, "rps": Double(n) / elapsed])
+    case "bare":
+        let http = bareHTTPClient(pool: inflight)
+        let request = recordInfoRequest(taskId)
+        let (n, errors, elapsed) = await closedLoop(inflight: inflight, seconds: seconds) {
+            let response = try await http.execute(request, timeout: .seconds(30))
+            let body = try await response.body.collect(upTo: 16 << 20)
+            if body.readableBytes == 0 { throw CancellationError() }
+        }
+        try? await http.shutdown()
+        emit(["mode": mode, "requests": n, "errors": errors, "seconds": elapsed, "rps": Double(n) / elapsed])
+    default:
+        die("--mode must be client or bare")
+    }
+}
+
+// MARK: P2
+
+final class Box<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T
+    init(_ v: T) { value = v }
+    func with<R>(_ f: (inout T) -> R) -> R { lock.lock(); defer { lock.unlock() }; return f(&value) }
+}
+
+struct TaskResult: Sendable {
+    var taskId = ""
+    var submittedMs = 0.0
+    var ourDoneMs: Double? = nil
+    var ourError: String? = nil
+    var fixedDoneMs: [Double?] = []
+    var fixedCalls: [Int] = []
+}
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    let rank = p / 100 * Double(sorted.count - 1)
+    let lo = Int(rank.rounded(.down)), hi = Int(rank.rounded(.up))
+    return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - Double(lo))
+}
+
+/// The simulator's record of every task: exact creation and completion times and hit counts.
+func simTasks() async throws -> [String: (created: Double, complete: Double, recordInfo: Int)] {
+    let http = bareHTTPClient(pool: 1)
+    defer { _ = http.shutdown }
+    let response = try await http.execute(HTTPClientRequest(url: base + "/_sim/tasks"), timeout: .seconds(60))
+    let body = try await response.body.collect(upTo: 512 << 20)
+    try await http.shutdown()
+    let json = try JSON.parse(Array(body.readableBytesView))
+    var out: [String: (Double, Double, Int)] = [:]
+    for t in json["tasks"]?.arrayValue ?? [] {
+        guard let id = t["taskId"]?.stringValue else { continue }
+        out[id] = (t["createdAtMs"]?.doubleValue ?? .nan, t["completeAtMs"]?.doubleValue ?? .nan,
+                   Int(t["hits"]?["record-info"]?.int64Value ?? 0))
+    }
+    return out
+}
+
+func p2() async {
+    let count = optInt("tasks", 1000)
+    let intervals = (opts["intervals"] ?? "0.5,1,2,5").split(separator: ",").compactMap { Double($0) }
+    let client = makeClient()
+    // Fixed pollers get their own pool, large enough that they never queue behind each other.
+    let http = bareHTTPClient(pool: 256)
+    let results = Box([TaskResult](repeating: TaskResult(), count: count))
+    let body = #"{"prompt":"kie-bench polling","size":"1:1"}"#
+    let validated: ValidatedRequest
+    do { validated = try RequestValidator.validate(json: body) } catch { die("request: \(error)") }
+    let started = nowMs()
+    await withTaskGroup(of: Void.self) { group in
+        for index in 0..<count {
+            group.addTask {
+                let submitted: KieClient.Submitted
+                do { submitted = try await client.generate(validated) } catch {
+                    results.with { $0[index].ourError = "submit: \(error)" }
+                    return
+                }
+                let id = submitted.taskId
+                results.with {
+                    $0[index].taskId = id
+                    $0[index].submittedMs = nowMs()
+                    $0[index].fixedDoneMs = Array(repeating: nil, count: intervals.count)
+                    $0[index].fixedCalls = Array(repeating: 0, count: intervals.count)
+                }
+                await withTaskGroup(of: Void.self) { pollers in
+                    pollers.addTask {
+                        do {
+                            _ = try await client.wait(id, options: WaitOptions(poll: client.config.poll))
+                            let t = nowMs()
+                            results.with { $0[index].ourDoneMs = t }
+                        } catch {
+                            results.with { $0[index].ourError = "\(error)" }
+                        }
+                    }
+                    for (k, interval) in intervals.enumerated() {
+                        pollers.addTask {
+                            // What a user writes: sleep, fetch, check, repeat.
+                            let request = recordInfoRequest(id)
+                            var calls = 0
+                            while true {
+                                try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+                                calls += 1
+                                guard let response = try? await http.execute(request, timeout: .seconds(30)),
+                                      let bytes = try? await response.body.collect(upTo: 1 << 20),
+                                      let json = try? JSON.parse(Array(bytes.readableBytesView))
+                                else { continue }
+                                if let flag = json["data"]?["successFlag"]?.int64Value, flag != 0 {
+                                    let t = nowMs()
+                                    results.with { $0[index].fixedDoneMs[k] = t; $0[index].fixedCalls[k] = calls }
+                                    return
+                                }
+                                if calls > 100_000 { return }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let wall = (nowMs() - started) / 1000
+    await client.shutdown()
+    try? await http.shutdown()
+    let sim: [String: (created: Double, complete: Double, recordInfo: Int)]
+    do { sim = try await simTasks() } catch { die("GET /_sim/tasks: \(error)") }
+    let all = results.with { $0 }
+    var durations: [Double] = []
+    var ourDelays: [Double] = [], ourCalls: [Double] = []
+    var fixedDelays = Array(repeating: [Double](), count: intervals.count)
+    var fixedCalls = Array(repeating: [Double](), count: intervals.count)
+    var errors: [String] = []
+    for r in all {
+        if let e = r.ourError { errors.append(e); continue }
+        guard let s = sim[r.taskId], let done = r.ourDoneMs else { errors.append("no result for \(r.taskId)"); continue }
+        durations.append(s.complete - s.created)
+        ourDelays.append(done - s.complete)
+        ourCalls.append(Double(s.recordInfo - r.fixedCalls.reduce(0, +)))
+        for k in intervals.indices {
+            if let d = r.fixedDoneMs[k] { fixedDelays[k].append(d - s.complete) }
+            fixedCalls[k].append(Double(r.fixedCalls[k]))
+        }
+    }
+    func summary(_ delays: [Double], _ calls: [Double]) -> [String: Any] {
+        let d = delays.sorted()
+        return ["n": d.count, "p50Ms": percentile(d, 50), "p99Ms": percentile(d, 99), "maxMs": d.last ?? .nan,
+                "minMs": d.first ?? .nan, "callsPerTask": calls.reduce(0, +) / Double(max(calls.count, 1))]
+    }
+    var fixed: [[String: Any]] = []
+    for k in intervals.indices {
+        var s = summary(fixedDelays[k], fixedCalls[k])
+        s["intervalS"] = intervals[k]
+        fixed.append(s)
+    }
+    let ds = durations.sorted()
+    emit([
+        "tasks": count, "wallS": wall, "errors": errors.count, "firstErrors": Array(errors.prefix(3)),
+        "durations": ["p5Ms": percentile(ds, 5), "p50Ms": percentile(ds, 50), "p95Ms": percentile(ds, 95),
+                      "maxMs": ds.last ?? .nan],
+        "ours": summary(ourDelays, ourCalls), "fixed": fixed,
+    ])
+}
+
+// MARK: P3 (Swift core)
+
+func procStatus() -> (threads: Int, hwmKB: Int, rssKB: Int) {
+    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return (0, 0, 0) }
+    var threads = 0, hwm = 0, rss = 0
+    for line in text.split(separator: "\n") {
+        let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard parts.count >= 2, let v = Int(parts[1]) else { continue }
+        switch parts[0] {
+        case "Threads:": threads = v
+        case "VmHWM:": hwm = v
+        case "VmRSS:": rss = v
+        default: break
+        }
+    }
+    return (threads, hwm, rss)
+}
+
+func p3() async {
+    let count = optInt("tasks", 10_000)
+    let client = makeClient()
+    let body = #"{"prompt":"kie-bench scale","size":"1:1"}"#
+    let validated: ValidatedRequest
+    do { validated = try RequestValidator.validate(json: body) } catch { die("request: \(error)") }
+    let waiting = Box(0), done = Box(0), failed = Box(0), peakThreads = Box(0), peakWaiting = Box(0)
+    let sampler = Task {
+        while !Task.isCancelled {
+            let s = procStatus()
+            let w = waiting.with { $0 }
+            peakThreads.with { $0 = max($0, s.threads) }
+            peakWaiting.with { $0 = max($0, w) }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+    let started = nowMs()
+    await withTaskGroup(of: Void.self) { group in
+        for _ in 0..<count {
+            group.addTask {
+                do {
+                    let id = try await client.generate(validated).taskId
+                    waiting.with { $0 += 1 }
+                    _ = try await client.wait(id, options: WaitOptions(poll: client.config.poll))
+                    waiting.with { $0 -= 1 }
+                    done.with { $0 += 1 }
+                } catch {
+                    failed.with { $0 += 1 }
+                }
+            }
+        }
+    }
+    sampler.cancel()
+    let wall = (nowMs() - started) / 1000
+    await client.shutdown()
+    let s = procStatus()
+    emit(["tasks": count, "done": done.with { $0 }, "failed": failed.with { $0 }, "peakConcurrentWaits": peakWaiting.with { $0 },
+          "peakThreads": max(peakThreads.with { $0 }, s.threads), "peakRssKB": s.hwmKB, "wallS": wall])
+}
+
+switch command {
+case "p1": await p1()
+case "p2": await p2()
+case "p3": await p3()
+default: die("unknown command \(command)")
+}

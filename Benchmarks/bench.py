@@ -1,0 +1,428 @@
+#!/usr/bin/env python3
+"""`make bench` driver: runs P1..P6 against a release kie-sim on loopback, each figure next to its
+baseline in the same run, prints the table and rewrites BENCHMARKS.md.
+
+Inputs (set by Benchmarks/run.sh): release binaries in $BENCH_BIN (kie-sim, kie-bench), the shipped
+library $KIEIMAGE_LIB (make lib), C programs in $BENCH_C (request_build, waits).
+`--only P1,P4` runs a subset (BENCHMARKS.md is then not rewritten unless --write is given).
+"""
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.environ.get("BENCH_BIN", os.path.join(ROOT, ".build-bench/release"))
+CBIN = os.environ.get("BENCH_C", os.path.join(ROOT, "build/bench"))
+LIB = os.environ.get("KIEIMAGE_LIB", os.path.join(ROOT, "build/lib/libkieimage.so.0.1.0"))
+PY = sys.executable
+# A canary key, fresh per run; it is handed to children through the environment and never printed.
+KEY = "kie-canary-" + secrets.token_hex(12)
+ENV = dict(os.environ, KIE_BENCH_KEY=KEY, KIE_API_KEY=KEY, KIEIMAGE_LIB=LIB,
+           PYTHONPATH=os.path.join(ROOT, "bindings/python") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+ENV.pop("KIE_BASE_URL", None)
+
+# Every measure's simulator settings start from this: no limit that could make the simulator the
+# bottleneck (generate limit off, record-info per-task limit off, credits without end).
+SIM_BASE = {"apiKeys": {KEY: 1e15}, "generateLimit": {"requests": 0, "perMs": 1000}, "recordInfoPerTaskPerSecond": 0}
+
+
+def load():
+    return open("/proc/loadavg").read().split()[0]
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def scrub(text):
+    return text.replace(KEY, "[KEY]")
+
+
+def run(cmd, timeout=900, **kw):
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=timeout, **kw)
+    if p.returncode != 0:
+        raise RuntimeError(f"{os.path.basename(cmd[0])} failed ({p.returncode}): {scrub(p.stderr)[-2000:]}")
+    return p.stdout, time.monotonic() - t0
+
+
+def run_json(cmd, timeout=900):
+    out, _ = run(cmd, timeout)
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"{cmd[0]} printed no JSON: {scrub(out)[-500:]}")
+    return json.loads(lines[-1])
+
+
+class Sim:
+    """One release kie-sim process, reconfigured per measure through /_sim/config."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="kie-bench-")
+        cfg = os.path.join(self.dir, "sim.json")
+        with open(cfg, "w") as f:
+            json.dump(SIM_BASE, f)
+        self.out = open(os.path.join(self.dir, "sim.out"), "w+")
+        self.proc = subprocess.Popen([os.path.join(BIN, "kie-sim"), "--config", cfg], stdout=self.out,
+                                     stderr=subprocess.STDOUT, env=ENV)
+        deadline = time.monotonic() + 30
+        self.base = None
+        while time.monotonic() < deadline and self.base is None:
+            time.sleep(0.05)
+            with open(self.out.name) as f:
+                m = re.match(r"(http://127\.0\.0\.1:\d+)", f.readline())
+                if m:
+                    self.base = m.group(1)
+            if self.proc.poll() is not None:
+                break
+        if self.base is None:
+            raise RuntimeError("kie-sim did not start: " + open(self.out.name).read()[-1000:])
+
+    def post(self, path, body, key=None):
+        req = urllib.request.Request(self.base + path, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+        if key:
+            req.add_header("Authorization", "Bearer " + key)
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read())
+
+    def get(self, path, key=None):
+        req = urllib.request.Request(self.base + path)
+        if key:
+            req.add_header("Authorization", "Bearer " + key)
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return json.loads(r.read())
+
+    def configure(self, **settings):
+        """Fresh state, then the base limits plus this measure's settings (replacing the rest)."""
+        self.post("/_sim/reset", {})
+        cfg = dict(SIM_BASE, port=0)
+        cfg.update(settings)
+        req = urllib.request.Request(self.base + "/_sim/config?replace=true", data=json.dumps(cfg).encode(), method="PUT",
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            r.read()
+        # Reset again so the configured generation distribution's seed starts from its beginning.
+        self.post("/_sim/reset", {})
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+ROWS = []
+
+
+def row(measure, figure, value, baseline, goal, met, note=""):
+    ROWS.append({"measure": measure, "figure": figure, "value": value, "baseline": baseline, "goal": goal,
+                 "met": met, "load": load(), "note": note})
+    mark = "n/a" if met is None else ("met" if met else "NOT MET")
+    print(f"  {measure:<3} {figure:<44} {value:<22} | {baseline:<58} | goal {goal:<22} {mark}", flush=True)
+
+
+def fmt(x, unit="", digits=0):
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return f"{x:,.{digits}f}{unit}"
+
+
+# ---------------------------------------------------------------------------------------------- P1
+
+def p1(sim, seconds=5, rounds=2):
+    log(f"P1 record-info throughput, 64 in flight, {rounds} rounds x {seconds} s each (load {load()})")
+    sim.configure(generationMs=0, progressMode="steady")
+    task_id = sim.post("/api/v1/gpt4o-image/generate", {"prompt": "kie-bench p1", "size": "1:1"}, KEY)["data"]["taskId"]
+    time.sleep(0.2)
+    url = f"{sim.base}/api/v1/gpt4o-image/record-info?taskId={task_id}"
+    assert sim.get(url[len(sim.base):], KEY)["data"]["successFlag"] == 1
+    best = {"wrk": 0.0, "bare": 0.0, "client": 0.0}
+    errors = 0
+    for _ in range(rounds):
+        out, _ = run(["wrk", "-t1", "-c64", f"-d{seconds}s", "-H", f"Authorization: Bearer {KEY}", url])
+        m = re.search(r"Requests/sec:\s*([\d.]+)", out)
+        non2xx = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
+        if non2xx:
+            errors += int(non2xx.group(1))
+        best["wrk"] = max(best["wrk"], float(m.group(1)))
+        for mode in ("bare", "client"):
+            r = run_json([os.path.join(BIN, "kie-bench"), "p1", "--base", sim.base, "--task", task_id, "--mode", mode,
+                          "--seconds", str(seconds), "--inflight", "64"])
+            errors += r["errors"]
+            best[mode] = max(best[mode], r["rps"])
+    wrk = best["wrk"]
+    ratio = best["client"] / wrk
+    row("P1", "record-info/s, KieClient.task + task JSON", f"{fmt(best['client'])}/s ({ratio:.2f}x wrk)",
+        f"wrk -t1 -c64 {fmt(wrk)}/s; bare AsyncHTTPClient {fmt(best['bare'])}/s ({best['bare'] / wrk:.2f}x wrk)",
+        ">= 0.6x wrk", ratio >= 0.6, f"best of {rounds} rounds of {seconds} s each; errors {errors}")
+    return best
+
+
+# ---------------------------------------------------------------------------------------------- P2
+
+P2_DIST = {"kind": "lognormal", "medianMs": 20000, "p95Ms": 49000, "seed": 20250609}
+
+
+def frontier_calls(fixed, p99):
+    """Calls per task a fixed-interval poller would need for this p99: log-log interpolation between
+    the measured fixed pollers (extrapolated along the nearest segment)."""
+    pts = sorted((f["p99Ms"], f["callsPerTask"]) for f in fixed if f["n"] > 0)
+    if len(pts) < 2:
+        return float("nan")
+    for i in range(len(pts) - 1):
+        (x0, y0), (x1, y1) = pts[i], pts[i + 1]
+        if p99 <= x1 or i == len(pts) - 2:
+            t = (math.log(p99) - math.log(x0)) / (math.log(x1) - math.log(x0))
+            return math.exp(math.log(y0) + t * (math.log(y1) - math.log(y0)))
+    return float("nan")
+
+
+def p2(sim, tasks=1000):
+    results = {}
+    for regime in ("steady", "jump"):
+        log(f"P2 polling quality, {regime}: {tasks} tasks at real scale, all concurrent (load {load()})")
+        sim.configure(generation=P2_DIST, progressMode=regime)
+        r = run_json([os.path.join(BIN, "kie-bench"), "p2", "--base", sim.base, "--tasks", str(tasks),
+                      "--intervals", "0.5,1,2,5"], timeout=900)
+        results[regime] = r
+        o, fixed = r["ours"], r["fixed"]
+        d = r["durations"]
+        base = "; ".join(f"{f['intervalS']:g} s: p50 {fmt(f['p50Ms'])}/p99 {fmt(f['p99Ms'])} ms, {f['callsPerTask']:.1f} calls"
+                         for f in fixed)
+        value = f"p50 {fmt(o['p50Ms'])} ms, p99 {fmt(o['p99Ms'])} ms, {o['callsPerTask']:.1f} calls/task"
+        note = (f"durations p5/p50/p95 {d['p5Ms'] / 1000:.1f}/{d['p50Ms'] / 1000:.1f}/{d['p95Ms'] / 1000:.1f} s, "
+                f"max {d['maxMs'] / 1000:.1f} s; wall {r['wallS']:.0f} s; errors {r['errors']}")
+        if regime == "steady":
+            met = o["p99Ms"] <= 1000 and o["callsPerTask"] <= 8 and r["errors"] == 0
+            row("P2a", "steady progress: delay after completion", value, "fixed " + base, "p99 <= 1 s at <= 8 calls",
+                met, note)
+        else:
+            fc = frontier_calls(fixed, o["p99Ms"])
+            met = o["callsPerTask"] < fc and r["errors"] == 0
+            row("P2b", "jump 0 -> 1: delay after completion", value,
+                f"fixed {base}; fixed poller with our p99 needs {fc:.1f} calls",
+                "fewer calls than fixed at same p99", met, note)
+    return results
+
+
+# ---------------------------------------------------------------------------------------------- P3
+
+def p3(sim, tasks=10000):
+    log(f"P3 {tasks} concurrent waits (load {load()})")
+    sim.configure(generationMs=20000, progressMode="steady")
+    c = run_json([os.path.join(CBIN, "waits"), sim.base, str(tasks)], timeout=600)
+    lib_threads = c["peakThreads"] - c["hostThreads"]
+    rss_mb = c["peakRssKB"] / 1024
+    note = (f"C ABI (libkieimage.so release, delivery thread): {c['done']} done, {c['failed']} failed, "
+            f"peak {c['peakConcurrentWaits']} waiting at once, wall {c['wallS']:.0f} s")
+    sim.configure(generationMs=20000, progressMode="steady")
+    s = run_json([os.path.join(BIN, "kie-bench"), "p3", "--base", sim.base, "--tasks", str(tasks)], timeout=600)
+    row("P3", f"{tasks} concurrent waits via C ABI: threads, peak RSS", f"{lib_threads} threads, {rss_mb:.0f} MB",
+        f"Swift core (KieClient.wait) in kie-bench: {s['peakThreads']} threads, {s['peakRssKB'] / 1024:.0f} MB",
+        "<= 8 threads, <= 150 MB", lib_threads <= 8 and rss_mb <= 150 and c["failed"] == 0, note)
+    return {"c": c, "swift": s}
+
+
+# ---------------------------------------------------------------------------------------------- P4
+
+def p4():
+    log(f"P4 request build overhead (load {load()})")
+    c = run_json([os.path.join(CBIN, "request_build"), "100000"])
+    py = run_json([PY, os.path.join(ROOT, "Benchmarks/python/p4_request.py"), "5000"])
+    c_us = c["bestNs"] / 1000
+    row("P4", "kie_request_build from C", f"{c_us:.2f} us/call", f"json.dumps + jsonschema (compiled) {py['jsonschemaCompiledUs']:.1f} us",
+        "<= 5 us", c_us <= 5)
+    row("P4", "kieimage.request_body (Python binding)", f"{py['bindingUs']:.1f} us/call (raw ctypes {py['ctypesUs']:.1f} us)",
+        f"json.dumps + jsonschema (compiled) {py['jsonschemaCompiledUs']:.1f} us; jsonschema.validate {py['jsonschemaValidateUs']:.0f} us",
+        "<= 25 us", py["bindingUs"] <= 25)
+    return {"c": c, "python": py}
+
+
+# ---------------------------------------------------------------------------------------------- P5
+
+P5_GENERATION_MS = 3000
+
+
+def p5(sim, tasks=1000):
+    log(f"P5 Python batch of {tasks} (load {load()})")
+    sim.configure(generationMs=P5_GENERATION_MS, progressMode="steady")
+    ours = run_json([PY, os.path.join(ROOT, "Benchmarks/python/p5_kieimage.py"), sim.base, str(tasks)])
+    sim.configure(generationMs=P5_GENERATION_MS, progressMode="steady")
+    base = run_json([PY, os.path.join(ROOT, "Benchmarks/python/p5_requests.py"), sim.base, str(tasks), "64", "1.0"])
+    speed = base["wallS"] / ours["wallS"]
+    cpu = ours["cpuS"] / base["cpuS"]
+    row("P5", f"{tasks} tasks, binding asyncio: wall, CPU",
+        f"{ours['wallS']:.1f} s, {ours['cpuS']:.1f} s CPU ({speed:.1f}x thrpt, {cpu:.2f}x CPU)",
+        f"requests + ThreadPoolExecutor(64), 1 s polls: {base['wallS']:.1f} s, {base['cpuS']:.1f} s CPU",
+        ">= 3x thrpt at <= 1/4 CPU", speed >= 3 and cpu <= 0.25 and ours["errors"] == 0 and base["errors"] == 0,
+        f"generation {P5_GENERATION_MS} ms fixed; errors ours {ours['errors']}, baseline {base['errors']}")
+    return {"ours": ours, "baseline": base}
+
+
+# ---------------------------------------------------------------------------------------------- P6
+
+def p6(n=15):
+    log(f"P6 start-up (load {load()})")
+
+    def timed(code):
+        ts = []
+        for _ in range(n):
+            _, t = run([PY, "-c", code])
+            ts.append(t * 1000)
+        return statistics.median(ts), min(ts)
+
+    ours = timed("import kieimage; kieimage.Client(base_url='http://127.0.0.1:9').close()")
+    bare = timed("pass")
+    req = timed("import requests; requests.Session()")
+    row("P6", "python -c 'import kieimage; Client(...)'", f"median {ours[0]:.0f} ms (min {ours[1]:.0f})",
+        f"python -c pass: {bare[0]:.0f} ms; import requests + Session: {req[0]:.0f} ms", "<= 50 ms", ours[0] <= 50,
+        f"median of {n} runs, wall time of the whole process")
+    return {"ours": ours, "pass": bare, "requests": req}
+
+
+# ---------------------------------------------------------------------------------------------- report
+
+def machine():
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    mem = next((line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal")), "0")
+
+    def first_line(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True).stdout.strip().splitlines()[0]
+        except Exception:  # noqa: BLE001
+            return "?"
+    return {
+        "cpu": f"{cpu}, {os.cpu_count()} CPUs", "memory": f"{int(mem) / 1048576:.0f} GB", "kernel": platform.release(),
+        "swift": first_line(["swift", "--version"]), "python": platform.python_version(),
+        "wrk": first_line(["wrk", "-v"]),
+    }
+
+
+def write_markdown(facts, started, elapsed, raw, only):
+    lines = [
+        "# Benchmarks",
+        "",
+        "Produced by `make bench` (Benchmarks/run.sh → Benchmarks/bench.py); every figure next to its baseline,",
+        "measured in the same run on the same machine. Benchmarks measure; `make test` asserts nothing about timing.",
+        "",
+        f"Run: {started} UTC, {elapsed / 60:.1f} min" + (f", subset {only}" if only else "") + ".",
+        "Load average (1 min) at each measure is in the table: this machine is shared, so figures taken under load",
+        "are noisy (throughput and latencies worse than on an idle machine).",
+        "",
+        "| Measure | Figure | Ours | Baseline (same run) | Goal | Met | Load |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in ROWS:
+        met = "n/a" if r["met"] is None else ("yes" if r["met"] else "**no**")
+        lines.append(f"| {r['measure']} | {r['figure']} | {r['value']} | {r['baseline']} | {r['goal']} | {met} | {r['load']} |")
+    lines += ["", "Notes per row:", ""]
+    for r in ROWS:
+        if r["note"]:
+            lines.append(f"- {r['measure']} {r['figure']}: {r['note']}")
+    lines += [
+        "",
+        "## How each figure is taken",
+        "",
+        "- Builds: `swift build -c release --scratch-path .build-bench --product kie-sim` and `--product kie-bench`;",
+        "  the library is `make lib`'s release `build/lib/libkieimage.so.0.1.0` (static Swift stdlib); the C",
+        "  programs in `Benchmarks/c` are built with `gcc -O2` against it. One release `kie-sim` serves every",
+        "  measure on loopback, reset and reconfigured per measure through `PUT /_sim/config`.",
+        "- The simulator is never the limit: every measure runs with `generateLimit.requests` 0 (off),",
+        "  `recordInfoPerTaskPerSecond` 0 (off) and unbounded credits; the clients' own generate limiter is",
+        "  off too (`rateLimit.requests` 0), so only client work and the HTTP path are measured.",
+        "- P1: one finished task (generationMs 0); `wrk -t1 -c64 -d5s` on its record-info URL with the",
+        "  Authorization header, then `kie-bench p1 --mode bare` (AsyncHTTPClient, the core's transport settings,",
+        "  64 in flight, bodies only collected) and `--mode client` (`KieClient.task` + `JSON.serialize(task.json)`,",
+        "  what `kie_task_get` does), 64 in flight; 1 s warm-up, best of 2 rounds of 5 s each.",
+        f"- P2: 1000 tasks, generation drawn by the simulator from a seeded log-normal (`{json.dumps(P2_DIST)}`:",
+        "  σ = 0.545, so 5th–95th ≈ 8–49 s, p99 ≈ 71 s). Real scale, not scaled down: all 1000 tasks are submitted",
+        "  at once and each is polled concurrently by `KieClient.wait` (default poll settings, cold client: the",
+        "  schedule uses its prior) and by fixed pollers of 0.5/1/2/5 s (sleep, GET record-info, check",
+        "  `successFlag`) on the same task. Delay = time our process saw the end minus the simulator's exact",
+        "  completion time (`GET /_sim/tasks` `completeAtMs`, not the rounded `completeTime`). Our calls per task =",
+        "  the simulator's record-info hit count for the task minus the fixed pollers' calls. Regimes run one",
+        "  after the other: `progressMode` steady, then jump. The frontier for (b) interpolates calls vs p99 of the",
+        "  fixed pollers on log-log axes.",
+        "- P3: `Benchmarks/c/waits.c`: 10 000 `kie_generate_async` with a wait (delivery \"thread\") against",
+        "  generationMs 20 000; threads (from /proc/self/status, minus the host's main thread) and VmHWM sampled",
+        "  every 50 ms. Baseline column: the same through the Swift core (`kie-bench p3`, all threads of that process).",
+        "- P4: `Benchmarks/c/request_build.c` (best of 5 × 100 000 calls, each with `kie_string_free`) and",
+        "  `Benchmarks/python/p4_request.py` (`kieimage.request_body`, best of 5 timeit runs) vs `json.dumps` plus",
+        "  a `jsonschema` Draft 2020-12 validator of the same request (compiled once; `jsonschema.validate` shown too).",
+        f"- P5: 1000 tasks, generationMs {P5_GENERATION_MS} fixed (so the baseline finishes in about a minute),",
+        "  steady progress. Ours: `Benchmarks/python/p5_kieimage.py`, `asyncio.gather` of `run_async`.",
+        "  Baseline: `Benchmarks/python/p5_requests.py`, requests.Session per thread, ThreadPoolExecutor(64),",
+        "  POST generate then sleep 1 s / GET record-info until `successFlag` != 0. CPU = user + sys of the",
+        "  whole process (library threads included).",
+        "- P6: wall time of `python3 -c \"import kieimage; kieimage.Client(base_url=...).close()\"` with the release",
+        "  library, median of 15; next to `python3 -c pass` and `import requests; requests.Session()`.",
+        "",
+        "## Machine",
+        "",
+    ]
+    for k, v in facts.items():
+        lines.append(f"- {k}: {v}")
+    lines += ["", "## Raw results", "", "```json", json.dumps(raw, indent=1, sort_keys=True), "```", ""]
+    with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as f:
+        f.write("\n".join(lines))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", default="")
+    ap.add_argument("--write", action="store_true")
+    ap.add_argument("--p2-tasks", type=int, default=1000)
+    ap.add_argument("--p3-tasks", type=int, default=10000)
+    ap.add_argument("--p5-tasks", type=int, default=1000)
+    args = ap.parse_args()
+    only = {s.strip().upper() for s in args.only.split(",") if s.strip()}
+    want = lambda name: not only or name in only  # noqa: E731
+    started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")
+    t0 = time.monotonic()
+    facts = machine()
+    facts["load at start (uptime)"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    print(f"kieimage benchmarks ({facts['cpu']}, load {load()})", flush=True)
+    raw = {}
+    sim = Sim() if any(want(m) for m in ("P1", "P2", "P3", "P5")) else None
+    try:
+        if want("P1"):
+            raw["P1"] = p1(sim)
+        if want("P2"):
+            raw["P2"] = p2(sim, args.p2_tasks)
+        if want("P3"):
+            raw["P3"] = p3(sim, args.p3_tasks)
+        if want("P4"):
+            raw["P4"] = p4()
+        if want("P5"):
+            raw["P5"] = p5(sim, args.p5_tasks)
+        if want("P6"):
+            raw["P6"] = p6()
+    finally:
+        if sim:
+            sim.stop()
+    elapsed = time.monotonic() - t0
+    facts["load at end (uptime)"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    met = sum(1 for r in ROWS if r["met"])
+    print(f"{met}/{len(ROWS)} goals met; {elapsed / 60:.1f} min", flush=True)
+    if not only or args.write:
+        write_markdown(facts, started, elapsed, raw, args.only)
+        print("wrote BENCHMARKS.md", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# make bench: release builds, then every measure next to its baseline (Benchmarks/bench.py), which
+# prints the table and rewrites BENCHMARKS.md. Extra arguments go to bench.py (e.g. --only P1,P4).
+# Needs: make lib (build/lib/libkieimage.so.0.1.0), wrk, gcc, python3 with requests and jsonschema.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SWIFT=${SWIFT:-swift}
+PYTHON=${PYTHON:-python3}
+SCRATCH=.build-bench
+LIB=build/lib/libkieimage.so.0.1.0
+
+[ -f "$LIB" ] || { echo "run 'make lib' first ($LIB is missing)" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
+
+echo "building release kie-sim and kie-bench in $SCRATCH" >&2
+$SWIFT build -c release --scratch-path "$SCRATCH" --product kie-sim >&2
+$SWIFT build -c release --scratch-path "$SCRATCH" --product kie-bench >&2
+
+mkdir -p build/bench
+for prog in request_build waits; do
+  gcc -O2 -std=c11 -Wall -Wextra -Werror -Iinclude "Benchmarks/c/$prog.c" \
+    -L"$(dirname "$LIB")" -l:libkieimage.so.1 -Wl,-rpath,"$(pwd)/$(dirname "$LIB")" -o "build/bench/$prog"
+done
+
+BENCH_BIN="$(pwd)/$SCRATCH/release" BENCH_C="$(pwd)/build/bench" KIEIMAGE_LIB="$(pwd)/$LIB" \
+  exec "$PYTHON" Benchmarks/bench.py "$@"
