@@ -44,7 +44,7 @@ M.lib = ffi.load(lib_path)
 local lib = M.lib
 -- LuaJIT dlclose()s the library when the state closes (script end), but the library's event
 -- loop threads (SwiftNIO) outlive every client: unmapping the code under them crashes the
--- process at exit (reported; fixed in the library by linking with -z nodelete). Pinning the
+-- process at exit with builds not linked with -z nodelete (current ones are). Pinning the
 -- library with RTLD_NODELETE makes that dlclose harmless whatever the build.
 ffi.cdef("void *dlopen(const char *filename, int flags);")
 local RTLD_NOW, RTLD_NODELETE = 0x2, 0x1000
