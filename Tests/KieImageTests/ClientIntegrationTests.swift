@@ -200,7 +200,11 @@ import Testing
             #expect(reopened.unfinished().map(\.taskId) == [submitted.taskId])
             #expect(reopened.unfinished().first?.tag == "line-1")
             _ = try await h.client.wait(submitted.taskId, options: h.waitOptions)
-            #expect(try TaskJournal(path: path).unfinished().isEmpty)
+            let finished = try TaskJournal(path: path)
+            #expect(finished.unfinished().isEmpty)
+            // Replay keeps the tag and request with the final state.
+            #expect(finished.entries().first?.tag == "line-1" && finished.entries().first?.state == "succeeded")
+            #expect(finished.entries().first?.request["size"]?.stringValue == "1:1")
         }
     }
 

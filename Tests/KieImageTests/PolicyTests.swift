@@ -12,7 +12,8 @@ import Testing
     @Test func readsRetryNetworkTimeoutsRateLimitsAndServerErrors() {
         #expect(decide(.notSent, .idempotent) == .retry(afterMs: 500))
         #expect(decide(.noAnswer, .idempotent) == .retry(afterMs: 500))
-        #expect(decide(.answered(.rateLimited, code: 429, retryable: true), .idempotent) == .retry(afterMs: 500))
+        // A read's 429 waits out the per-task window of record-info (3 per second, spec §2).
+        #expect(decide(.answered(.rateLimited, code: 429, retryable: true), .idempotent) == .retry(afterMs: 1_000))
         #expect(decide(.answered(.unavailable, code: 455, retryable: true), .idempotent) == .retry(afterMs: 500))
         #expect(decide(.answered(.server, code: 500, retryable: true), .idempotent) == .retry(afterMs: 500))
     }

@@ -22,7 +22,8 @@ struct APICaller: Sendable {
 
     func call(
         _ endpoint: Endpoint, body: JSONValue? = nil, extraHeaders: [(String, String)] = [],
-        rawBody: [UInt8]? = nil, deadline: ContinuousClock.Instant? = nil, taskId: String? = nil
+        rawBody: [UInt8]? = nil, deadline: ContinuousClock.Instant? = nil, taskId: String? = nil,
+        pace: (@Sendable () async throws -> Void)? = nil
     ) async throws -> Envelope {
         var attempt = 0
         let bytes = rawBody ?? body.map { Array(JSON.serialize($0).utf8) }
@@ -31,6 +32,7 @@ struct APICaller: Sendable {
         while true {
             attempt += 1
             let slot = endpoint.idempotency == .createsTask ? try await limiter.acquire() : nil
+            try await pace?()
             try Task.checkCancellation()
             var timeout = config.requestTimeoutMs
             if let deadline {

@@ -7,6 +7,7 @@ public final class KieClient: Sendable {
     let transport: HTTPTransport
     let caller: APICaller
     let durations = DurationHistory()
+    let pacer = TaskPacer()
     public let logger: Logger
     /// The durable journal when `journalPath` is set (see `TaskJournal`).
     public let journal: TaskJournal?
@@ -73,7 +74,7 @@ public final class KieClient: Sendable {
         let env = try await caller.call(
             .init(name: "record-info", method: .GET,
                   url: config.baseUrl + "/api/v1/gpt4o-image/record-info?taskId=" + taskId, idempotency: .idempotent),
-            deadline: deadline, taskId: taskId)
+            deadline: deadline, taskId: taskId, pace: { [pacer] in try await pacer.pace(taskId) })
         if env.data.isNull {
             // Some accounts answer 200 with data null for unknown ids (spec §2d).
             throw KieError(.notFound, "no task \(taskId)", apiCode: 200, taskId: taskId)

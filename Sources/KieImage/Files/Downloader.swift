@@ -46,7 +46,7 @@ extension KieClient {
                 failure = e
             }
             let decision = config.retry.decide(
-                failure.httpStatus.map { .answered(failure.status, code: $0, retryable: $0 >= 500 || $0 == 429) } ?? .noAnswer,
+                failure.httpStatus.map { .answered(failure.status, code: $0, retryable: failure.retryable || $0 >= 500 || $0 == 429) } ?? .noAnswer,
                 attempt: attempt, idempotency: .idempotent)
             switch decision {
             case .retry(let delay) where attempt < 2 || reminted:
@@ -56,7 +56,14 @@ extension KieClient {
                 guard !reminted else { throw failure }
                 // The direct link failed twice or for good: mint a fresh one (valid 20 minutes).
                 logger.notice("minting a download link", metadata: ["taskId": "\(taskId)", "reason": "\(failure.message)"])
-                link = try await downloadURL(taskId: taskId, url: url)
+                do {
+                    link = try await downloadURL(taskId: taskId, url: url)
+                } catch let e as KieError {
+                    // Report why the file could not be fetched, and that minting did not help.
+                    var f = failure
+                    f.message += "; minting a new link failed too: \(e.status.name): \(e.message)"
+                    throw f
+                }
                 reminted = true
                 attempt = 0
             }
@@ -66,14 +73,25 @@ extension KieClient {
     func fetch(_ link: String, original: String, stem: String, directory: String) async throws -> DownloadedFile {
         let sink = try FileSink(directory: directory, stem: stem)
         do {
-            let (status, type) = try await transport.download(url: link, timeoutMs: max(config.requestTimeoutMs, 60_000)) { chunk in
+            let (status, type) = try await transport.download(
+                url: link, timeoutMs: max(config.requestTimeoutMs, 60_000), accept: FileTypes.isFileContent
+            ) { chunk in
                 try sink.write(chunk)
             }
             guard status == 200 else {
                 sink.discard()
+                if status == 0 {
+                    // An error page or envelope with status 200 (e.g. a proxy's): never saved as the image.
+                    throw KieError(.server, "file host answered \(type ?? "no content type") instead of a file", httpStatus: 200, retryable: true)
+                }
                 throw KieError(status == 404 ? .notFound : .server, "file host answered HTTP \(status)", httpStatus: status)
             }
-            let path = "\(directory)/\(stem).\(FileTypes.fileExtension(contentType: type, url: original))"
+            let ext = FileTypes.fileExtension(contentType: type, url: original)
+            guard FileTypes.isComplete(tail: sink.tail, fileExtension: ext) else {
+                sink.discard()
+                throw KieError(.server, "file host sent an incomplete \(ext) (\(sink.bytes) bytes, no end marker)", httpStatus: 200, retryable: true)
+            }
+            let path = "\(directory)/\(stem).\(ext)"
             try sink.commit(to: path)
             return DownloadedFile(url: original, path: path, bytes: sink.bytes, contentType: type)
         } catch let t as TransportFailure {
@@ -89,6 +107,22 @@ extension KieClient {
 enum FileTypes {
     static let byContentType = ["image/png": "png", "image/jpeg": "jpg", "image/jpg": "jpg", "image/webp": "webp", "image/gif": "gif"]
     static let known: Set<String> = ["png", "jpg", "jpeg", "webp", "gif"]
+
+    /// Whether an image ends with its format's end marker: PNG's IEND chunk, JPEG's EOI. A body
+    /// cut short by a proxy or a dropped connection with a complete-looking HTTP answer fails.
+    static func isComplete(tail: [UInt8], fileExtension: String) -> Bool {
+        switch fileExtension {
+        case "png": return tail.count >= 12 && Array(tail.suffix(12)) == [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+        case "jpg", "jpeg": return tail.suffix(2).elementsEqual([0xFF, 0xD9])
+        default: return true
+        }
+    }
+
+    /// JSON, HTML or text is an error page, not a result.
+    static func isFileContent(_ contentType: String?) -> Bool {
+        guard let t = contentType?.lowercased() else { return true }
+        return !(t.hasPrefix("application/json") || t.hasPrefix("text/") || t.hasPrefix("application/xml"))
+    }
 
     static func fileExtension(contentType: String?, url: String) -> String {
         if let type = contentType?.split(separator: ";").first.map({ String($0.trimmed).lowercased() }),

@@ -9,6 +9,8 @@ final class FileSink {
     let tempPath: String
     private var fd: Int32
     private(set) var bytes = 0
+    /// The last bytes written, to check an image's end marker before accepting it.
+    private(set) var tail: [UInt8] = []
 
     init(directory: String, stem: String) throws(KieError) {
         tempPath = "\(directory)/.\(stem).\(UInt32.random(in: 0...UInt32.max)).part"
@@ -29,6 +31,7 @@ final class FileSink {
         }
         guard ok else { throw KieError(.io, "cannot write \(tempPath): \(Errno.text())") }
         bytes += buffer.readableBytes
+        tail = Array((tail + buffer.readableBytesView).suffix(12))
     }
 
     /// fsync, close and rename to `finalPath`.

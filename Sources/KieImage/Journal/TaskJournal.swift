@@ -67,8 +67,7 @@ public final class TaskJournal: Sendable {
                     continue
                 }
                 if s.latest[e.taskId] == nil { s.order.append(e.taskId) }
-                // A later "submitted" never downgrades a finished task.
-                if !(s.latest[e.taskId]?.isFinished == true && !e.isFinished) { s.latest[e.taskId] = e }
+                s.latest[e.taskId] = Self.merge(s.latest[e.taskId], e)
             }
         }
         s.fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
@@ -95,17 +94,21 @@ public final class TaskJournal: Sendable {
                 written += n
             }
             guard fsync(s.fd) == 0 else { return false }
-            var e = entry
-            if let old = s.latest[taskId] {
-                if e.request.isNull { e.request = old.request }
-                if e.tag == nil { e.tag = old.tag }
-            } else {
-                s.order.append(taskId)
-            }
-            s.latest[taskId] = e
+            if s.latest[taskId] == nil { s.order.append(taskId) }
+            s.latest[taskId] = Self.merge(s.latest[taskId], entry)
             return true
         }
         guard ok else { throw KieError(.io, "cannot write journal \(path): \(Errno.text())", taskId: taskId) }
+    }
+
+    /// A task's state after `new`: its request and tag carry over from earlier entries, and a
+    /// later "submitted" never downgrades a finished task. The one rule for replay and writes.
+    static func merge(_ old: Entry?, _ new: Entry) -> Entry {
+        guard let old else { return new }
+        var e = old.isFinished && !new.isFinished ? old : new
+        if e.request.isNull { e.request = old.request.isNull ? new.request : old.request }
+        if e.tag == nil { e.tag = old.tag ?? new.tag }
+        return e
     }
 
     /// Latest entry of every task, in first-seen order.

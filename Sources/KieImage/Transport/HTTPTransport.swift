@@ -87,15 +87,18 @@ final class HTTPTransport: Sendable {
     }
 
     /// Streams a file download into `sink`, returning status and content type. No key is sent.
-    func download(url: String, timeoutMs: Int64, sink: (ByteBuffer) throws -> Void) async throws -> (status: Int, contentType: String?) {
+    /// A 200 whose content type `accept` refuses is not streamed and reports status 0.
+    func download(
+        url: String, timeoutMs: Int64, accept: (String?) -> Bool, sink: (ByteBuffer) throws -> Void
+    ) async throws -> (status: Int, contentType: String?) {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "User-Agent", value: userAgent)
         do {
             let response = try await files.execute(request, timeout: .milliseconds(max(timeoutMs, 1)))
             let type = response.headers.first(name: "Content-Type")
-            guard response.status == .ok else {
+            guard response.status == .ok, accept(type) else {
                 _ = try? await response.body.collect(upTo: 1 << 16)
-                return (Int(response.status.code), type)
+                return (response.status == .ok ? 0 : Int(response.status.code), type)
             }
             for try await chunk in response.body { try sink(chunk) }
             return (200, type)

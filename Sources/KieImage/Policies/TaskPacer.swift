@@ -1,0 +1,21 @@
+import Synchronization
+
+/// Keeps record-info calls for one task at least `gapMs` apart, whoever makes them (polls,
+/// retries, callers), so the client never trips the documented 3 calls per second per task
+/// (spec §2). Calls spaced 350 ms apart put at most 3 in any 1 s window.
+final class TaskPacer: Sendable {
+    static let gapMs: Int64 = 350
+    private let next = Mutex<[String: Int64]>([:])
+
+    /// Reserves the task's next slot and sleeps until it.
+    func pace(_ taskId: String) async throws {
+        let now = Clock.nowMs()
+        let at = next.withLock { slots -> Int64 in
+            if slots.count > 10_000 { slots = slots.filter { $0.value > now } }
+            let at = max(now, slots[taskId] ?? now)
+            slots[taskId] = at + Self.gapMs
+            return at
+        }
+        if at > now { try await Task.sleep(for: .milliseconds(at - now)) }
+    }
+}
