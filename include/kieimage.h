@@ -106,7 +106,8 @@ KIE_API void kie_client_free(kie_client *c);
 
 /**
  * Creates a client from config JSON (every key optional: apiKey (else env KIE_API_KEY),
- * baseUrl (else env KIE_BASE_URL, default https://api.kie.ai), uploadBaseUrl, requestTimeoutMs,
+ * baseUrl (else env KIE_BASE_URL, default https://api.kie.ai), uploadBaseUrl (else env
+ * KIE_UPLOAD_BASE_URL, default https://kieai.redpandaai.co), requestTimeoutMs,
  * connectTimeoutMs, maxRetries, retryBaseMs, retryMaxMs, poll {initialMs, maxMs, multiplier,
  * deadlineMs}, rateLimit {requests, perMs}, userAgent, webhookKey, journalPath, delivery
  * ("thread"|"queue"), logLevel). An unknown key fails with KIE_E_INVALID_ARGUMENT naming it.

@@ -6,7 +6,8 @@ import Glibc
 #endif
 
 /// Creates a client from config JSON (every key optional: apiKey (else env KIE_API_KEY),
-/// baseUrl (else env KIE_BASE_URL, default https://api.kie.ai), uploadBaseUrl, requestTimeoutMs,
+/// baseUrl (else env KIE_BASE_URL, default https://api.kie.ai), uploadBaseUrl (else env
+/// KIE_UPLOAD_BASE_URL, default https://kieai.redpandaai.co), requestTimeoutMs,
 /// connectTimeoutMs, maxRetries, retryBaseMs, retryMaxMs, poll {initialMs, maxMs, multiplier,
 /// deadlineMs}, rateLimit {requests, perMs}, userAgent, webhookKey, journalPath, delivery
 /// ("thread"|"queue"), logLevel). An unknown key fails with KIE_E_INVALID_ARGUMENT naming it.
@@ -18,7 +19,7 @@ public func kieClientNew(_ configJSON: UnsafePointer<CChar>?, _ out: UnsafeMutab
         let out = try requireOut(out, "out")
         out.pointee = nil
         let text = try CString.readOptional(configJSON, name: "config_json") ?? ""
-        let config = try ClientConfig.parse(json: text, env: Environment.read(["KIE_API_KEY", "KIE_BASE_URL"]))
+        let config = try ClientConfig.parse(json: text, env: Environment.read(["KIE_API_KEY", "KIE_BASE_URL", "KIE_UPLOAD_BASE_URL"]))
         let handle = try ClientHandle(config: config)
         out.pointee = OpaquePointer(Unmanaged.passRetained(handle).toOpaque())
     }

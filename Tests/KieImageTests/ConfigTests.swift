@@ -10,6 +10,7 @@ import Testing
         let c = try parse("{}", env: ["KIE_API_KEY": "k1", "KIE_BASE_URL": "http://127.0.0.1:1/"])
         #expect(c.apiKey == "k1" && c.baseUrl == "http://127.0.0.1:1")
         #expect(c.uploadBaseUrl == "https://kieai.redpandaai.co")
+        #expect(try parse("{}", env: ["KIE_API_KEY": "k", "KIE_UPLOAD_BASE_URL": "http://127.0.0.1:2"]).uploadBaseUrl == "http://127.0.0.1:2")
         #expect(c.rateLimit.requests == 20 && c.rateLimit.perMs == 10_000)
     }
 

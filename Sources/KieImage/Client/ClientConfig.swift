@@ -27,7 +27,8 @@ public struct ClientConfig: Sendable {
     static let rateKeys: Set<String> = ["requests", "perMs"]
     static let logLevels: Set<String> = ["trace", "debug", "info", "notice", "warning", "error", "critical", "off"]
 
-    /// Parses config JSON; `env` supplies `KIE_API_KEY` / `KIE_BASE_URL` when the keys are absent.
+    /// Parses config JSON; `env` supplies `KIE_API_KEY`, `KIE_BASE_URL` and `KIE_UPLOAD_BASE_URL`
+    /// when the keys are absent.
     public static func parse(json text: String, env: [String: String]) throws(KieError) -> ClientConfig {
         let o: JSONObject
         do { o = try JSON.parseObject(text.isEmpty ? "{}" : text, what: "config") } catch {
@@ -40,7 +41,7 @@ public struct ClientConfig: Sendable {
         }
         var c = ClientConfig(apiKey: key)
         if let v = try r.string("baseUrl") ?? env["KIE_BASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) { c.baseUrl = v }
-        if let v = try r.string("uploadBaseUrl") { c.uploadBaseUrl = v }
+        if let v = try r.string("uploadBaseUrl") ?? env["KIE_UPLOAD_BASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) { c.uploadBaseUrl = v }
         for (name, url) in [("baseUrl", c.baseUrl), ("uploadBaseUrl", c.uploadBaseUrl)] where URLParts(url) == nil {
             throw .invalidArgument("config: \(name) must be an absolute http(s) URL", field: name)
         }
