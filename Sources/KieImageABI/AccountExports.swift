@@ -21,14 +21,10 @@ public func kieDownloadURL(
     _ c: kie_client_ref?, _ taskId: UnsafePointer<CChar>?, _ url: UnsafePointer<CChar>?,
     _ outURL: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> kie_status {
-    withStatus {
-        let out = try requireOut(outURL, "out_url")
-        out.pointee = nil
-        let handle = try ClientHandle.borrow(c)
+    blockingCall(c, outURL, "out_url") { client in
         let id = try CString.read(taskId, name: "task_id")
         let link = try CString.read(url, name: "url")
-        let result = blocking { _ in try await handle.client.downloadURL(taskId: id, url: link) }
-        try put(result.get(), out)
+        return { try await client.downloadURL(taskId: id, url: link) }
     }
 }
 
@@ -41,13 +37,9 @@ public func kieUploadFile(
     _ c: kie_client_ref?, _ path: UnsafePointer<CChar>?, _ optionsJSON: UnsafePointer<CChar>?,
     _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> kie_status {
-    withStatus {
-        let out = try requireOut(outJSON, "out_json")
-        out.pointee = nil
-        let handle = try ClientHandle.borrow(c)
+    blockingCall(c, outJSON, "out_json") { client in
         let file = try CString.read(path, name: "path")
         let options = try UploadOptions.parse(json: CString.readOptional(optionsJSON, name: "options_json"))
-        let result = blocking { _ in JSON.serialize(try await handle.client.upload(path: file, options: options).json) }
-        try put(result.get(), out)
+        return { JSON.serialize(try await client.upload(path: file, options: options).json) }
     }
 }

@@ -13,15 +13,9 @@ public func kieGenerateAsync(
     _ c: kie_client_ref?, _ requestJSON: UnsafePointer<CChar>?, _ waitJSON: UnsafePointer<CChar>?,
     _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?, _ outOp: UnsafeMutablePointer<kie_op>?
 ) -> kie_status {
-    withStatus {
-        let out = try requireOut(outOp, "out_op")
-        out.pointee = 0
-        let handle = try ClientHandle.borrow(c)
-        guard let onEvent else { throw KieError.invalidArgument("on_event is NULL", field: "on_event") }
+    startOperation(c, waitJSON, onEvent, userdata, outOp) { client, options in
         let validated = try RequestValidator.validate(json: CString.read(requestJSON, name: "request_json"))
-        let options = try WaitOptions.parse(json: CString.readOptional(waitJSON, name: "wait_json"), defaults: handle.client.config.poll)
-        let client = handle.client
-        out.pointee = try handle.operations.start(callback: .init(fn: onEvent, userdata: userdata)) { emit in
+        return { emit in
             let submitted = try await client.generate(validated)
             emit(.submitted(taskId: submitted.taskId, warnings: submitted.warnings))
             return try await client.waitAndDownload(submitted.taskId, options: options, onEvent: emit)
@@ -36,17 +30,28 @@ public func kieTaskWaitAsync(
     _ c: kie_client_ref?, _ taskId: UnsafePointer<CChar>?, _ waitJSON: UnsafePointer<CChar>?,
     _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?, _ outOp: UnsafeMutablePointer<kie_op>?
 ) -> kie_status {
+    startOperation(c, waitJSON, onEvent, userdata, outOp) { client, options in
+        let id = try CString.read(taskId, name: "task_id")
+        try KieClient.checkTaskId(id)
+        return { emit in try await client.waitAndDownload(id, options: options, onEvent: emit) }
+    }
+}
+
+/// The shape of both async starts: check the out-parameter and callback, borrow the client,
+/// parse wait_json, read the arguments on this thread (`prepare`), and start the returned work.
+func startOperation(
+    _ c: kie_client_ref?, _ waitJSON: UnsafePointer<CChar>?, _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?,
+    _ outOp: UnsafeMutablePointer<kie_op>?,
+    _ prepare: (KieClient, WaitOptions) throws -> @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> WaitEvent
+) -> kie_status {
     withStatus {
         let out = try requireOut(outOp, "out_op")
         out.pointee = 0
         let handle = try ClientHandle.borrow(c)
         guard let onEvent else { throw KieError.invalidArgument("on_event is NULL", field: "on_event") }
-        let id = try CString.read(taskId, name: "task_id")
         let options = try WaitOptions.parse(json: CString.readOptional(waitJSON, name: "wait_json"), defaults: handle.client.config.poll)
-        let client = handle.client
-        out.pointee = try handle.operations.start(callback: .init(fn: onEvent, userdata: userdata)) { emit in
-            try await client.waitAndDownload(id, options: options, onEvent: emit)
-        }
+        let work = try prepare(handle.client, options)
+        out.pointee = try handle.operations.start(callback: .init(fn: onEvent, userdata: userdata), work)
     }
 }
 

@@ -1,3 +1,4 @@
+import CKieImage
 import Dispatch
 import KieImage
 import Synchronization
@@ -53,4 +54,19 @@ func blocking<T: Sendable>(
         }
     }
     return pump.run { events?($0) }
+}
+
+/// The shape of every blocking call that hands back a string: clear the out-parameter, borrow
+/// the client, read the arguments on this thread (`prepare` copies them), run the returned work
+/// on the concurrency pool while this thread waits, and hand the result out.
+func blockingCall(
+    _ c: kie_client_ref?, _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ outName: String,
+    _ prepare: (KieClient) throws -> @Sendable () async throws -> String
+) -> kie_status {
+    withStatus {
+        let out = try requireOut(out, outName)
+        out.pointee = nil
+        let work = try prepare(ClientHandle.borrow(c).client)
+        try put(blocking { _ in try await work() }.get(), out)
+    }
 }

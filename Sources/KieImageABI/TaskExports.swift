@@ -22,13 +22,9 @@ public func kieRequestBuild(_ requestJSON: UnsafePointer<CChar>?, _ outBodyJSON:
 /// KIE_E_UNKNOWN_OUTCOME and is never repeated. Blocking: never call from a callback.
 @c(kie_generate)
 public func kieGenerate(_ c: kie_client_ref?, _ requestJSON: UnsafePointer<CChar>?, _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> kie_status {
-    withStatus {
-        let out = try requireOut(outJSON, "out_json")
-        out.pointee = nil
-        let handle = try ClientHandle.borrow(c)
+    blockingCall(c, outJSON, "out_json") { client in
         let validated = try RequestValidator.validate(json: CString.read(requestJSON, name: "request_json"))
-        let result = blocking { _ in JSON.serialize(try await handle.client.generate(validated).json) }
-        try put(result.get(), out)
+        return { JSON.serialize(try await client.generate(validated).json) }
     }
 }
 
@@ -38,13 +34,9 @@ public func kieGenerate(_ c: kie_client_ref?, _ requestJSON: UnsafePointer<CChar
 /// Blocking: never call from a callback.
 @c(kie_task_get)
 public func kieTaskGet(_ c: kie_client_ref?, _ taskId: UnsafePointer<CChar>?, _ outTaskJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> kie_status {
-    withStatus {
-        let out = try requireOut(outTaskJSON, "out_task_json")
-        out.pointee = nil
-        let handle = try ClientHandle.borrow(c)
+    blockingCall(c, outTaskJSON, "out_task_json") { client in
         let id = try CString.read(taskId, name: "task_id")
-        let result = blocking { _ in JSON.serialize(try await handle.client.task(id).json) }
-        try put(result.get(), out)
+        return { JSON.serialize(try await client.task(id).json) }
     }
 }
 
@@ -87,16 +79,9 @@ public func kieDownload(
     _ c: kie_client_ref?, _ taskJSON: UnsafePointer<CChar>?, _ dir: UnsafePointer<CChar>?,
     _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> kie_status {
-    withStatus {
-        let out = try requireOut(outJSON, "out_json")
-        out.pointee = nil
-        let handle = try ClientHandle.borrow(c)
+    blockingCall(c, outJSON, "out_json") { client in
         let task = try TaskJSON.parse(CString.read(taskJSON, name: "task_json"))
         let directory = try CString.read(dir, name: "dir")
-        let result = blocking { _ in
-            let files = try await handle.client.download(task, to: directory)
-            return JSON.serialize(["files": .array(files.map(\.json))])
-        }
-        try put(result.get(), out)
+        return { JSON.serialize(["files": .array(try await client.download(task, to: directory).map(\.json))]) }
     }
 }

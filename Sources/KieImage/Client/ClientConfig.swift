@@ -39,6 +39,10 @@ public struct ClientConfig: Sendable {
         guard let key = try r.string("apiKey") ?? env["KIE_API_KEY"], !key.isEmpty else {
             throw .invalidArgument("config: apiKey is missing (set apiKey or KIE_API_KEY)", field: "apiKey")
         }
+        // The key goes into an HTTP header: no spaces, control characters or non-ASCII.
+        guard key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw .invalidArgument("config: apiKey holds characters an HTTP header cannot carry", field: "apiKey")
+        }
         var c = ClientConfig(apiKey: key)
         if let v = try r.string("baseUrl") ?? env["KIE_BASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) { c.baseUrl = v }
         if let v = try r.string("uploadBaseUrl") ?? env["KIE_UPLOAD_BASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) { c.uploadBaseUrl = v }

@@ -17,6 +17,9 @@ extension KieClient {
     /// retried; when the direct link keeps failing, a fresh one is minted through download-url
     /// (spec §4, §7). The API key is never sent to the file host.
     public func download(_ task: KieTask, to directory: String) async throws -> [DownloadedFile] {
+        guard !directory.isEmpty, !directory.utf8.contains(0) else {
+            throw KieError.invalidArgument("download directory must be a non-empty path", field: "dir")
+        }
         guard task.isSuccess else {
             throw KieError(.invalidArgument, "task \(task.taskId) is \(task.status.rawValue): nothing to download", taskId: task.taskId)
         }

@@ -43,18 +43,3 @@ public enum WebhookVerifier {
         return Data(mac).base64EncodedString()
     }
 }
-
-extension KieClient {
-    /// Verify-then-refetch: checks the signature with the configured `webhookKey`, then reads the
-    /// task from record-info, the source of truth (the body is not signed, spec §3a). Returns the
-    /// verified event and the task as the API reports it.
-    public func confirm(body: [UInt8], timestamp: String?, signature: String?, now: Int64, tolerance: Int64 = WebhookVerifier.defaultToleranceSeconds) async throws -> (WebhookEvent, KieTask) {
-        guard let key = config.webhookKey else { throw KieError.invalidArgument("config has no webhookKey", field: "webhookKey") }
-        let event = try WebhookVerifier.verify(key: key, body: body, timestamp: timestamp, signature: signature, now: now, tolerance: tolerance)
-        let task = try await task(event.taskId)
-        if event.isSuccess != task.isSuccess && task.isTerminal {
-            logger.warning("callback disagrees with record-info", metadata: ["taskId": "\(event.taskId)"])
-        }
-        return (event, task)
-    }
-}
