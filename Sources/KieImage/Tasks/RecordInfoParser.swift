@@ -57,7 +57,8 @@ public enum RecordInfoParser {
     static func timestamp(_ v: JSONValue?) -> Int64? {
         guard let v, !v.isNull else { return nil }
         if case .string(let s) = v, let parsed = parseDateTime(s) { return parsed }
-        guard let n = v.int64Value else { return nil }
+        // Negative values are no time at all (and `n * 1000` would trap for the most negative).
+        guard let n = v.int64Value, n >= 0 else { return nil }
         return n < 100_000_000_000 ? n * 1000 : n
     }
 

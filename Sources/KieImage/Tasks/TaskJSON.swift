@@ -7,7 +7,9 @@ public enum TaskJSON {
         if let raw = o["raw"], raw.objectValue != nil, let task = try? RecordInfoParser.parse(raw) {
             return task
         }
-        // A normalized task without raw: rebuild the fields download needs.
+        // A normalized task without raw: rebuild the fields download needs. It has no raw answer;
+        // keeping the normalized object as `raw` would make a re-serialized task parse through the
+        // raw branch above and lose its resultUrls (found by Tests/fuzz, taskjson target).
         guard let id = o["taskId"]?.stringValue, let status = o["status"]?.stringValue.flatMap(KieTask.Status.init(rawValue:)) else {
             throw .invalidArgument("task_json needs taskId and status", field: "task_json")
         }
@@ -16,6 +18,6 @@ public enum TaskJSON {
             taskId: id, status: status, successFlag: o["successFlag"]?.int64Value.map { Int($0) },
             progress: o["progress"]?.doubleValue ?? 0, resultUrls: urls, errorCode: o["errorCode"] ?? .null,
             errorMessage: o["errorMessage"]?.stringValue, createTime: o["createTime"]?.int64Value,
-            completeTime: o["completeTime"]?.int64Value, request: o["request"] ?? .null, raw: .object(o))
+            completeTime: o["completeTime"]?.int64Value, request: o["request"] ?? .null, raw: .null)
     }
 }

@@ -1,0 +1,34 @@
+// libFuzzer target: the envelope decoder and the record-info parser. Byte 0 picks the HTTP status
+// the transport saw, byte 1 whether an expected taskId is known; the rest is the answer body.
+// A parsed task must keep progress in 0...1 and survive the task JSON round trip (kie_download input).
+import KieImage
+
+let statuses = [200, 200, 200, 200, 429, 500, 503, 404, 401, 502, 301, 0]
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzRecordInfo(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    guard bytes.count >= 2 else { return 0 }
+    let answer = HTTPAnswer(status: statuses[Int(bytes[0]) % statuses.count], body: Array(bytes[2...]))
+    let envelope: Envelope
+    do { envelope = try ErrorMapping.decode(answer, redact: { $0 }) } catch {
+        _ = error.json
+        _ = error.description
+        return 0
+    }
+    let expected: String? = bytes[1] & 1 == 1 ? "5fd1b68dbca66cddf73654e72e2094ea" : nil
+    let task: KieTask
+    do { task = try RecordInfoParser.parse(envelope.data, expectedTaskId: expected) } catch {
+        _ = error.json
+        return 0
+    }
+    guard task.progress >= 0 && task.progress <= 1 else { fatalError("progress \(task.progress) outside 0...1") }
+    if task.isTerminal && !task.isSuccess { _ = task.failure }
+    let text = JSON.serialize(task.json)
+    let back: KieTask
+    do { back = try TaskJSON.parse(text) } catch { fatalError("task JSON of a parsed task is rejected: \(error)") }
+    if back.taskId != task.taskId || back.status != task.status || back.resultUrls != task.resultUrls {
+        fatalError("task JSON round trip changed the task: \(task.taskId)/\(task.status) -> \(back.taskId)/\(back.status)")
+    }
+    return 0
+}
