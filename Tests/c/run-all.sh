@@ -14,6 +14,9 @@
 #                 (KIE_LIB_DIR is still needed for the LuaJIT example and valgrind)
 #   BUILD_DIR     where binaries and logs go                 (default build/c)
 #   KIE_VALGRIND  0 to skip the valgrind runs                (default 1 when valgrind exists)
+#   KIE_VALGRIND_LIB_DIR  the libkieimage.so valgrind loads (default KIE_LIB_DIR). The suppressions
+#                 name Swift runtime and NIO functions, so they need a library with a symbol
+#                 table: with a stripped release library, point this at the debug build.
 #   KIE_SANITIZE  0 to skip the ASan/UBSan build and runs    (default 1)
 #   KIE_ASYNC_N   concurrent operations in abi_async          (default 200)
 #   KIE_STEP_TIMEOUT  seconds before a hung step is killed and failed (default 1200)
@@ -158,9 +161,9 @@ fi
 if [ "${KIE_VALGRIND:-1}" = 1 ] && command -v valgrind >/dev/null; then
   vg_dir=$build/vglib
   mkdir -p "$vg_dir"
-  if [ ! -e "$vg_dir/libkieimage.so" ] || [ "$lib_dir/libkieimage.so" -nt "$vg_dir/libkieimage.so" ]; then
-    objcopy --strip-debug "$lib_dir/libkieimage.so" "$vg_dir/libkieimage.so"
-  fi
+  vg_src=$(realpath "${KIE_VALGRIND_LIB_DIR:-$lib_dir}/libkieimage.so")
+  rm -f "$vg_dir/libkieimage.so"
+  objcopy --strip-debug "$vg_src" "$vg_dir/libkieimage.so"
   ln -sf libkieimage.so "$vg_dir/libkieimage.so.1"
   vg="env LD_LIBRARY_PATH=$vg_dir valgrind -q --error-exitcode=97 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --suppressions=$root/Tests/c/valgrind.supp --num-callers=30"
   run_suite valgrind "$vg" "" "${KIE_VALGRIND_ASYNC_N:-$async_n}"
