@@ -15,12 +15,16 @@ struct BatchCommand: AsyncParsableCommand {
             Each line is a generate request with the API's field names, e.g.
               {"prompt": "A red fox in snow", "size": "3:2", "nVariants": 2}
             Blank lines and lines starting with # are skipped. Submissions are paced to the API's \
-            limit (20 per 10 s) so it never answers 429. Every accepted task is written (fsync'd) \
+            limit (20 per 10 s, or --rate-limit N/MS for an account kie granted more) so it never \
+            answers 429. Every accepted task is written (fsync'd) \
             to the journal (default: DIR/kie-batch-journal.jsonl) before anything else happens to \
             it, so running the same command again after a crash, a kill or Ctrl-C resumes: \
             finished lines are skipped, submitted tasks are polled again, never resubmitted. A \
             line whose generate was in flight when the process died has an unknown outcome (it \
-            may exist and be charged); it is reported, not resubmitted, unless --resubmit-unknown.
+            may exist and be charged); it is reported, not resubmitted. Look it up in kie's logs \
+            (https://kie.ai/logs): when its task is there, --adopt LINE=TASKID attaches it to the \
+            line (polled and downloaded, not paid again); when it is not, --resubmit-unknown \
+            submits the line again.
 
             Images go to DIR as <taskId>_<n>.png. A summary table goes to stdout at the end. \
             Exit code: 0 when every line is done; when some failed, the code of their status if \
@@ -31,6 +35,8 @@ struct BatchCommand: AsyncParsableCommand {
               kie-image batch prompts.jsonl --out renders/
               kie-image batch prompts.jsonl --out renders/ --concurrency 8 --timeout 600
               kie-image batch prompts.jsonl --out renders/ --retry-failed
+              kie-image batch prompts.jsonl --out renders/ --adopt 12=5fd1b68dbca66cddf73654e72e2094ea
+              kie-image batch prompts.jsonl --out renders/ --rate-limit 100/10000 --concurrency 50
               kie-image batch prompts.jsonl --out renders/ --simulate
             """
     )
@@ -56,6 +62,10 @@ struct BatchCommand: AsyncParsableCommand {
     @Flag(name: .customLong("resubmit-unknown"), help: "Submit again lines with an unknown outcome (may pay twice).")
     var resubmitUnknown = false
 
+    @Option(name: .customLong("adopt"), help: ArgumentHelp(
+        "Attach the task found in kie's logs to a line with an unknown outcome (repeatable).", valueName: "LINE=TASKID"))
+    var adopt: [String] = []
+
     @Flag(name: .customLong("skip-invalid"), help: "Run the valid lines even when some lines are invalid.")
     var skipInvalid = false
 
@@ -70,6 +80,26 @@ struct BatchCommand: AsyncParsableCommand {
     func validate() throws {
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
+        _ = try adoptions()
+    }
+
+    /// `--adopt LINE=TASKID` values, by line.
+    func adoptions() throws -> [Int: String] {
+        var out: [Int: String] = [:]
+        for value in adopt {
+            let parts = value.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, let line = Int(parts[0]), line > 0 else {
+                throw ValidationError("--adopt must be LINE=TASKID (a file line number and a task id); got '\(value)'")
+            }
+            let taskId = String(parts[1])
+            do { try KieClient.checkTaskId(taskId) } catch {
+                throw ValidationError("--adopt \(value): \(error.message)")
+            }
+            guard out[line] == nil else { throw ValidationError("--adopt: line \(line) given twice") }
+            guard !out.values.contains(taskId) else { throw ValidationError("--adopt: task \(taskId) given for two lines") }
+            out[line] = taskId
+        }
+        return out
     }
 
     func run() async throws {
@@ -98,7 +128,27 @@ struct BatchCommand: AsyncParsableCommand {
         var outcomes: [Int: BatchOutcome] = [:]
         var work: [BatchWork] = []
         do {
-            let (states, attempts) = try ledger.states(for: lines, file: file)
+            var (states, attempts) = try ledger.states(for: lines, file: file)
+            let adopted = try adoptions()
+            if !adopted.isEmpty {
+                let known = Set(taskJournal.entries().map(\.taskId))
+                for (number, taskId) in adopted.sorted(by: { $0.key < $1.key }) {
+                    guard let line = lines.first(where: { $0.number == number }) else {
+                        throw CLIFailure.usage("--adopt \(number)=\(taskId): \(file) has no request on line \(number)")
+                    }
+                    guard case .unknown(let intentId, _) = states[number] else {
+                        throw CLIFailure.usage("--adopt \(number)=\(taskId): line \(number) has no unknown outcome; only such lines can adopt a task")
+                    }
+                    guard !known.contains(taskId) else {
+                        throw CLIFailure.usage("--adopt \(number)=\(taskId): that task already belongs to a line of \(journalPath)")
+                    }
+                    // As if the generate had answered: the intent resolves to the task, which the
+                    // journal then holds under the line's tag.
+                    try ledger.resolve(intentId, line: line, state: "sent", detail: taskId)
+                    try taskJournal.record(taskId: taskId, state: "submitted", tag: BatchLedger.tag(line))
+                    states[number] = .submitted(taskId: taskId)
+                }
+            }
             for line in lines {
                 let state = states[line.number] ?? .pending
                 let tries = attempts[line.number] ?? 0
@@ -126,6 +176,11 @@ struct BatchCommand: AsyncParsableCommand {
             await session.close()
             throw error
         }
+
+        // Partial downloads of an earlier run that was killed: its tasks are downloaded again.
+        let known = Set(taskJournal.entries().map(\.taskId).filter { !$0.hasPrefix("intent:") })
+        let swept = StaleParts.sweep(dir, taskIds: known)
+        if swept > 0 && !quiet { Console.err("kie-image: removed \(swept) partial download(s) of an earlier run") }
 
         var counts = BatchDisplay.Counts()
         counts.total = lines.count

@@ -16,6 +16,11 @@ struct ClientOptions: ParsableArguments {
         "File upload host (default: https://kieai.redpandaai.co).", valueName: "URL"))
     var uploadBaseUrl: String?
 
+    @Option(name: .customLong("rate-limit"), help: ArgumentHelp(
+        "Generate submissions allowed per window: N per MS milliseconds (default 20/10000, kie's limit). Set it only to a higher limit kie granted your account.",
+        valueName: "N/MS"), transform: RateLimitArgument.parse)
+    var rateLimit: RateLimitSettings?
+
     @Flag(help: "Run against an in-process simulator: no key, no network.")
     var simulate = false
 
@@ -51,6 +56,9 @@ struct ClientOptions: ParsableArguments {
             }
         }
         if let journalPath { object["journalPath"] = .string(journalPath) }
+        if let rateLimit {
+            object["rateLimit"] = ["requests": .int(Int64(rateLimit.requests)), "perMs": .int(rateLimit.perMs)]
+        }
         do {
             let config = try ClientConfig.parse(json: JSON.serialize(.object(object)), env: Environment.kie)
             return Session(client: try KieClient(config: config), simulator: simulator)
@@ -73,6 +81,24 @@ struct ClientOptions: ParsableArguments {
         config.uploadPort = 0
         config.filePort = 0
         return config
+    }
+}
+
+/// `--rate-limit N/MS`: the core config's `rateLimit {requests: N, perMs: MS}`.
+enum RateLimitArgument {
+    static func parse(_ text: String) throws -> RateLimitSettings {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2,
+              parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { (48...57).contains($0) } }),
+              let n = Int(parts[0]), let ms = Int64(parts[1]) else {
+            throw ValidationError("--rate-limit must be N/MS (submissions per milliseconds), e.g. 200/1000; got '\(text)'")
+        }
+        guard (1...1_000_000).contains(n) else { throw ValidationError("--rate-limit: N must be within 1...1000000") }
+        guard (1...86_400_000).contains(ms) else { throw ValidationError("--rate-limit: MS must be within 1...86400000 (one day)") }
+        var settings = RateLimitSettings()
+        settings.requests = n
+        settings.perMs = ms
+        return settings
     }
 }
 
