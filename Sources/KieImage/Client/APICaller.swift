@@ -98,6 +98,10 @@ struct APICaller: Sendable {
             return .success(env)
         case .failure(var e):
             e.retryAfterMs = answer.retryAfterMs
+            if endpoint.idempotency == .createsTask && e.apiCode == nil && answer.status >= 500 && answer.status != 503 {
+                // A gateway's 502/504 page (no envelope): the origin may have taken the request.
+                return .failure(Failed(failure: .noAnswer, error: e))
+            }
             if e.status == .protocol && e.apiCode == nil && answer.status == 200 {
                 // A 200 whose body is no envelope (malformed, truncated): the server got the request.
                 let f: AttemptFailure = endpoint.idempotency == .createsTask ? .noAnswer : .answered(.protocol, code: nil, retryable: true)
