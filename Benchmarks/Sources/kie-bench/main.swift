@@ -1,7 +1,7 @@
 // kie-bench: the Swift side of `make bench` (driven by Benchmarks/bench.py, which starts kie-sim,
 // configures it per measure and prints the table). Each subcommand prints one JSON line.
 //
-//   kie-bench p1 --base URL --task ID --mode client|bare [--seconds 5] [--inflight 64]
+//   kie-bench p1 --base URL --mode client|bare [--ids FILE | --tasks 20000]   (kie-bench create --tasks N --out FILE makes FILE) [--seconds 5] [--inflight 64]
 //       record-info throughput: `client` = KieClient.task + the normalized task JSON serialized
 //       (what kie_task_get returns); `bare` = AsyncHTTPClient GET that only collects the body.
 //   kie-bench p2 --base URL --tasks 1000 [--intervals 0.5,1,2,5]
@@ -26,15 +26,16 @@ func die(_ message: String) -> Never {
 
 let argv = Array(CommandLine.arguments.dropFirst())
 guard let command = argv.first else { die("usage: kie-bench p1|p2|p3 --base URL ...") }
-var opts: [String: String] = [:]
-do {
+let opts: [String: String] = {
+    var o: [String: String] = [:]
     var i = 1
     while i < argv.count {
         guard argv[i].hasPrefix("--"), i + 1 < argv.count else { die("bad argument \(argv[i])") }
-        opts[String(argv[i].dropFirst(2))] = argv[i + 1]
+        o[String(argv[i].dropFirst(2))] = argv[i + 1]
         i += 2
     }
-}
+    return o
+}()
 func opt(_ name: String) -> String {
     guard let v = opts[name] else { die("--\(name) is required") }
     return v
@@ -102,31 +103,74 @@ func closedLoop(inflight: Int, seconds: Double, _ op: @escaping @Sendable () asy
 
 // MARK: P1
 
+/// Creates `count` tasks with bare POSTs, 64 at a time; returns their ids.
+func createTasks(_ count: Int, prompt: String) async -> [String] {
+    let http = bareHTTPClient(pool: 64)
+    let next = Box(0)
+    let ids = Box([String]())
+    await withTaskGroup(of: Void.self) { group in
+        for _ in 0..<64 {
+            group.addTask {
+                while true {
+                    let i = next.with { n -> Int in n += 1; return n - 1 }
+                    if i >= count { return }
+                    var r = HTTPClientRequest(url: base + "/api/v1/gpt4o-image/generate")
+                    r.method = .POST
+                    r.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+                    r.headers.add(name: "Content-Type", value: "application/json")
+                    r.body = .bytes(ByteBuffer(string: #"{"prompt":"\#(prompt) \#(i)","size":"1:1"}"#))
+                    guard let response = try? await http.execute(r, timeout: .seconds(30)),
+                          let body = try? await response.body.collect(upTo: 1 << 20),
+                          let json = try? JSON.parse(Array(body.readableBytesView)),
+                          let id = json["data"]?["taskId"]?.stringValue
+                    else { die("creating task \(i) failed") }
+                    ids.with { $0.append(id) }
+                }
+            }
+        }
+    }
+    try? await http.shutdown()
+    return ids.with { $0 }
+}
+
 func p1() async {
-    let taskId = opt("task")
     let mode = opt("mode")
     let inflight = optInt("inflight", 64)
     let seconds = Double(opts["seconds"] ?? "5") ?? 5
+    // KieClient paces record-info per task (TaskPacer: >= 350 ms apart, the API's 3/s per task),
+    // so one task cannot carry a throughput test: both modes cycle over --tasks finished tasks
+    // (the simulator answers each from its cached final answer, as for wrk's single URL).
+    let ids: [String]
+    if let file = opts["ids"] {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { die("cannot read \(file)") }
+        ids = text.split(separator: "\n").map(String.init)
+    } else {
+        ids = await createTasks(optInt("tasks", 20_000), prompt: "kie-bench p1")
+    }
+    guard !ids.isEmpty else { die("no tasks") }
+    let cursor = Box(0)
+    @Sendable func nextId() -> String { ids[cursor.with { c -> Int in c = (c + 1) % ids.count; return c }] }
     switch mode {
     case "client":
         let client = makeClient()
         let (n, errors, elapsed) = await closedLoop(inflight: inflight, seconds: seconds) {
-            let task = try await client.task(taskId)
+            let task = try await client.task(nextId())
             let text = JSON.serialize(task.json)
             if text.isEmpty { throw CancellationError() }
         }
         await client.shutdown()
-        emit(["mode": mode, "requests": n, "errors": errors, "seconds": elapsed, "rps": Double(n) / elapsed])
+        emit(["mode": mode, "tasks": ids.count, "requests": n, "errors": errors, "seconds": elapsed, "rps": Double(n) / elapsed])
     case "bare":
         let http = bareHTTPClient(pool: inflight)
-        let request = recordInfoRequest(taskId)
+        let requests = ids.map(recordInfoRequest)
         let (n, errors, elapsed) = await closedLoop(inflight: inflight, seconds: seconds) {
+            let request = requests[cursor.with { c -> Int in c = (c + 1) % requests.count; return c }]
             let response = try await http.execute(request, timeout: .seconds(30))
             let body = try await response.body.collect(upTo: 16 << 20)
             if body.readableBytes == 0 { throw CancellationError() }
         }
         try? await http.shutdown()
-        emit(["mode": mode, "requests": n, "errors": errors, "seconds": elapsed, "rps": Double(n) / elapsed])
+        emit(["mode": mode, "tasks": ids.count, "requests": n, "errors": errors, "seconds": elapsed, "rps": Double(n) / elapsed])
     default:
         die("--mode must be client or bare")
     }
@@ -160,7 +204,6 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
 /// The simulator's record of every task: exact creation and completion times and hit counts.
 func simTasks() async throws -> [String: (created: Double, complete: Double, recordInfo: Int)] {
     let http = bareHTTPClient(pool: 1)
-    defer { _ = http.shutdown }
     let response = try await http.execute(HTTPClientRequest(url: base + "/_sim/tasks"), timeout: .seconds(60))
     let body = try await response.body.collect(upTo: 512 << 20)
     try await http.shutdown()
@@ -336,6 +379,11 @@ func p3() async {
 }
 
 switch command {
+case "create":
+    // kie-bench create --base URL --tasks N --out FILE: task ids, one a line (for p1 --ids FILE).
+    let ids = await createTasks(optInt("tasks", 20_000), prompt: "kie-bench p1")
+    do { try (ids.joined(separator: "\n") + "\n").write(toFile: opt("out"), atomically: true, encoding: .utf8) } catch { die("\(error)") }
+    emit(["created": ids.count])
 case "p1": await p1()
 case "p2": await p2()
 case "p3": await p3()
