@@ -32,6 +32,9 @@ def sim_command():
 class Sim:
     """A simulator process on a free loopback port; its first stdout line is the API base URL."""
 
+    # Seconds an admin call may take; a debug build busy encoding result PNGs can be slow.
+    admin_timeout = 10
+
     def __init__(self, generation_ms=1000, extra=()):
         argv = sim_command() + ["--port", "0", "--generation-ms", str(generation_ms), *extra]
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -43,7 +46,7 @@ class Sim:
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(self.url + path, data=data, method=method,
                                      headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as r:
+        with urllib.request.urlopen(req, timeout=self.admin_timeout) as r:
             return json.loads(r.read())
 
     def configure(self, **keys):

@@ -204,3 +204,30 @@ def test_edited_input_is_refused_against_an_old_journal(tmp_path, sim):
     assert r.returncode == 2
     assert "line 1 of" in r.stderr and "changed" in r.stderr
     assert len(sim.tasks()) == 1
+
+
+def test_unknown_outcome_found_in_the_logs_is_adopted_not_resubmitted(tmp_path, sim):
+    # The first generate is accepted but its answer is lost: the line's outcome is unknown.
+    sim.configure(faults=[{"endpoint": "generate", "match": {"nth": 1}, "action": {"reset": "after"}}])
+    requests = tmp_path / "in.jsonl"
+    requests.write_text('{"prompt": "lost answer", "size": "1:1"}\n{"prompt": "fine", "size": "3:2"}\n')
+    out = tmp_path / "out"
+    r = run(["batch", str(requests), "--out", str(out), "--concurrency", "1", *sim.args()], env=sim.env())
+    assert r.returncode == 8, r.stdout + r.stderr
+    assert summary_rows(r.stdout)[1][0] == "UNKNOWN_OUTCOME"
+    (lost,) = [t["taskId"] for t in sim.tasks() if json.loads(t["paramJson"])["prompt"] == "lost answer"]
+
+    bad = [["--adopt", "1"], ["--adopt", "x=abc"], ["--adopt", "1=not a task id"], ["--adopt", "0=abc"],
+           ["--adopt", "1=abc", "--adopt", "1=def"], ["--adopt", "2=abc"], ["--adopt", "3=abc"]]
+    for extra in bad:
+        r = run(["batch", str(requests), "--out", str(out), *extra, *sim.args()], env=sim.env())
+        assert r.returncode == 2, (extra, r.stdout + r.stderr)    # line 2 is done, line 3 does not exist
+    # The user found the task in kie's logs: adopt it instead of paying twice.
+    r = run(["batch", str(requests), "--out", str(out), "--adopt", f"1={lost}", *sim.args()], env=sim.env())
+    assert r.returncode == 0, r.stdout + r.stderr
+    rows = summary_rows(r.stdout)
+    assert rows[1] == ("DONE", lost) and rows[2][0] == "DONE (earlier)"
+    assert png_info(out / f"{lost}_0.png") == (1024, 1024)
+    assert sim.stats()["requests"]["generate"] == 2 and len(sim.tasks()) == 2
+    again = run(["batch", str(requests), "--out", str(out), *sim.args()], env=sim.env())
+    assert again.returncode == 0 and summary_rows(again.stdout)[1] == ("DONE (earlier)", lost)

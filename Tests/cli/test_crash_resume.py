@@ -1,0 +1,261 @@
+"""Crash-resume (issue 8): a journaled batch of 200 tasks is SIGKILLed at 20 seeded random
+points and resumed each time; at the end every line is done exactly once, no prompt was
+submitted twice, every image file is complete and no partial file is left.
+
+Lines killed with their generate in flight have an unknown outcome by design (kie has no API to
+list tasks, so the CLI reports them, exit 8, instead of paying twice). The test finishes them as
+a user would, with the simulator's task list standing in for kie's logs console: a line whose
+task exists is attached to it with --adopt LINE=TASKID, a line with no task is sent again with
+--resubmit-unknown. Run with `pytest -s` to see the per-round table.
+"""
+import json
+import os
+import random
+import signal
+import struct
+import subprocess
+import time
+
+from clihelpers import Sim, kie_image, png_info, run
+
+SEED = 20260408
+LINES = 200
+KILLS = 20
+SIZES = ["1:1", "3:2", "2:3"]
+PIXELS = {"1:1": (1024, 1024), "3:2": (1536, 1024), "2:3": (1024, 1536)}
+JOURNAL = "kie-batch-journal.jsonl"
+
+
+def request(i):
+    """Line i (1-based, file line i): distinct prompts, every aspect, some with two variants."""
+    r = {"prompt": f"crash-resume item {i}", "size": SIZES[i % 3]}
+    if i % 10 == 0:
+        r["nVariants"] = 2
+    return r
+
+
+def variants(i):
+    return request(i).get("nVariants", 1)
+
+
+def line_of_prompt(prompt):
+    assert prompt.startswith("crash-resume item "), prompt
+    return int(prompt.rsplit(" ", 1)[1])
+
+
+def sim_tasks_by_line(sim):
+    by_line = {}
+    for t in sim.tasks():
+        by_line.setdefault(line_of_prompt(json.loads(t["paramJson"])["prompt"]), []).append(t["taskId"])
+    return by_line
+
+
+def read_journal(path):
+    """Parses every line strictly and folds it the way the batch does: per line, the tasks its
+    tag names, which of them were downloaded, and the intents still dangling (unknown outcome)."""
+    entries = []
+    with open(path, "rb") as f:
+        data = f.read()
+    for n, raw in enumerate(data.split(b"\n"), 1):
+        if not raw.strip():
+            continue
+        try:
+            entries.append(json.loads(raw))
+        except ValueError:
+            raise AssertionError(f"{path}:{n}: journal line does not parse: {raw[:120]!r}")
+    tasks, intents, downloaded, task_line = {}, {}, {}, {}
+    for e in entries:
+        tag = e.get("tag")
+        number = int(tag.split(":")[1]) if tag and tag.startswith("batch:") else task_line.get(e["taskId"])
+        if number is None:
+            continue
+        if e["taskId"].startswith("intent:"):
+            intents.setdefault(number, {})[e["taskId"]] = e["state"]
+            if e["state"] == "sent":
+                task_line[e["detail"]] = number
+            continue
+        task_line[e["taskId"]] = number
+        tasks.setdefault(number, set()).add(e["taskId"])
+        if e["state"] == "downloaded":
+            downloaded[number] = json.loads(e["detail"])
+    dangling = {n for n, ids in intents.items() if any(s in ("intent", "unknown") for s in ids.values())}
+    # A dangling intent followed by the core's `submitted` record is not unknown: the task is known.
+    unknown = {n for n in dangling if n not in tasks}
+    return {"tasks": tasks, "downloaded": downloaded, "unknown": unknown, "entries": len(entries)}
+
+
+def settle(sim):
+    """Simulator stats once the generates that were on the wire at the kill have been handled
+    (a busy debug simulator may take a while to read them)."""
+    last = sim.stats()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        time.sleep(0.4)
+        now = sim.stats()
+        if now["requests"].get("generate", 0) == last["requests"].get("generate", 0) \
+                and now["generateAccepted"] == last["generateAccepted"] == now["tasks"]:
+            return now
+        last = now
+    raise AssertionError(f"the simulator's task count never settled: {last}")
+
+
+def check_png_quickly(path, size):
+    """Signature, IHDR dimensions for the aspect, and the IEND chunk as the file's last 12 bytes."""
+    with open(path, "rb") as f:
+        head = f.read(24)
+        f.seek(-12, os.SEEK_END)
+        tail = f.read(12)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", f"{path}: not a PNG signature (partial file?)"
+    assert struct.unpack(">II", head[16:24]) == PIXELS[size], f"{path}: wrong dimensions for {size}"
+    assert tail == b"\x00\x00\x00\x00IEND\xaeB`\x82", f"{path}: no IEND at the end (partial file?)"
+
+
+def check_output_dir(out, task_size, checked):
+    """Every visible file is a complete PNG of a known task; returns the hidden/temp files."""
+    leftovers = []
+    for name in sorted(os.listdir(out)):
+        if name == JOURNAL:
+            continue
+        if name.startswith(".") or name.endswith(".part") or not name.endswith(".png"):
+            leftovers.append(name)
+            continue
+        task = name.rsplit("_", 1)[0]
+        assert task in task_size, f"{name}: not a file of any simulator task"
+        path = os.path.join(out, name)
+        key = (name, os.path.getsize(path))
+        if key not in checked:
+            check_png_quickly(path, task_size[task])
+            checked.add(key)
+    return leftovers
+
+
+def batch_argv(requests, out, sim, *extra):
+    return ["batch", str(requests), "--out", str(out), "--rate-limit", "200/1000", "--concurrency", "50",
+            *extra, *sim.args()]
+
+
+def test_200_line_batch_survives_20_sigkills(tmp_path):
+    started = time.monotonic()
+    config = tmp_path / "sim.json"
+    config.write_text(json.dumps({
+        "apiKeys": {"sim-key": 1_000_000},
+        "generation": {"kind": "uniform", "minMs": 300, "maxMs": 800},
+        "generateLimit": {"requests": 200, "perMs": 1000},
+        "recordInfoPerTaskPerSecond": 0,
+    }))
+    sim = Sim(extra=["--config", str(config)])
+    sim.admin_timeout = 120   # right after a kill the simulator may still be encoding dozens of PNGs
+    try:
+        run_crash_resume(tmp_path, sim, started)
+    finally:
+        sim.stop()
+
+
+def run_crash_resume(tmp_path, sim, started):
+    requests = tmp_path / "in.jsonl"
+    requests.write_text("".join(json.dumps(request(i)) + "\n" for i in range(1, LINES + 1)))
+    out = tmp_path / "out"
+    journal = out / JOURNAL
+    rng = random.Random(SEED)
+    # Half the kills land in the first second (process start, journal replay, the submission
+    # burst), half anywhere in the next few seconds (polling, downloads, journal writes).
+    delays = [rng.uniform(0.05, 1.0) if rng.random() < 0.5 else rng.uniform(1.0, 4.0) for _ in range(KILLS)]
+
+    checked = set()
+    rows = []
+    unknown_ever = set()
+    for round_no, delay in enumerate(delays, 1):
+        log = open(tmp_path / f"round{round_no:02d}.log", "w")
+        proc = subprocess.Popen([kie_image(), *batch_argv(requests, out, sim)], env=sim.env(),
+                                stdout=log, stderr=subprocess.STDOUT)
+        time.sleep(delay)
+        finished_early = proc.poll() is not None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        log.close()
+        stats = settle(sim)
+        tasks = sim_tasks_by_line(sim)
+        state = read_journal(journal) if journal.exists() else read_journal_empty()
+        dup = {n: ids for n, ids in tasks.items() if len(ids) > 1}
+        assert not dup, f"round {round_no}: lines submitted twice: {dup}"
+        assert stats["requests"].get("generate", 0) == len(tasks) == stats["generateAccepted"], \
+            f"round {round_no}: generates {stats['requests'].get('generate', 0)} vs tasks {len(tasks)} (429 or resend)"
+        for n, ids in state["tasks"].items():
+            assert ids <= set(tasks.get(n, [])), f"round {round_no}: line {n} journaled tasks {ids} the simulator does not have for it"
+        task_size = {tid: request(n)["size"] for n, ids in tasks.items() for tid in ids}
+        leftovers = check_output_dir(out, task_size, checked) if out.exists() else []
+        unknown_ever |= state["unknown"]
+        rows.append((round_no, delay, "exited" if finished_early else "killed", len(tasks), len(state["downloaded"]),
+                     len(state["unknown"]), len(leftovers)))
+        if finished_early:
+            break
+
+    print("\nround  delay  end     sim-tasks  downloaded  unknown  temp-files")
+    for r in rows:
+        print("%5d  %5.2f  %-6s  %9d  %10d  %7d  %10d" % r)
+
+    # Run to completion as the user would: the same command again.
+    final = run([*batch_argv(requests, out, sim, "--json")], env=sim.env(), timeout=240)
+    summary = json.loads(final.stdout)
+    status = {row["line"]: row["status"] for row in summary["lines"]}
+    unknown = sorted(n for n, s in status.items() if s == "UNKNOWN_OUTCOME")
+    assert final.returncode == (8 if unknown else 0), final.stdout[-2000:] + final.stderr[-2000:]
+    assert all(s in ("DONE", "DONE (earlier)", "UNKNOWN_OUTCOME") for s in status.values()), status
+    assert set(unknown) == read_journal(journal)["unknown"]
+
+    # Unknown outcomes: the simulator (kie's logs) says whether each one's task exists.
+    tasks = sim_tasks_by_line(sim)
+    for n in unknown:
+        assert len(tasks.get(n, [])) <= 1, f"line {n}: unknown outcome with {tasks[n]} tasks"
+    adopt = {n: tasks[n][0] for n in unknown if tasks.get(n)}
+    resend = [n for n in unknown if not tasks.get(n)]
+    print(f"unknown outcomes at the end: {len(unknown)} (task exists, adopted: {sorted(adopt)}; "
+          f"never reached the simulator, resubmitted: {resend}); lines ever unknown across rounds: {len(unknown_ever)}")
+    if unknown:
+        extra = [a for n, t in sorted(adopt.items()) for a in ("--adopt", f"{n}={t}")]
+        if resend:
+            extra.append("--resubmit-unknown")
+        fix = run([*batch_argv(requests, out, sim, "--json", *extra)], env=sim.env(), timeout=240)
+        assert fix.returncode == 0, fix.stdout[-2000:] + fix.stderr[-2000:]
+        fixed = {row["line"]: row for row in json.loads(fix.stdout)["lines"]}
+        for n in unknown:
+            assert fixed[n]["status"] == "DONE", fixed[n]
+            if n in adopt:
+                assert fixed[n]["taskId"] == adopt[n]
+
+    # The end state: exactly one task per prompt, no generate beyond those, every line done once.
+    tasks = sim_tasks_by_line(sim)
+    stats = sim.stats()
+    assert sorted(tasks) == list(range(1, LINES + 1)), "some line has no task"
+    assert all(len(ids) == 1 for ids in tasks.values()), {n: ids for n, ids in tasks.items() if len(ids) > 1}
+    assert stats["requests"]["generate"] == LINES == stats["generateAccepted"]
+
+    again = run([*batch_argv(requests, out, sim, "--json")], env=sim.env(), timeout=120)
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    result = json.loads(again.stdout)
+    assert result["done"] == LINES and result["failed"] == 0
+    assert sim.stats()["requests"]["generate"] == LINES          # the rerun submitted nothing
+    expected_files = set()
+    for row in result["lines"]:
+        n = row["line"]
+        assert row["status"] == "DONE (earlier)", row
+        assert row["taskId"] == tasks[n][0], row
+        names = sorted(os.path.basename(f) for f in row["files"])
+        assert names == [f"{tasks[n][0]}_{k}.png" for k in range(variants(n))], row
+        expected_files |= set(names)
+    state = read_journal(journal)
+    assert not state["unknown"] and sorted(state["downloaded"]) == list(range(1, LINES + 1))
+
+    # Every image complete (full check: chunk CRCs, inflated size), nothing else in the directory.
+    listing = set(os.listdir(out)) - {JOURNAL}
+    assert listing == expected_files, f"unexpected files: {sorted(listing - expected_files)[:10]}, " \
+                                      f"missing: {sorted(expected_files - listing)[:10]}"
+    size_of = {tasks[n][0]: request(n)["size"] for n in tasks}
+    for name in listing:
+        assert png_info(out / name) == PIXELS[size_of[name.rsplit("_", 1)[0]]], name
+    print(f"crash-resume: {len(rows)} rounds, {len(unknown)} unknown outcomes at the end, "
+          f"{stats['requests']['generate']} generates for {LINES} lines, {time.monotonic() - started:.0f} s")
+
+
+def read_journal_empty():
+    return {"tasks": {}, "downloaded": {}, "unknown": set(), "entries": 0}
