@@ -27,6 +27,8 @@ BIN = os.environ.get("BENCH_BIN", os.path.join(ROOT, ".build-bench/release"))
 CBIN = os.environ.get("BENCH_C", os.path.join(ROOT, "build/bench"))
 LIB = os.environ.get("KIEIMAGE_LIB", os.path.join(ROOT, "build/lib/libkieimage.so.0.1.0"))
 PY = sys.executable
+# Per-task details (P2) land here for inspection.
+OUT = os.path.join(ROOT, "build/bench")
 # A canary key, fresh per run; it is handed to children through the environment and never printed.
 KEY = "kie-canary-" + secrets.token_hex(12)
 ENV = dict(os.environ, KIE_BENCH_KEY=KEY, KIE_API_KEY=KEY, KIEIMAGE_LIB=LIB,
@@ -208,7 +210,7 @@ def p2(sim, tasks=1000):
         log(f"P2 polling quality, {regime}: {tasks} tasks at real scale, all concurrent (load {load()})")
         sim.configure(generation=P2_DIST, progressMode=regime)
         r = run_json([os.path.join(BIN, "kie-bench"), "p2", "--base", sim.base, "--tasks", str(tasks),
-                      "--intervals", "0.5,1,2,5"], timeout=900)
+                      "--intervals", "0.5,1,2,5", "--dump", os.path.join(OUT, f"p2-{regime}.csv")], timeout=900)
         results[regime] = r
         o, fixed = r["ours"], r["fixed"]
         d = r["durations"]
@@ -227,6 +229,19 @@ def p2(sim, tasks=1000):
             row("P2b", "jump 0 -> 1: delay after completion", value,
                 f"fixed {base}; fixed poller with our p99 needs {fc:.1f} calls",
                 "fewer calls than fixed at same p99", met, note)
+    # The same workload in virtual time (no HTTP, no machine noise): the core's PollSchedule next to
+    # the change proposed in the report (Benchmarks/Sources/kie-bench/ScheduleModel.swift).
+    m = run_json([os.path.join(BIN, "kie-bench"), "p2model", "--base", "-", "--tasks", "100000"])
+    results["model"] = m
+    for regime, label in (("steady", "P2a"), ("jump", "P2b")):
+        core, prop = m[regime]["core"], m[regime]["proposed"]
+        fc_core = frontier_calls(m[regime]["fixed"], core["p99Ms"])
+        fc_prop = frontier_calls(m[regime]["fixed"], prop["p99Ms"])
+        row(label + "m", f"{regime}, model of 100k tasks in virtual time",
+            f"core: p99 {fmt(core['p99Ms'])} ms, {core['callsPerTask']:.1f} calls",
+            f"proposed schedule: p99 {fmt(prop['p99Ms'])} ms, {prop['callsPerTask']:.1f} calls; fixed at those p99: "
+            f"{fc_core:.1f} / {fc_prop:.1f} calls", "(diagnostic)", None,
+            "createTime floored to seconds, progress truncated to 0.01, same log-normal; see ScheduleModel.swift")
     return results
 
 
@@ -418,6 +433,7 @@ def main():
     facts["load at start (uptime)"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     print(f"kieimage benchmarks ({facts['cpu']}, load {load()})", flush=True)
     raw = {}
+    os.makedirs(OUT, exist_ok=True)
     sim = Sim() if any(want(m) for m in ("P1", "P2", "P3", "P5")) else None
     try:
         if want("P1"):

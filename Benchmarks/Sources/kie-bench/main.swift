@@ -300,6 +300,17 @@ func p2() async {
             fixedCalls[k].append(Double(r.fixedCalls[k]))
         }
     }
+    if let dump = opts["dump"] {
+        // Per task: duration, our delay and calls, then each fixed poller's delay (ms).
+        var lines = ["taskId,durationMs,ourDelayMs,ourCalls," + intervals.map { "fixed\($0)DelayMs" }.joined(separator: ",")]
+        for r in all {
+            guard let s = sim[r.taskId], let done = r.ourDoneMs else { continue }
+            let fixedCols = r.fixedDoneMs.map { $0.map { String(Int($0 - s.complete)) } ?? "" }
+            lines.append("\(r.taskId),\(Int(s.complete - s.created)),\(Int(done - s.complete)),\(s.recordInfo - r.fixedCalls.reduce(0, +)),"
+                         + fixedCols.joined(separator: ","))
+        }
+        try? (lines.joined(separator: "\n") + "\n").write(toFile: dump, atomically: true, encoding: .utf8)
+    }
     func summary(_ delays: [Double], _ calls: [Double]) -> [String: Any] {
         let d = delays.sorted()
         return ["n": d.count, "p50Ms": percentile(d, 50), "p99Ms": percentile(d, 99), "maxMs": d.last ?? .nan,
@@ -387,5 +398,6 @@ case "create":
 case "p1": await p1()
 case "p2": await p2()
 case "p3": await p3()
+case "p2model": p2model()
 default: die("unknown command \(command)")
 }
