@@ -259,3 +259,26 @@ def run_crash_resume(tmp_path, sim, started):
 
 def read_journal_empty():
     return {"tasks": {}, "downloaded": {}, "unknown": set(), "entries": 0}
+
+
+def test_download_killed_mid_file_leaves_no_partial_file_after_a_rerun(tmp_path, sim):
+    r = run(["generate", "--prompt", "killed download", "--size", "1:1", "--no-wait", *sim.args()], env=sim.env())
+    assert r.returncode == 0, r.stderr
+    task = r.stdout.split()[-1]
+    assert run(["wait", task, *sim.args()], env=sim.env()).returncode == 0
+    out = tmp_path / "out"
+    # The file host hangs on the first fetch: the temporary file exists when the kill lands.
+    sim.configure(faults=[{"endpoint": "file", "match": {"nth": 1}, "action": {"hangMs": 20000}}])
+    proc = subprocess.Popen([kie_image(), "download", task, "--out", str(out), *sim.args()], env=sim.env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not (out.exists() and any(n.endswith(".part") for n in os.listdir(out))):
+        assert time.monotonic() < deadline and proc.poll() is None, "no partial file appeared"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not any(n.endswith(".png") for n in os.listdir(out))       # never a partial file under the final name
+    r = run(["download", task, "--out", str(out), *sim.args()], env=sim.env())
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert sorted(os.listdir(out)) == [f"{task}_0.png"]
+    assert png_info(out / f"{task}_0.png") == (1024, 1024)

@@ -111,7 +111,7 @@ struct GenerateCommand: AsyncParsableCommand {
             display.submitted(taskId: submitted.taskId)
             let task = try await TaskFlow.wait(session.client, taskId: submitted.taskId, timeoutSeconds: timeout, display: display)
             let dir = TaskFlow.outputDirectory(out, taskId: task.taskId)
-            let downloaded = try await session.client.download(task, to: dir)
+            let downloaded = try await TaskFlow.download(session.client, task, to: dir)
             if json {
                 guard case .object(var o) = task.json else { return }
                 o["downloads"] = .array(downloaded.map(\.json))

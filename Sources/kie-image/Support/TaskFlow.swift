@@ -26,6 +26,14 @@ enum TaskFlow {
         }
     }
 
+    /// Downloads a task's results into `dir`, first removing that task's partial downloads a
+    /// killed earlier run left there (the core renames complete files into place, but cannot clean
+    /// up after SIGKILL).
+    static func download(_ client: KieClient, _ task: KieTask, to dir: String) async throws -> [DownloadedFile] {
+        StaleParts.sweep(dir, taskIds: [task.taskId])
+        return try await client.download(task, to: dir)
+    }
+
     /// The directory results go to: --out as given, else ./kie-out/<taskId>/.
     static func outputDirectory(_ out: String?, taskId: String) -> String {
         guard let out, !out.isEmpty else { return "kie-out/\(taskId)" }
