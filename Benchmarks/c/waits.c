@@ -21,6 +21,16 @@ static void on_event(void *userdata, kie_op op, kie_status status, const char *e
     }
 }
 
+static long rss_now(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long rss = 0;
+    if (!f) return 0;
+    while (fgets(line, sizeof line, f)) if (!strncmp(line, "VmRSS:", 6)) rss = atol(line + 6);
+    fclose(f);
+    return rss;
+}
+
 static void proc_status(long *threads, long *hwm_kb) {
     FILE *f = fopen("/proc/self/status", "r");
     char line[256];
@@ -64,6 +74,10 @@ int main(int argc, char **argv) {
         proc_status(&t, &hwm);
         if (t > peak_threads) peak_threads = t;
         long waiting = atomic_load(&submitted) - atomic_load(&completed) - atomic_load(&failed);
+        static int tick;
+        if (getenv("KIE_BENCH_TRACE") && tick++ % 10 == 0)
+            fprintf(stderr, "t=%.1f s rss=%ld MB submitted=%d completed=%d threads=%ld\n", now_s() - t0, rss_now() / 1024,
+                    atomic_load(&submitted), atomic_load(&completed), t);
         if (waiting > peak_waiting) peak_waiting = waiting;
         struct timespec d = {0, 50 * 1000 * 1000};
         nanosleep(&d, NULL);
