@@ -61,7 +61,11 @@ fi
 BIN="$CRYPTO_SCRATCH/debug"
 mapfile -t CRYPTO_OBJS < <(find "$BIN/Crypto.build" "$BIN/CryptoBoringWrapper.build" "$BIN/CCryptoBoringSSL.build" \
     "$BIN/CCryptoBoringSSLShims.build" "$BIN/CXKCP.build" "$BIN/CXKCPShims.build" -name '*.o' | sort)
-INCLUDES=(-I "$BIN/Modules")
+# Only the modules the core imports: the whole Modules directory may hold unrelated modules
+# whose C dependencies are not on our search path.
+rm -rf "$OUT/crypto-modules" && mkdir -p "$OUT/crypto-modules"
+for m in Crypto CryptoBoringWrapper; do ln -s "$BIN/Modules/$m.swiftmodule" "$OUT/crypto-modules/"; done
+INCLUDES=(-I "$OUT/crypto-modules")
 for m in CCryptoBoringSSL CCryptoBoringSSLShims CXKCP CXKCPShims; do
     INCLUDES+=(-Xcc "-I$CRYPTO_SCRATCH/checkouts/swift-crypto/Sources/$m/include")
 done
