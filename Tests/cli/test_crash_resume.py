@@ -130,8 +130,8 @@ def check_output_dir(out, task_size, checked):
 
 
 def batch_argv(requests, out, sim, *extra):
-    return ["batch", str(requests), "--out", str(out), "--rate-limit", "200/1000", "--concurrency", "50",
-            *extra, *sim.args()]
+    # The default concurrency (20 lines in flight); the raised limit matches the simulator's.
+    return ["batch", str(requests), "--out", str(out), "--rate-limit", "200/1000", *extra, *sim.args()]
 
 
 def test_200_line_batch_survives_20_sigkills(tmp_path):
