@@ -193,7 +193,7 @@ P2_DIST = {"kind": "lognormal", "medianMs": 20000, "p95Ms": 49000, "seed": 20250
 def frontier_calls(fixed, p99):
     """Calls per task a fixed-interval poller would need for this p99: log-log interpolation between
     the measured fixed pollers (extrapolated along the nearest segment)."""
-    pts = sorted((f["p99Ms"], f["callsPerTask"]) for f in fixed if f["n"] > 0)
+    pts = sorted((f["p99Ms"], f["callsPerTask"]) for f in fixed if f.get("n", 1) > 0)
     if len(pts) < 2:
         return float("nan")
     for i in range(len(pts) - 1):
@@ -436,18 +436,17 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     sim = Sim() if any(want(m) for m in ("P1", "P2", "P3", "P5")) else None
     try:
-        if want("P1"):
-            raw["P1"] = p1(sim)
-        if want("P2"):
-            raw["P2"] = p2(sim, args.p2_tasks)
-        if want("P3"):
-            raw["P3"] = p3(sim, args.p3_tasks)
-        if want("P4"):
-            raw["P4"] = p4()
-        if want("P5"):
-            raw["P5"] = p5(sim, args.p5_tasks)
-        if want("P6"):
-            raw["P6"] = p6()
+        measures = [("P1", lambda: p1(sim)), ("P2", lambda: p2(sim, args.p2_tasks)), ("P3", lambda: p3(sim, args.p3_tasks)),
+                    ("P4", p4), ("P5", lambda: p5(sim, args.p5_tasks)), ("P6", p6)]
+        for name, measure in measures:
+            if not want(name):
+                continue
+            try:
+                raw[name] = measure()
+            except Exception as e:  # noqa: BLE001 - one broken measure must not lose the others
+                log(f"{name} failed: {scrub(repr(e))[:2000]}")
+                raw[name] = {"error": scrub(repr(e))[:2000]}
+                row(name, "measure failed (see raw results)", "-", "-", "-", False, scrub(str(e))[:300])
     finally:
         if sim:
             sim.stop()
