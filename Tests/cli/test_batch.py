@@ -222,12 +222,17 @@ def test_unknown_outcome_found_in_the_logs_is_adopted_not_resubmitted(tmp_path, 
     for extra in bad:
         r = run(["batch", str(requests), "--out", str(out), *extra, *sim.args()], env=sim.env())
         assert r.returncode == 2, (extra, r.stdout + r.stderr)    # line 2 is done, line 3 does not exist
+    # A mistyped id naming another request's task is refused (the task's paramJson is checked).
+    other = run(["generate", "--prompt", "another request", "--size", "1:1", "--no-wait", *sim.args()], env=sim.env())
+    r = run(["batch", str(requests), "--out", str(out), "--adopt", f"1={other.stdout.split()[-1]}", *sim.args()],
+            env=sim.env())
+    assert r.returncode == 2 and "another request" in r.stderr, r.stdout + r.stderr
     # The user found the task in kie's logs: adopt it instead of paying twice.
     r = run(["batch", str(requests), "--out", str(out), "--adopt", f"1={lost}", *sim.args()], env=sim.env())
     assert r.returncode == 0, r.stdout + r.stderr
     rows = summary_rows(r.stdout)
     assert rows[1] == ("DONE", lost) and rows[2][0] == "DONE (earlier)"
     assert png_info(out / f"{lost}_0.png") == (1024, 1024)
-    assert sim.stats()["requests"]["generate"] == 2 and len(sim.tasks()) == 2
+    assert sim.stats()["requests"]["generate"] == 3 and len(sim.tasks()) == 3     # 2 lines + "another request"
     again = run(["batch", str(requests), "--out", str(out), *sim.args()], env=sim.env())
     assert again.returncode == 0 and summary_rows(again.stdout)[1] == ("DONE (earlier)", lost)

@@ -83,6 +83,14 @@ struct BatchCommand: AsyncParsableCommand {
         _ = try adoptions()
     }
 
+    /// The first field of a task's request (record-info `paramJson`) that differs from the line's
+    /// request; nil when they agree or the task carries no request to compare.
+    static func mismatch(_ taskRequest: JSONValue, _ line: GenerateRequest) -> String? {
+        if let prompt = taskRequest["prompt"]?.stringValue, prompt != (line.prompt ?? "") { return "prompt" }
+        if let size = taskRequest["size"]?.stringValue, size != line.size.rawValue { return "size" }
+        return nil
+    }
+
     /// `--adopt LINE=TASKID` values, by line.
     func adoptions() throws -> [Int: String] {
         var out: [Int: String] = [:]
@@ -141,6 +149,11 @@ struct BatchCommand: AsyncParsableCommand {
                     }
                     guard !known.contains(taskId) else {
                         throw CLIFailure.usage("--adopt \(number)=\(taskId): that task already belongs to a line of \(journalPath)")
+                    }
+                    // Guard against a mistyped id: the task's paramJson must be this line's request.
+                    if case .success(let validated) = line.request,
+                       let mismatch = Self.mismatch(try await session.client.task(taskId).request, validated.request) {
+                        throw CLIFailure.usage("--adopt \(number)=\(taskId): that task was made for another request (its \(mismatch) differs from line \(number)'s)")
                     }
                     // As if the generate had answered: the intent resolves to the task, which the
                     // journal then holds under the line's tag.
