@@ -35,8 +35,8 @@ struct BatchCommand: AsyncParsableCommand {
               kie-image batch prompts.jsonl --out renders/
               kie-image batch prompts.jsonl --out renders/ --concurrency 8 --timeout 600
               kie-image batch prompts.jsonl --out renders/ --retry-failed
-              kie-image batch prompts.jsonl --out renders/ --adopt 12=5fd1b68dbca66cddf73654e72e2094ea
-              kie-image batch prompts.jsonl --out renders/ --rate-limit 100/10000 --concurrency 50
+              kie-image batch prompts.jsonl --out renders/ --adopt 12=TASKID
+              kie-image batch prompts.jsonl --out renders/ --rate-limit 100/10000
               kie-image batch prompts.jsonl --out renders/ --simulate
             """
     )
