@@ -1,3 +1,4 @@
+import FoundationEssentials
 import KieSimulator
 import Testing
 @testable import KieImage
@@ -41,6 +42,22 @@ import Testing
                 _ = try await h.client.confirm(body: forged, timestamp: String(now), signature: sig, now: now + 301)
             }
             #expect(bad?.taskId == submitted.taskId)
+        }
+    }
+}
+
+@Suite struct StalePartialFileTests {
+    @Test func partialFilesOfAKilledRunAreRemovedBeforeDownloadingAgain() async throws {
+        try await withSim { h in
+            let submitted = try await h.client.generate(h.request())
+            let task = try await h.client.wait(submitted.taskId, options: h.waitOptions)
+            let dir = "/tmp/kieimage-stale-\(submitted.taskId)"
+            try Directories.create(dir)
+            let stale = "\(dir)/.\(submitted.taskId)_0.12345.part"
+            try Data([1, 2, 3]).write(to: URL(fileURLWithPath: stale))
+            _ = try await h.client.download(task, to: dir)
+            let left = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+            #expect(left == ["\(submitted.taskId)_0.png"])
         }
     }
 }

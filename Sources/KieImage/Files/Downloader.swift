@@ -37,6 +37,7 @@ extension KieClient {
 
     func downloadOne(taskId: String, url: String, index: Int, directory: String) async throws -> DownloadedFile {
         let stem = "\(taskId)_\(index)"
+        FileSink.removeStale(directory: directory, stem: stem)
         var link = url
         var reminted = false
         var attempt = 0

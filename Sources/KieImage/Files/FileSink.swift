@@ -42,6 +42,20 @@ final class FileSink {
         guard rename(tempPath, finalPath) == 0 else { throw KieError(.io, "cannot rename to \(finalPath): \(Errno.text())") }
     }
 
+    /// Removes `.<stem>.*.part` files a killed earlier run left in `directory` (a temporary file
+    /// is never renamed into place unless complete, so these are only ever garbage).
+    static func removeStale(directory: String, stem: String) {
+        guard let dir = opendir(directory) else { return }
+        defer { closedir(dir) }
+        let prefix = "." + stem + "."
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name.hasPrefix(prefix) && name.hasSuffix(".part") { unlink(directory + "/" + name) }
+        }
+    }
+
     /// Removes the partial file (after a failure).
     func discard() {
         if fd >= 0 { close(fd); fd = -1 }
