@@ -13,7 +13,8 @@ LIB_DIR    := $(BUILD_DIR)/lib
 LIB        := $(LIB_DIR)/libkieimage.so.$(VERSION)
 PREFIX     ?= /usr/local
 
-.PHONY: demo test deps build lib abi-check install test-install header header-check test-swift test-c test-python test-cli clean
+.PHONY: demo test deps build lib abi-check install test-install header header-check test-swift test-c test-python test-cli \
+	test-fuzz test-soak fuzz soak bench clean
 
 ## deps: system packages the build and tests need (installed only when missing; we run as root)
 deps:
@@ -97,7 +98,29 @@ test-python: build deps
 test-cli: build deps
 	$(log) KIE_IMAGE=$$(pwd)/$(BIN)/kie-image KIE_SIM=$$(pwd)/$(BIN)/kie-sim $(PYTHON) -m pytest -q Tests/cli 2>&1 | tee $(LOGS)/cli.log
 
-test: deps build header-check test-swift test-c test-python test-cli abi-check test-install
+## test-fuzz / fuzz: libFuzzer (swiftc -sanitize=fuzzer,address) on the request builder, the
+## envelope and record-info parsers, webhook parse/verify and the config parser, from the
+## checked-in corpus; 60 s in make test, 30 min in make fuzz
+test-fuzz: build
+	$(log) Tests/fuzz/run.sh 60 2>&1 | tee $(LOGS)/fuzz.log
+fuzz: build
+	Tests/fuzz/run.sh 1800
+
+## test-soak / soak: mixed traffic at 5 % injected faults through the Python binding; asserts no
+## stuck operation and no duplicate generate, reports RSS over time; 60 s in make test, 10 min in make soak
+SOAK_ENV = KIEIMAGE_LIB=$$(pwd)/$(LIB_DEBUG) KIE_SIM=$$(pwd)/$(BIN)/kie-sim
+test-soak: build deps
+	$(log) $(SOAK_ENV) $(PYTHON) Tests/soak/soak.py 60 2>&1 | tee $(LOGS)/soak.log
+soak: build deps
+	$(SOAK_ENV) $(PYTHON) Tests/soak/soak.py 600
+
+## bench: every measure next to its baseline, release builds; rewrites BENCHMARKS.md
+bench: lib deps
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@$(PYTHON) -c "import requests, jsonschema" 2>/dev/null || $(PYTHON) -m pip install -q requests jsonschema
+	Benchmarks/run.sh
+
+test: deps build header-check test-swift test-c test-python test-cli abi-check test-install test-fuzz test-soak
 	scripts/scan-secrets
 	@echo "make test: all green"
 
