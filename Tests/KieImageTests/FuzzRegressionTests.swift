@@ -30,3 +30,13 @@ import Testing
         #expect(back.resultUrls == task.resultUrls && back.resultUrls.count == 1)
     }
 }
+
+@Suite struct WideJSONTests {
+    @Test func anObjectWithManyKeysParsesWithAllOfThem() throws {
+        // Found by fuzzing: 50 000 keys took 80 s when each insert searched the keys before it.
+        let body = "{" + (0..<50_000).map { "\"k\($0)\":\($0)" }.joined(separator: ",") + ",\"taskId\":\"t\"}"
+        let value = try JSON.parse(body)
+        #expect(value.objectValue?.keys.count == 50_001)
+        #expect(try WebhookEvent.parse(Array(body.utf8)).taskId == "t")
+    }
+}

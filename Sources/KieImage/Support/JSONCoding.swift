@@ -125,9 +125,10 @@ extension JSONValue: Codable {
             return
         }
         if let o = try? decoder.container(keyedBy: AnyKey.self) {
-            var obj = JSONObject()
-            for k in o.allKeys { obj[k.stringValue] = try o.decode(JSONValue.self, forKey: k) }
-            self = .object(obj)
+            var pairs: [(String, JSONValue)] = []
+            pairs.reserveCapacity(o.allKeys.count)
+            for k in o.allKeys { pairs.append((k.stringValue, try o.decode(JSONValue.self, forKey: k))) }
+            self = .object(JSONObject(uniquePairs: pairs))
             return
         }
         let c = try decoder.singleValueContainer()

@@ -66,6 +66,10 @@ public struct JSONObject: Sendable, Equatable {
 
     public var keys: [String] { pairs.map(\.0) }
 
+    /// Builds an object from pairs whose keys are already unique (a decoder's container), in
+    /// linear time: a document with many keys must not cost quadratic CPU.
+    init(uniquePairs: [(String, JSONValue)]) { pairs = uniquePairs }
+
     public static func == (a: JSONObject, b: JSONObject) -> Bool {
         a.pairs.count == b.pairs.count && a.pairs.allSatisfy { b[$0.0] == $0.1 }
     }
