@@ -219,6 +219,7 @@ func simTasks() async throws -> [String: (created: Double, complete: Double, rec
 
 func p2() async {
     let count = optInt("tasks", 1000)
+    let spreadMs = optInt("spread-ms", 3000)
     let intervals = (opts["intervals"] ?? "0.5,1,2,5").split(separator: ",").compactMap { Double($0) }
     let client = makeClient()
     // Fixed pollers get their own pool, large enough that they never queue behind each other.
@@ -231,6 +232,10 @@ func p2() async {
     await withTaskGroup(of: Void.self) { group in
         for index in 0..<count {
             group.addTask {
+                // Submissions spread evenly over `--spread-ms` (default 3 s): createTime is floored to
+                // whole seconds, so a burst submitted within one instant would share one rounding
+                // error and make the result depend on where in the second the batch started.
+                try? await Task.sleep(for: .milliseconds(index * spreadMs / max(count, 1)))
                 let submitted: KieClient.Submitted
                 do { submitted = try await client.generate(validated) } catch {
                     results.with { $0[index].ourError = "submit: \(error)" }
