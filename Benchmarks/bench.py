@@ -386,8 +386,9 @@ def write_markdown(facts, started, elapsed, raw, only):
         "  final answer of the same size as wrk's); one task would cap the client at 2.9/s by design.",
         f"- P2: 1000 tasks, generation drawn by the simulator from a seeded log-normal (`{json.dumps(P2_DIST)}`:",
         "  σ = 0.545, so 5th–95th ≈ 8–49 s, p99 ≈ 71 s). Real scale, not scaled down: all 1000 tasks are submitted",
-        "  within 3 s (evenly spread: createTime is floored to whole seconds, and a batch sent in one instant would
-        "  share one rounding error) and each is polled concurrently by `KieClient.wait` (default poll settings, cold client: the",
+        "  within 3 s (evenly spread: createTime is floored to whole seconds, and a batch sent in one instant",
+        "  would share one rounding error) and each is polled concurrently by `KieClient.wait` (default poll",
+        "  settings, cold client: the",
         "  schedule uses its prior) and by fixed pollers of 0.5/1/2/5 s (sleep, GET record-info, check",
         "  `successFlag`) on the same task. Delay = time our process saw the end minus the simulator's exact",
         "  completion time (`GET /_sim/tasks` `completeAtMs`, not the rounded `completeTime`). Our calls per task =",
