@@ -115,7 +115,7 @@ import Testing
         var s = PollSchedule(settings: PollSettings())
         s.observe(elapsedMs: 1_500, progress: 0)
         let skip = s.nextDelay(elapsedMs: 1_500, jitter: zero)
-        #expect(skip == 8_300 - 1_500)
+        #expect(skip == 4_500 - 1_500)
         #expect(s.nextDelay(elapsedMs: 15_000, jitter: zero) == 1_000)
     }
 

@@ -19,12 +19,14 @@ public struct PollSettings: Sendable, Equatable {
 /// - Progress advancing (docs' example): completion is extrapolated from the progress rate and
 ///   the next call lands just after it, so a task costs a handful of calls.
 /// - Progress stuck at 0 then jumping to 1 (real traffic, spec §2a): calls are spaced by
-///   `targetLatencyMs` only where completions are likely (between the 1st and 99th percentile of
+///   `targetLatencyMs` only where completions are likely (between the 0.3rd and 99.7th percentile of
 ///   known durations, or of a log-normal prior with median 20 s), sparse before, and growing
 ///   by `multiplier` up to `maxMs` past them.
 /// - Never more than 3 calls per second per task (spec §2).
 public struct PollSchedule: Sendable {
     public static let minGapMs: Int64 = 350
+    static let progressStep = 0.01
+    static let createTimeStepMs: Int64 = 1_000
 
     public var settings: PollSettings
     /// Sorted durations (ms) of tasks seen to complete; empty means "use the prior".
@@ -58,9 +60,12 @@ public struct PollSchedule: Sendable {
         let target = max(Self.minGapMs, settings.targetLatencyMs)
         var gap: Int64
         if lastProgress > 0, lastProgress < 1, lastProgressAt > 0 {
-            // Progress advancing: extrapolate linearly from the start of the task.
-            let rate = lastProgress / Double(lastProgressAt)
-            let remainingAtLast = (1 - lastProgress) / rate
+            // Progress advancing: extrapolate linearly from the start, at the fastest rate the
+            // observation allows. Progress is truncated to 0.01 and createTime to whole seconds
+            // (spec §2c), so p / elapsed overestimates what is left by up to 60 % early on.
+            let progress = min(1, lastProgress + Self.progressStep)
+            let rate = progress / Double(max(1, lastProgressAt - Self.createTimeStepMs))
+            let remainingAtLast = (1 - progress) / rate
             let remaining = max(0, Int64(remainingAtLast) - (elapsedMs - lastProgressAt))
             gap = remaining <= 2 * target ? remaining + 100 : Int64(Double(remaining) * 0.7)
             gap = min(gap, settings.maxMs * 3)
@@ -80,14 +85,15 @@ public struct PollSchedule: Sendable {
         return max(Self.minGapMs, gap)
     }
 
-    /// Where completions are likely: 1st..99th percentile of known durations (at least 20
-    /// seen), else of the prior log-normal (median 20 s, σ 0.55: about 8.3 s .. 72 s).
+    /// Where completions are likely: the 0.3rd..99.7th percentile of known durations (at least
+    /// 20 seen), else of the prior log-normal (median 20 s, σ 0.55: about 4.5 s .. 89 s), so fewer
+    /// than 1 % of tasks end in the sparse edges and p99 is set by `targetLatencyMs`.
     func likelyWindow() -> (Int64, Int64) {
         if knownDurations.count >= 20 {
-            let lo = knownDurations[knownDurations.count / 100]
-            let hi = knownDurations[min(knownDurations.count - 1, knownDurations.count * 99 / 100)]
+            let lo = knownDurations[knownDurations.count * 3 / 1000]
+            let hi = knownDurations[min(knownDurations.count - 1, knownDurations.count * 997 / 1000)]
             return (lo, hi)
         }
-        return (8_300, 72_000)
+        return (4_500, 89_000)
     }
 }
