@@ -118,7 +118,12 @@ public final class KieClient: Sendable {
                     durations.record(done - ct)
                 }
                 logger.debug("task ended", metadata: ["taskId": "\(taskId)", "status": "\(task.status.rawValue)", "calls": "\(calls)"])
-                try? journal?.record(taskId: taskId, state: task.isSuccess ? "succeeded" : "failed", detail: task.errorMessage)
+                do {
+                    try journal?.record(taskId: taskId, state: task.isSuccess ? "succeeded" : "failed", detail: task.errorMessage)
+                } catch {
+                    // The task's outcome stands; a resumed run will only poll it once more.
+                    logger.warning("journal: could not record the end of the task", metadata: ["taskId": "\(taskId)", "reason": "\(error.message)"])
+                }
                 guard task.isSuccess else { throw task.failure }
                 return task
             }
