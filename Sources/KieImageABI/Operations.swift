@@ -9,7 +9,7 @@ import Glibc
 
 /// Asynchronous operations of one client and the delivery of their events.
 ///
-/// Guarantees (API.md §1): events of an operation arrive in order; exactly one final event
+/// Guarantees (docs/c-api.md, "Events"): events of an operation arrive in order; exactly one final event
 /// (completed or failed) per operation; nothing after it. Emission and enqueueing happen under
 /// one lock, so the order events are emitted is the order they are delivered.
 /// Delivery "thread": callbacks run on one serial library queue per client.
@@ -31,6 +31,8 @@ final class Operations: Sendable {
     struct Op: Sendable {
         var task: Task<Void, Never>?
         let callback: Callback
+        /// The caller's tag of the op's work item, added to each of its events.
+        let tag: String?
     }
 
     struct State: Sendable {
@@ -64,14 +66,14 @@ final class Operations: Sendable {
     /// Registers an operation and starts `body`, which posts events through `emit`. A body that
     /// throws ends the operation with a failed event; cancellation gives KIE_E_CANCELLED.
     func start(
-        callback: Callback,
+        callback: Callback, tag: String? = nil,
         _ body: @escaping @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> WaitEvent
     ) throws(KieError) -> kie_op {
         let op: kie_op? = state.withLock { s in
             guard !s.closed else { return nil }
             let op = s.nextOp
             s.nextOp &+= 1
-            s.ops[op] = Op(task: nil, callback: callback)
+            s.ops[op] = Op(task: nil, callback: callback, tag: tag)
             return op
         }
         guard let op else { throw KieError(.cancelled, "client is being freed") }
@@ -92,9 +94,9 @@ final class Operations: Sendable {
 
     /// Delivers one event of `op` unless the op already had its final event.
     func emit(_ op: kie_op, _ event: WaitEvent) {
-        let json = JSON.serialize(event.json)
         state.withLock { s in
             guard let entry = s.ops[op] else { return }
+            let json = JSON.serialize(event.json(tag: entry.tag))
             if event.isFinal { s.ops[op] = nil }
             let pending = Pending(op: op, status: kie_status(rawValue: event.status.rawValue), json: json, callback: entry.callback)
             if queueMode {
