@@ -45,16 +45,16 @@ public final class KieClient: Sendable {
     public func generate(_ validated: ValidatedRequest, tag: String? = nil) async throws -> Submitted {
         for w in validated.warnings { logger.warning("request: \(w)") }
         let env = try await caller.call(
-            .init(name: "generate", method: .POST, url: config.baseUrl + "/api/v1/gpt4o-image/generate", idempotency: .createsTask),
-            body: validated.request.body)
+            .init(name: "generate", method: .POST, url: config.baseUrl + validated.path, idempotency: .createsTask),
+            body: validated.body)
         guard let taskId = env.data["taskId"]?.stringValue, !taskId.isEmpty else {
             // The server answered 200 but without a task id: it may still have created one.
-            throw KieError(.unknownOutcome, "generate answered without a taskId", apiCode: 200, request: validated.request.body,
+            throw KieError(.unknownOutcome, "generate answered without a taskId", apiCode: 200, request: validated.body,
                            raw: Redaction.redact(JSON.serialize(env.data), secret: config.apiKey))
         }
         logger.info("task submitted", metadata: ["taskId": "\(taskId)"])
         do {
-            try journal?.record(taskId: taskId, state: "submitted", request: validated.request.body, tag: tag)
+            try journal?.record(taskId: taskId, state: "submitted", request: validated.body, tag: tag)
         } catch {
             // The task exists and is charged: report its id with the failure.
             throw KieError(.io, "task \(taskId) was accepted but the journal write failed: \(error.message)", taskId: taskId)

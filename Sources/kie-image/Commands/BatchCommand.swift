@@ -151,8 +151,8 @@ struct BatchCommand: AsyncParsableCommand {
                         throw CLIFailure.usage("--adopt \(number)=\(taskId): that task already belongs to a line of \(journalPath)")
                     }
                     // Guard against a mistyped id: the task's paramJson must be this line's request.
-                    if case .success(let validated) = line.request,
-                       let mismatch = Self.mismatch(try await session.client.task(taskId).request, validated.request) {
+                    if case .success(let validated) = line.request, let request = validated.request,
+                       let mismatch = Self.mismatch(try await session.client.task(taskId).request, request) {
                         throw CLIFailure.usage("--adopt \(number)=\(taskId): that task was made for another request (its \(mismatch) differs from line \(number)'s)")
                     }
                     // As if the generate had answered: the intent resolves to the task, which the
