@@ -124,12 +124,19 @@ extension Simulator {
         guard let url = task.request.callBackUrl else { return }
         let (config, fileBase) = state.withLock { ($0.config, $0.fileBase) }
         let success = task.outcome == .success
+        // `callbackTaskIdStyle` `all` also puts the id at the top and in `data.task_id`, as the
+        // webhook guide's example does (docs/kie-market-api.md §4).
+        let all = config.callbackTaskIdStyle == "all"
         var body = success
-            ? "{\"code\":200,\"msg\":\"Playground task completed successfully.\",\"data\":"
-            : "{\"code\":501,\"msg\":\"Playground task failed.\",\"data\":"
+            ? "{\"code\":200,\"msg\":\"Playground task completed successfully.\","
+            : "{\"code\":501,\"msg\":\"Playground task failed.\","
+        if all { body += "\"taskId\":\"\(task.taskId)\"," }
+        body += "\"data\":"
+        var record = ""
         task.writeData(nowMs: task.completeAtMs, shape: config.marketRecordShape, failFlag: config.generateFailedFlag,
-                       fileBase: fileBase, into: &body)
-        body += "}"
+                       fileBase: fileBase, into: &record)
+        if all, record.hasSuffix("}") { record = String(record.dropLast()) + ",\"task_id\":\"\(task.taskId)\"}" }
+        body += record + "}"
         startDeliveries(taskId: task.taskId, url: url, body: body, config: config)
     }
 }

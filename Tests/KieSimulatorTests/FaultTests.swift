@@ -106,7 +106,8 @@ struct FaultTests {
             await #expect(throws: (any Error).self) {
                 _ = try await http(.POST, sim.generateURL, body: Array(#"{"prompt":"p","size":"1:1"}"#.utf8), timeoutMs: 300)
             }
-            #expect(sim.tasks().count == 1)
+            // On a loaded machine the server may still be reading the request when the client gives up.
+            try await sim.eventually { sim.tasks().count == 1 }
         }
     }
 

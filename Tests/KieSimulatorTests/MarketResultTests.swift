@@ -91,7 +91,7 @@ struct MarketResultTests {
 
     @Test func failureCallbackIs501WithTheFailedRecordAndRetries() async throws {
         let receiver = try await Receiver.start(statuses: [500])
-        try await withSimulator(testConfig { $0.webhookKey = "k" }) { sim in
+        try await withSimulator(testConfig { $0.webhookKey = "k"; $0.callbackTaskIdStyle = "all" }) { sim in
             let taskId = try await sim.createMarketTask(
                 #"{"model":"nano-banana-2","input":{"prompt":"p [sim:generate_failed]"},"callBackUrl":"\#(receiver.url)"}"#)
             sim.advanceClock(ms: 3_000)
@@ -99,7 +99,10 @@ struct MarketResultTests {
             #expect(sim.callbacks().first?.attempts == 2)
             let got = try #require(receiver.store.received.withLock { $0.last })
             let json = try #require(try? JSONParser.parse(got.body).get())
-            #expect(keys(json) == ["code", "msg", "data"])
+            // callbackTaskIdStyle all: the id also at the top and in data.task_id.
+            #expect(keys(json) == ["code", "msg", "taskId", "data"])
+            #expect(json["taskId"]?.stringValue == taskId)
+            #expect(json["data"]?["task_id"]?.stringValue == taskId)
             #expect(json["code"]?.intValue == 501)
             #expect(json["msg"]?.stringValue == "Playground task failed.")
             #expect(json["data"]?["taskId"]?.stringValue == taskId)

@@ -9,6 +9,8 @@ struct RecordInfoTests {
 
     @Test func generatingShapeMatchesTheRealExample() async throws {
         try await withSimulator(testConfig { $0.generationMs = 60_000 }) { sim in
+            // Frozen: progress stays "0.00" however slowly the machine runs.
+            sim.freezeClock()
             let taskId = try await sim.submit()
             let answer = try await get(sim.recordInfoURL(taskId))
             let json = try #require(answer.json)

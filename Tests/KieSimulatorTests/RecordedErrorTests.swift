@@ -64,6 +64,22 @@ struct RecordedErrorTests {
         }
     }
 
+    @Test func newKeysGoThroughTheAdminConfig() async throws {
+        try await withSimulator { sim in
+            let body = #"{"unknownTaskMode":"404","unauthorizedStyle":"gateway","marketRecordShape":"2026-04","marketGenerationMs":500,"marketTransientNotFound":1}"#
+            #expect(try await post(sim.baseURL + "/_sim/config", body, key: nil).status == 200)
+            let config = sim.config
+            #expect(config.unknownTaskMode == "404" && config.unauthorizedStyle == "gateway")
+            #expect(config.marketRecordShape == "2026-04" && config.marketGenerationMs == 500)
+            #expect(config.marketTransientNotFound == 1)
+            // null puts a key back to its default.
+            _ = try await post(sim.baseURL + "/_sim/config", #"{"marketGenerationMs":null,"unknownTaskMode":null}"#, key: nil)
+            #expect(sim.config.marketGenerationMs == nil && sim.config.unknownTaskMode == "recorded")
+            let bad = try await post(sim.baseURL + "/_sim/config", #"{"marketRecordShape":"2026-10"}"#, key: nil)
+            #expect(bad.status == 400)
+        }
+    }
+
     @Test func unknownConfigValuesAreRefused() {
         var config = SimulatorConfig()
         config.unauthorizedStyle = "other"
