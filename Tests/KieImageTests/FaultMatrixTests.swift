@@ -4,8 +4,9 @@ import Synchronization
 import Testing
 @testable import KieImage
 
-/// Issue 8's fault matrix: every fault kind on every endpoint, each cell's expected outcome
-/// written here and asserted together with how many requests the simulator received.
+/// Issue 8's fault matrix: every fault kind on every endpoint of both families (4o and Market
+/// createTask/recordInfo), each cell's expected outcome written here and asserted together with
+/// how many requests the simulator received.
 /// Faults fire once (the first request after installation) unless noted.
 @Suite(.serialized) struct FaultMatrixTests {
     enum Fault: String, CaseIterable, Sendable {
@@ -33,6 +34,11 @@ import Testing
     enum Op: String, CaseIterable, Sendable {
         case generate, recordInfo = "record-info", downloadUrl = "download-url", credits = "credit"
         case upload = "upload-base64", file
+        case createTask = "jobs-createTask", marketRecordInfo = "jobs-recordInfo"
+
+        /// The operation's family: Market's createTask and recordInfo behave as 4o's generate
+        /// and record-info do.
+        var isMarket: Bool { self == .createTask || self == .marketRecordInfo }
     }
 
     enum Expect: Equatable, CustomStringConvertible {
@@ -55,6 +61,8 @@ import Testing
     /// also tries to mint a new link, which the API refuses for a URL that is not the task's.
     static func expected(_ op: Op, _ fault: Fault) -> Expect {
         switch (op, fault) {
+        case (.createTask, _): expected(.generate, fault)
+        case (.marketRecordInfo, _): expected(.recordInfo, fault)
         case (.generate, .refused): .status(.network, requests: 0)
         case (.generate, .resetBefore), (.generate, .resetAfter), (.generate, .slow), (.generate, .malformed),
              (.generate, .truncated): .status(.unknownOutcome, requests: 1)
@@ -91,7 +99,10 @@ import Testing
         defer { Task { await h.stop() } }
         // Preconditions (a finished task, a file to upload) before the fault is installed.
         var task: KieTask?
-        if op != .generate && op != .credits && op != .upload {
+        if op == .marketRecordInfo {
+            let id = try await h.client.generate(h.marketRequest()).taskId
+            task = try await h.client.wait(id, options: h.waitOptions)
+        } else if op != .generate && op != .createTask && op != .credits && op != .upload {
             let id = try await h.client.generate(h.request()).taskId
             task = try await h.client.wait(id, options: h.waitOptions)
         }
@@ -120,7 +131,8 @@ import Testing
         do {
             switch op {
             case .generate: _ = try await client.generate(h.request())
-            case .recordInfo: _ = try await client.task(task?.taskId ?? "")
+            case .createTask: _ = try await client.generate(h.marketRequest())
+            case .recordInfo, .marketRecordInfo: _ = try await client.task(task?.taskId ?? "")
             case .downloadUrl: _ = try await client.downloadURL(taskId: task?.taskId ?? "", url: task?.resultUrls.first ?? "")
             case .credits: _ = try await client.credits()
             case .upload: _ = try await client.upload(path: upload)
@@ -132,7 +144,7 @@ import Testing
         }
         if client !== h.client { await client.shutdown() }
         let requests = (h.sim.requestCounts()[op.rawValue] ?? 0) - before
-        if op == .generate {
+        if op == .generate || op == .createTask {
             // Zero duplicate generates: at most one task per generate call, whatever the fault.
             #expect(h.sim.tasks().count - tasksBefore <= 1, "duplicate generate under \(fault.rawValue)")
         }

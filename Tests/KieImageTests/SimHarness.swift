@@ -40,6 +40,13 @@ struct SimHarness {
         try RequestValidator.validate(json: #"{"prompt":"\#(prompt)","size":"\#(size)"}"#)
     }
 
+    /// A GPT Image 2 request (kie's Market API).
+    func marketRequest(_ prompt: String = "A lighthouse at dusk", aspect: String = "16:9", resolution: String? = nil) throws -> ValidatedRequest {
+        let tier = resolution.map { #","resolution":"\#($0)""# } ?? ""
+        return try RequestValidator.validate(
+            json: #"{"model":"gpt-image-2-text-to-image","input":{"prompt":"\#(prompt)","aspect_ratio":"\#(aspect)"\#(tier)}}"#)
+    }
+
     var waitOptions: WaitOptions { WaitOptions(poll: client.config.poll) }
 }
 
