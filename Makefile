@@ -12,6 +12,9 @@ SONAME     := libkieimage.so.1
 LIB_DIR    := $(BUILD_DIR)/lib
 LIB        := $(LIB_DIR)/libkieimage.so.$(VERSION)
 PREFIX     ?= /usr/local
+# Extra swiftc flags for `make lib` only, e.g. to let --gc-sections drop unused dependency code:
+# LIB_SWIFTFLAGS="-Xswiftc -Xfrontend -Xswiftc -internalize-at-link -Xswiftc -Xfrontend -Xswiftc -function-sections"
+LIB_SWIFTFLAGS ?=
 
 .PHONY: demo test deps build lib abi-check install test-install header header-check test-swift test-c test-python test-cli \
 	test-fuzz test-soak fuzz soak bench clean
@@ -35,7 +38,7 @@ build:
 ## libkieimage.so.1, only kie_* exported (abi/kieimage.map), stripped
 lib: $(LIB)
 $(LIB): Package.swift $(shell find Sources/KieImage Sources/KieImageABI Sources/CKieImage -type f) abi/kieimage.map
-	$(SWIFT) build -c release --scratch-path .build-lib --product kieimage -Xswiftc -static-stdlib
+	$(SWIFT) build -c release --scratch-path .build-lib --product kieimage -Xswiftc -static-stdlib $(LIB_SWIFTFLAGS)
 	@mkdir -p $(LIB_DIR)
 	strip --strip-unneeded -o $@ .build-lib/release/libkieimage.so
 	ln -sf libkieimage.so.$(VERSION) $(LIB_DIR)/$(SONAME)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench: release builds, then every measure next to its baseline (Benchmarks/bench.py), which
 # prints the table and rewrites BENCHMARKS.md. Extra arguments go to bench.py (e.g. --only P1,P4).
-# Needs: make lib (build/lib/libkieimage.so.0.1.0), wrk, gcc, python3 with requests and jsonschema.
+# Needs: make lib (build/lib/libkieimage.so.0.1.0), wrk, gcc, libjansson-dev, python3 with requests and jsonschema.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
@@ -17,8 +17,10 @@ $SWIFT build -c release --scratch-path "$SCRATCH" --product kie-sim >&2
 $SWIFT build -c release --scratch-path "$SCRATCH" --product kie-bench >&2
 
 mkdir -p build/bench
+JANSSON=$(pkg-config --cflags --libs jansson 2>/dev/null || echo -ljansson)
 for prog in request_build waits; do
-  gcc -O2 -std=c11 -Wall -Wextra -Werror -Iinclude "Benchmarks/c/$prog.c" \
+  # shellcheck disable=SC2086 # JANSSON holds several flags
+  gcc -O2 -std=c11 -Wall -Wextra -Werror -Iinclude "Benchmarks/c/$prog.c" $JANSSON \
     -L"$(dirname "$LIB")" -l:libkieimage.so.1 -Wl,-rpath,"$(pwd)/$(dirname "$LIB")" -o "build/bench/$prog"
 done
 

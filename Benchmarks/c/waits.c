@@ -60,6 +60,10 @@ int main(int argc, char **argv) {
     proc_status(&threads0, &hwm0);
     kie_client *c = NULL;
     if (kie_client_new(config, &c) != KIE_OK) { fprintf(stderr, "client: %s\n", kie_last_error()); return 1; }
+    /* The idle client: after one call, so its event loop, pool and delivery thread exist. */
+    double credits = 0;
+    if (kie_credits(c, &credits) != KIE_OK) { fprintf(stderr, "credits: %s\n", kie_last_error()); return 1; }
+    long idle_rss = rss_now();
     double t0 = now_s();
     for (int i = 0; i < n; i++) {
         kie_op op;
@@ -87,7 +91,7 @@ int main(int argc, char **argv) {
     proc_status(&peak_threads, &hwm);
     kie_client_free(c);
     printf("{\"tasks\":%d,\"done\":%d,\"failed\":%d,\"peakConcurrentWaits\":%ld,\"peakThreads\":%ld,"
-           "\"hostThreads\":%ld,\"peakRssKB\":%ld,\"baselineRssKB\":%ld,\"wallS\":%.1f}\n",
-           n, atomic_load(&completed), atomic_load(&failed), peak_waiting, peak_threads, threads0, hwm, hwm0, wall);
+           "\"hostThreads\":%ld,\"peakRssKB\":%ld,\"baselineRssKB\":%ld,\"idleClientRssKB\":%ld,\"wallS\":%.1f}\n",
+           n, atomic_load(&completed), atomic_load(&failed), peak_waiting, peak_threads, threads0, hwm, hwm0, idle_rss, wall);
     return 0;
 }

@@ -21,7 +21,8 @@ SRC=Sources/KieImage
 # The pure core: every file here must import nothing beyond FoundationEssentials, Synchronization
 # and Crypto. Files with network code or `extension KieClient` stay out (checked below).
 CORE=(
-    Support/JSONCoding.swift Support/JSONValue.swift Support/StringTrim.swift Support/URLParts.swift
+    Support/JSONCoding.swift Support/JSONReader.swift Support/JSONWriter.swift Support/JSONValue.swift
+    Support/StringTrim.swift Support/URLParts.swift
     Errors/KieError.swift Errors/KieStatus.swift
     Requests/GenerateRequest.swift Requests/RequestValidator.swift
     Tasks/KieTask.swift Tasks/RecordInfoParser.swift Tasks/TaskJSON.swift Tasks/WaitEvent.swift

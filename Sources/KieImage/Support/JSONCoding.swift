@@ -1,22 +1,23 @@
 import FoundationEssentials
 
-/// Parsing and serialization of `JSONValue`. Parsing goes through FoundationEssentials'
-/// JSONDecoder; serialization is a direct writer so output is deterministic and cheap.
+/// Parsing and serialization of `JSONValue`, over bytes: `JSONReader` (strict RFC 8259, one
+/// pass, no Foundation decoder) and `JSONWriter` (compact, deterministic).
 public enum JSON {
     /// Deepest nesting accepted from outside; deeper documents are rejected, not recursed into.
     public static let maxDepth = 64
 
     public static func parse(_ text: String) throws(JSONError) -> JSONValue {
-        try parse(Array(text.utf8))
+        var text = text
+        return try text.withUTF8 { u in Result { () throws(JSONError) in try JSONReader.parse(u) } }.get()
     }
 
     public static func parse(_ bytes: [UInt8]) throws(JSONError) -> JSONValue {
-        guard nestingDepth(bytes) <= maxDepth else { throw JSONError("JSON nested deeper than \(maxDepth) levels") }
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch {
-            throw JSONError("malformed JSON: \(describe(error))")
-        }
+        try bytes.withUnsafeBufferPointer { u in Result { () throws(JSONError) in try JSONReader.parse(u) } }.get()
+    }
+
+    /// Parses bytes in place (a response buffer, a C string) without copying them first.
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONError) -> JSONValue {
+        try JSONReader.parse(bytes.assumingMemoryBound(to: UInt8.self))
     }
 
     /// Parses and requires an object at the top level.
@@ -26,87 +27,26 @@ public enum JSON {
     }
 
     public static func serialize(_ value: JSONValue) -> String {
-        var out = ""
-        out.reserveCapacity(256)
-        write(value, into: &out)
-        return out
+        var w = JSONWriter()
+        w.write(value)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    /// The same text as `serialize`, as UTF-8 bytes (a request body needs no String).
+    public static func serializeBytes(_ value: JSONValue) -> [UInt8] {
+        var w = JSONWriter()
+        w.write(value)
+        return w.bytes
     }
 
     static func write(_ value: JSONValue, into out: inout String) {
-        switch value {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d):
-            if d.isFinite {
-                if d.rounded() == d && abs(d) < 1e15 { out += String(Int64(d)) } else { out += String(d) }
-            } else {
-                out += "null"
-            }
-        case .string(let s): writeString(s, into: &out)
-        case .array(let a):
-            out += "["
-            for (i, v) in a.enumerated() {
-                if i > 0 { out += "," }
-                write(v, into: &out)
-            }
-            out += "]"
-        case .object(let o):
-            out += "{"
-            for (i, (k, v)) in o.pairs.enumerated() {
-                if i > 0 { out += "," }
-                writeString(k, into: &out)
-                out += ":"
-                write(v, into: &out)
-            }
-            out += "}"
-        }
+        out += serialize(value)
     }
 
     static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20:
-                let hex = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        out += "\""
-    }
-
-    /// Maximum bracket depth outside strings, counted without recursion.
-    static func nestingDepth(_ bytes: [UInt8]) -> Int {
-        var depth = 0, maxSeen = 0, inString = false, escaped = false
-        for b in bytes {
-            if inString {
-                if escaped { escaped = false } else if b == 0x5C { escaped = true } else if b == 0x22 { inString = false }
-                continue
-            }
-            switch b {
-            case 0x22: inString = true
-            case 0x5B, 0x7B:
-                depth += 1
-                if depth > maxSeen { maxSeen = depth }
-            case 0x5D, 0x7D: depth -= 1
-            default: break
-            }
-        }
-        return maxSeen
-    }
-
-    static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let c): return c.debugDescription
-        case DecodingError.typeMismatch(_, let c): return c.debugDescription
-        default: return "invalid document"
-        }
+        var w = JSONWriter(capacity: s.utf8.count + 2)
+        w.writeString(s)
+        out += String(decoding: w.bytes, as: UTF8.self)
     }
 }
 

@@ -32,12 +32,15 @@ final class HTTPTransport: Sendable {
     private let keyOrigins: [URLParts]
     private let apiKey: String
     private let userAgent: String
+    /// API requests in flight at once; the rest wait here, in order, not inside the pool.
+    private let inFlight: InFlightLimit
+    static let maxInFlight = 64
 
     init(config: ClientConfig) {
         var c = HTTPClient.Configuration()
         c.timeout = .init(connect: .milliseconds(config.connectTimeoutMs))
         c.redirectConfiguration = .disallow
-        c.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        c.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: Self.maxInFlight)
         c.decompression = .disabled
         api = HTTPClient(eventLoopGroup: NIOSingletons.posixEventLoopGroup, configuration: c)
         var f = c
@@ -46,6 +49,7 @@ final class HTTPTransport: Sendable {
         keyOrigins = [config.baseUrl, config.uploadBaseUrl].compactMap(URLParts.init)
         apiKey = config.apiKey
         userAgent = config.userAgent
+        inFlight = InFlightLimit(limit: Self.maxInFlight)
     }
 
     func shutdown() async {
@@ -59,25 +63,38 @@ final class HTTPTransport: Sendable {
     }
 
     /// One attempt. Throws `TransportFailure` for anything below HTTP, CancellationError when cancelled.
+    /// The attempt's timeout counts from the call, so time spent waiting for a slot is part of
+    /// it; a call whose timeout passes before it gets a slot fails as not sent.
+    @inline(never)  // its frame (request, headers) lives only during the call, not in a caller's long-lived frame
     func send(_ call: HTTPCall) async throws -> HTTPAnswer {
-        var request = HTTPClientRequest(url: call.url)
-        request.method = call.method
-        request.headers.add(name: "User-Agent", value: userAgent)
-        request.headers.add(name: "Accept", value: "application/json")
-        for (k, v) in call.headers { request.headers.add(name: k, value: v) }
+        let deadline = NIODeadline.now() + .milliseconds(max(call.timeoutMs, 1))
+        try await inFlight.acquire()
+        defer { inFlight.release() }
+        guard NIODeadline.now() < deadline else {
+            throw TransportFailure(sent: false, timedOut: true, message: "no connection free before the timeout")
+        }
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(4 + call.headers.count)
+        headers.add(name: "User-Agent", value: userAgent)
+        headers.add(name: "Accept", value: "application/json")
+        for (k, v) in call.headers { headers.add(name: k, value: v) }
         let client: HTTPClient
         if call.authorized && mayCarryKey(call.url) {
-            request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+            headers.add(name: "Authorization", value: "Bearer \(apiKey)")
             client = api
         } else {
             client = call.authorized ? api : files
         }
-        if let body = call.body { request.body = .bytes(ByteBuffer(bytes: body)) }
         do {
-            let response = try await client.execute(request, timeout: .milliseconds(max(call.timeoutMs, 1)))
-            let buffer = try await response.body.collect(upTo: call.maxBodyBytes)
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap(Self.parseRetryAfter)
-            return HTTPAnswer(status: Int(response.status.code), body: Array(buffer.readableBytesView), retryAfterMs: retryAfter)
+            let request = try HTTPClient.Request(
+                url: call.url, method: call.method, headers: headers, body: call.body.map { .bytes($0) })
+            let task = client.execute(
+                request: request, delegate: AnswerCollector(maxBytes: call.maxBodyBytes), deadline: deadline)
+            return try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
         } catch is CancellationError {
             throw CancellationError()
         } catch {

@@ -1,0 +1,358 @@
+/// A strict RFC 8259 reader over UTF-8 bytes, building `JSONValue` in one pass.
+///
+/// It accepts what the FoundationEssentials JSONDecoder it replaced accepted (the `json` fuzz
+/// target compares the two) except trailing commas (`[1,]`) and invalid UTF-8, which that decoder
+/// let through: any value at the top level, whitespace only from the RFC's four characters, no
+/// trailing data, strings of valid UTF-8 without raw control characters, surrogate escapes only
+/// in high/low pairs, numbers without leading zeros, `+`, `.5` or `1.`, and finite. Numbers
+/// become `.int` when their decimal value is an integer that fits Int64 (`6`, `6.0`, `1e2`,
+/// `9007199254740993`) or their nearest Double is one (`1e-400` is 0), else `.double`. Nesting
+/// deeper than `JSON.maxDepth` is rejected before recursing further. A repeated key keeps its
+/// first value, as the decoder before did. A leading UTF-8 byte order mark is skipped.
+struct JSONReader {
+    private let b: UnsafeBufferPointer<UInt8>
+    private var i = 0
+    private var depth = 0
+    /// Bytes of the string being read when it holds escapes (reused across strings).
+    private var scratch: [UInt8] = []
+
+    private init(_ b: UnsafeBufferPointer<UInt8>) { self.b = b }
+
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONError) -> JSONValue {
+        var r = JSONReader(bytes)
+        // A UTF-8 byte order mark is skipped, as RFC 8259 §8.1 allows and the decoder before did.
+        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { r.i = 3 }
+        r.skipWhitespace()
+        let v = try r.value()
+        r.skipWhitespace()
+        guard r.i == bytes.count else { throw r.fail("unexpected data after the document") }
+        return v
+    }
+
+    private func fail(_ what: String) -> JSONError {
+        JSONError("malformed JSON: \(what) at byte \(i)")
+    }
+
+    private mutating func skipWhitespace() {
+        while i < b.count {
+            switch b[i] {
+            case 0x20, 0x0A, 0x0D, 0x09: i += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func value() throws(JSONError) -> JSONValue {
+        guard i < b.count else { throw fail("unexpected end of input") }
+        switch b[i] {
+        case UInt8(ascii: "{"): return try object()
+        case UInt8(ascii: "["): return try array()
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): try literal(0x74_72_75_65, count: 4); return .bool(true)
+        case UInt8(ascii: "f"): try literal(0x66_61_6C_73_65, count: 5); return .bool(false)
+        case UInt8(ascii: "n"): try literal(0x6E_75_6C_6C, count: 4); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+        default: throw fail("unexpected character")
+        }
+    }
+
+    /// `word` holds the literal's bytes, first byte most significant.
+    private mutating func literal(_ word: UInt64, count: Int) throws(JSONError) {
+        guard b.count - i >= count else { throw fail("unexpected end of input") }
+        var got: UInt64 = 0
+        for k in 0..<count { got = got << 8 | UInt64(b[i + k]) }
+        guard got == word else { throw fail("invalid literal") }
+        i += count
+    }
+
+    private mutating func enter() throws(JSONError) {
+        depth += 1
+        if depth > JSON.maxDepth { throw JSONError("JSON nested deeper than \(JSON.maxDepth) levels") }
+        i += 1
+        skipWhitespace()
+    }
+
+    private mutating func array() throws(JSONError) -> JSONValue {
+        try enter()
+        defer { depth -= 1 }
+        var items: [JSONValue] = []
+        if i < b.count && b[i] == UInt8(ascii: "]") {
+            i += 1
+            return .array(items)
+        }
+        while true {
+            skipWhitespace()
+            items.append(try value())
+            skipWhitespace()
+            guard i < b.count else { throw fail("unexpected end of input") }
+            switch b[i] {
+            case UInt8(ascii: ","): i += 1
+            case UInt8(ascii: "]"): i += 1; return .array(items)
+            default: throw fail("expected ',' or ']'")
+            }
+        }
+    }
+
+    private mutating func object() throws(JSONError) -> JSONValue {
+        try enter()
+        defer { depth -= 1 }
+        var pairs: [(String, JSONValue)] = []
+        // Position of each key, built once an object is too wide for a linear search to stay cheap.
+        var index: [String: Int]? = nil
+        if i < b.count && b[i] == UInt8(ascii: "}") {
+            i += 1
+            return .object(JSONObject(uniquePairs: pairs))
+        }
+        while true {
+            skipWhitespace()
+            guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+            let key = try string()
+            skipWhitespace()
+            guard i < b.count, b[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            i += 1
+            skipWhitespace()
+            let v = try value()
+            if pairs.count < 16 {
+                if !pairs.contains(where: { $0.0 == key }) { pairs.append((key, v)) }
+            } else {
+                if index == nil {
+                    var built: [String: Int] = [:]
+                    built.reserveCapacity(pairs.count * 2)
+                    for (n, p) in pairs.enumerated() { built[p.0] = n }
+                    index = built
+                }
+                if index?[key] == nil {
+                    index?[key] = pairs.count
+                    pairs.append((key, v))
+                }
+            }
+            skipWhitespace()
+            guard i < b.count else { throw fail("unexpected end of input") }
+            switch b[i] {
+            case UInt8(ascii: ","): i += 1
+            case UInt8(ascii: "}"): i += 1; return .object(JSONObject(uniquePairs: pairs))
+            default: throw fail("expected ',' or '}'")
+            }
+        }
+    }
+
+    // MARK: strings
+
+    /// Reads a string starting at its opening quote. Runs without escapes are taken as they are;
+    /// bytes at or above 0x80 make the whole string go through UTF-8 validation.
+    private mutating func string() throws(JSONError) -> String {
+        i += 1
+        let start = i
+        var high = false
+        // Fast path: no escape.
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "\"") {
+                let run = UnsafeBufferPointer(rebasing: b[start..<i])
+                i += 1
+                return try makeString(run, validate: high)
+            }
+            if c == UInt8(ascii: "\\") { break }
+            if c < 0x20 { throw fail("control character in string") }
+            if c >= 0x80 { high = true }
+            i += 1
+        }
+        guard i < b.count else { throw fail("unterminated string") }
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<i]))
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                let s = scratch.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) }
+                guard let s else { throw fail("invalid UTF-8 in string") }
+                return s
+            }
+            if c < 0x20 { throw fail("control character in string") }
+            if c != UInt8(ascii: "\\") {
+                let runStart = i
+                i += 1
+                while i < b.count, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\"), b[i] >= 0x20 { i += 1 }
+                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<i]))
+                continue
+            }
+            i += 1
+            guard i < b.count else { break }
+            let e = b[i]
+            i += 1
+            switch e {
+            case UInt8(ascii: "\""): scratch.append(0x22)
+            case UInt8(ascii: "\\"): scratch.append(0x5C)
+            case UInt8(ascii: "/"): scratch.append(0x2F)
+            case UInt8(ascii: "b"): scratch.append(0x08)
+            case UInt8(ascii: "f"): scratch.append(0x0C)
+            case UInt8(ascii: "n"): scratch.append(0x0A)
+            case UInt8(ascii: "r"): scratch.append(0x0D)
+            case UInt8(ascii: "t"): scratch.append(0x09)
+            case UInt8(ascii: "u"): try unicodeEscape()
+            default:
+                i -= 1
+                throw fail("invalid escape")
+            }
+        }
+        throw fail("unterminated string")
+    }
+
+    private func makeString(_ run: UnsafeBufferPointer<UInt8>, validate: Bool) throws(JSONError) -> String {
+        if !validate { return String(decoding: run, as: UTF8.self) }
+        guard let s = String(validating: run, as: UTF8.self) else { throw fail("invalid UTF-8 in string") }
+        return s
+    }
+
+    /// After `\u`: four hex digits, a high surrogate only when a `\u` low surrogate follows.
+    private mutating func unicodeEscape() throws(JSONError) {
+        var scalar = try hex4()
+        if scalar >= 0xD800 && scalar <= 0xDBFF {
+            guard b.count - i >= 6, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") else {
+                throw fail("high surrogate without its low surrogate")
+            }
+            i += 2
+            let low = try hex4()
+            guard low >= 0xDC00 && low <= 0xDFFF else { throw fail("high surrogate without its low surrogate") }
+            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+        } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
+            throw fail("low surrogate without its high surrogate")
+        }
+        switch scalar {
+        case ..<0x80: scratch.append(UInt8(truncatingIfNeeded: scalar))
+        case ..<0x800:
+            scratch.append(0xC0 | UInt8(truncatingIfNeeded: scalar >> 6))
+            scratch.append(0x80 | UInt8(truncatingIfNeeded: scalar & 0x3F))
+        case ..<0x10000:
+            scratch.append(0xE0 | UInt8(truncatingIfNeeded: scalar >> 12))
+            scratch.append(0x80 | UInt8(truncatingIfNeeded: scalar >> 6 & 0x3F))
+            scratch.append(0x80 | UInt8(truncatingIfNeeded: scalar & 0x3F))
+        default:
+            scratch.append(0xF0 | UInt8(truncatingIfNeeded: scalar >> 18))
+            scratch.append(0x80 | UInt8(truncatingIfNeeded: scalar >> 12 & 0x3F))
+            scratch.append(0x80 | UInt8(truncatingIfNeeded: scalar >> 6 & 0x3F))
+            scratch.append(0x80 | UInt8(truncatingIfNeeded: scalar & 0x3F))
+        }
+    }
+
+    private mutating func hex4() throws(JSONError) -> UInt32 {
+        guard b.count - i >= 4 else { throw fail("unterminated unicode escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let c = b[i]
+            let d: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c &- UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = c &- UInt8(ascii: "a") &+ 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = c &- UInt8(ascii: "A") &+ 10
+            default: throw fail("invalid unicode escape")
+            }
+            v = v << 4 | UInt32(d)
+            i += 1
+        }
+        return v
+    }
+
+    // MARK: numbers
+
+    /// Exact powers of ten a Double holds (10^0 ... 10^22), for the exact fast path.
+    private static let pow10: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ]
+
+    private mutating func number() throws(JSONError) -> JSONValue {
+        let start = i
+        var negative = false
+        if b[i] == UInt8(ascii: "-") {
+            negative = true
+            i += 1
+        }
+        guard i < b.count, isDigit(b[i]) else { throw fail("invalid number") }
+        // Integer part, accumulated as a magnitude while it fits (digits beyond 19 cannot).
+        var mantissa: UInt64 = 0
+        var overflow = false
+        if b[i] == UInt8(ascii: "0") {
+            i += 1
+            if i < b.count, isDigit(b[i]) { throw fail("leading zero in number") }
+        } else {
+            while i < b.count, isDigit(b[i]) {
+                accumulate(b[i], &mantissa, &overflow)
+                i += 1
+            }
+        }
+        var fractionDigits = 0
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            i += 1
+            guard i < b.count, isDigit(b[i]) else { throw fail("invalid number") }
+            while i < b.count, isDigit(b[i]) {
+                accumulate(b[i], &mantissa, &overflow)
+                fractionDigits += 1
+                i += 1
+            }
+        }
+        var exponent = 0
+        if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+            i += 1
+            var expNegative = false
+            if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+                expNegative = b[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            guard i < b.count, isDigit(b[i]) else { throw fail("invalid number") }
+            while i < b.count, isDigit(b[i]) {
+                if exponent < 100_000 { exponent = exponent * 10 + Int(b[i] &- UInt8(ascii: "0")) }
+                i += 1
+            }
+            if expNegative { exponent = -exponent }
+        }
+        let e10 = exponent - fractionDigits
+        if !overflow, let magnitude = Self.exactInteger(mantissa, e10) {
+            if magnitude <= UInt64(Int64.max) {
+                let m = Int64(magnitude)
+                return .int(negative ? -m : m)
+            }
+            if negative && magnitude == Int64.min.magnitude { return .int(Int64.min) }
+        }
+        let magnitude: Double
+        if !overflow && mantissa < (1 << 53) && e10 >= -22 && e10 <= 22 {
+            // Exact: both operands are exact Doubles, so one correctly rounded operation.
+            let m = Double(mantissa)
+            magnitude = e10 < 0 ? m / Self.pow10[-e10] : m * Self.pow10[e10]
+        } else {
+            let text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+            guard let parsed = Double(text) else { throw fail("invalid number") }
+            magnitude = parsed.magnitude
+        }
+        guard magnitude.isFinite else { throw fail("number out of range") }
+        // A value whose nearest Double is an integer Int64 holds is that integer (1e-400 is 0), so
+        // every `.double` read is fractional or beyond Int64 and its text reads back the same.
+        let d = negative ? -magnitude : magnitude
+        if let m = Int64(exactly: d) { return .int(m) }
+        return .double(d)
+    }
+
+    /// `mantissa × 10^e10` when that is an integer within UInt64, else nil.
+    private static func exactInteger(_ mantissa: UInt64, _ e10: Int) -> UInt64? {
+        if mantissa == 0 { return 0 }
+        if e10 >= 0 {
+            guard e10 < 20 else { return nil }
+            let (v, o) = mantissa.multipliedReportingOverflow(by: pow10Int[e10])
+            return o ? nil : v
+        }
+        guard -e10 < 20 else { return nil }
+        let p = pow10Int[-e10]
+        return mantissa % p == 0 ? mantissa / p : nil
+    }
+
+    private static let pow10Int: [UInt64] = (0..<20).map { n in (0..<n).reduce(UInt64(1)) { p, _ in p &* 10 } }
+
+    private func isDigit(_ c: UInt8) -> Bool { c &- UInt8(ascii: "0") < 10 }
+
+    private func accumulate(_ c: UInt8, _ m: inout UInt64, _ overflow: inout Bool) {
+        if overflow { return }
+        let (times10, o1) = m.multipliedReportingOverflow(by: 10)
+        let (sum, o2) = times10.addingReportingOverflow(UInt64(c &- UInt8(ascii: "0")))
+        if o1 || o2 { overflow = true } else { m = sum }
+    }
+}
