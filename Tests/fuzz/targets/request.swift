@@ -16,6 +16,11 @@ public func fuzzRequest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if again.family != validated.family || again.request != validated.request {
         fatalError("request changed in a validate/serialize round trip")
     }
-    if JSON.serialize(again.body) != body { fatalError("serialization is not deterministic") }
+    if validated.family == .fourO {
+        if JSON.serialize(again.body) != body { fatalError("serialization is not deterministic") }
+    } else if (try? JSON.parse(body)) != (try? JSON.parse(JSON.serialize(again.body))) {
+        // The JSON decoder does not keep key order: a Market input compares as a value.
+        fatalError("a Market body changed in a validate/serialize round trip")
+    }
     return 0
 }
