@@ -52,7 +52,7 @@ public enum MarketValidator {
     /// the warnings. Keys the preset does not list stay as given.
     static func check(_ input: inout JSONObject, preset: MarketPreset) throws(KieError) -> [String] {
         var warnings: [String] = []
-        for key in input.keys where preset.field(key) == nil {
+        for key in input.keys.sorted() where preset.field(key) == nil {
             warnings.append("input.\(key) is not a documented field of \(preset.model); sent as given")
         }
         for field in preset.fields {
