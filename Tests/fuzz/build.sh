@@ -25,7 +25,10 @@ CORE=(
     Support/StringTrim.swift Support/URLParts.swift
     Errors/KieError.swift Errors/KieStatus.swift
     Requests/GenerateRequest.swift Requests/RequestValidator.swift
-    Tasks/KieTask.swift Tasks/RecordInfoParser.swift Tasks/TaskJSON.swift Tasks/WaitEvent.swift
+    Requests/ValidatedRequest.swift
+    Tasks/KieTask.swift Tasks/RecordInfoParser.swift Tasks/TaskJSON.swift Tasks/TaskFamily.swift Tasks/WaitEvent.swift
+    Market/MarketPreset.swift Market/ModelPresets.swift Market/MarketValidator.swift Market/MarketRecordParser.swift
+    Market/ModelCatalog.swift
     Transport/Envelope.swift Client/ClientConfig.swift
     Policies/DurationHistory.swift Policies/PollSchedule.swift Policies/RateLimiter.swift Policies/RetryPolicy.swift
     Webhooks/WebhookEvent.swift Webhooks/WebhookVerifier.swift

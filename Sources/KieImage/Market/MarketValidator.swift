@@ -7,11 +7,6 @@ public enum MarketValidator {
     public static let maxModelIdBytes = 128
 
     static func validate(_ o: JSONObject, tag: String?) throws(KieError) -> ValidatedRequest {
-        for key in o.keys where !topLevelFields.contains(key) {
-            throw .validation(
-                "unknown field '\(key)' in a Market request (model, input, callBackUrl, tag): kie would ignore it",
-                field: key)
-        }
         guard let modelValue = o["model"], !modelValue.isNull else {
             throw .validation("model is required in a Market request (a model id such as gpt-image-2-text-to-image)", field: "model")
         }
@@ -21,6 +16,11 @@ public enum MarketValidator {
             throw .validation("input is required in a Market request (an object)", field: "input")
         }
         guard var input = inputValue.objectValue else { throw .validation("input must be a JSON object", field: "input") }
+        for key in o.keys where !topLevelFields.contains(key) {
+            throw .validation(
+                "unknown field '\(key)' in a Market request (model, input, callBackUrl, tag): kie would ignore it",
+                field: key)
+        }
         var body: JSONObject = ["model": .string(model)]
         var warnings: [String] = []
         if let preset = ModelPresets.preset(for: model) {
@@ -52,7 +52,7 @@ public enum MarketValidator {
     /// the warnings. Keys the preset does not list stay as given.
     static func check(_ input: inout JSONObject, preset: MarketPreset) throws(KieError) -> [String] {
         var warnings: [String] = []
-        for key in input.keys where preset.field(key) == nil {
+        for key in input.keys.sorted() where preset.field(key) == nil {
             warnings.append("input.\(key) is not a documented field of \(preset.model); sent as given")
         }
         for field in preset.fields {

@@ -70,6 +70,48 @@ reqs = {
 for name, r in reqs.items():
     put("request", name, json.dumps(r).encode())
 
+# Market requests (spec/kie-market-api.md §2, §5): byte 0 picks the model (0-7 the GPT image
+# presets in ModelPresets.all order, 8 a generic id, 9 none: the rest is a whole request)
+real_input = {"prompt": "Restyle this product image as a premium studio advertisement with soft rim lighting and a matte charcoal backdrop.",
+              "input_urls": ["https://static.aiquickdraw.com/tools/example/1764851484363_ScV1s2aq.webp"],
+              "aspect_ratio": "16:9", "resolution": "1K"}
+put("request", "market-real", json.dumps({"model": "gpt-image-2-5-flare-image-to-image", "input": real_input}).encode())
+put("request", "kie-4o-example", json.dumps({"filesUrl": ["https://example.com/image1.png", "https://example.com/image2.png"],
+    "prompt": "A beautiful sunset over the mountains", "size": "1:1", "callBackUrl": "https://your-callback-url.com/callback",
+    "isEnhance": False, "uploadCn": False, "nVariants": 1, "enableFallback": False, "fallbackModel": "FLUX_MAX", "tag": "row-1"}).encode())
+market_inputs = [
+    (0, {"prompt": "x"}), (1, {"prompt": "x", "input_urls": ["https://e.com/a.png"], "quality": "high"}),
+    (2, {"prompt": "x", "aspect_ratio": "1:1", "resolution": "4K"}), (2, {"prompt": "x", "resolution": "2K"}),
+    (3, {"prompt": "x", "input_urls": ["https://e.com/a.png"], "aspect_ratio": "5:4", "resolution": "1K", "nsfw_checker": False}),
+    (4, {"prompt": "x", "aspect_ratio": "27:16", "resolution": "2K", "background": "transparent"}),
+    (5, real_input), (8, {"prompt": "x", "image_input": [], "output_format": "png"}),
+]
+for i, (pick, inp) in enumerate(market_inputs):
+    put("marketrequest", f"input-{i}", bytes([pick]) + json.dumps(inp).encode())
+put("marketrequest", "whole", b"\x09" + json.dumps({"model": "gpt-image-2-text-to-image", "input": {"prompt": "p"},
+    "callBackUrl": "https://e.com/cb", "tag": "t"}).encode())
+
+# Market recordInfo (spec/kie-market-api.md §3b), running and success 2026-09-11, failures 2026-04
+mk_param = json.dumps({"input": json.dumps({"aspect_ratio": "16:9", "prompt": "A lighthouse on a rocky headland at dusk, warm lamp glow against a violet sky, photorealistic."}, separators=(",", ":")),
+                       "model": "gpt-image-2-5-flare-text-to-image"}, separators=(",", ":"))
+mk_url = "https://tempfile.aiquickdraw.com/images/chatgpt/file_00000000d72c81f583619ddba0f6125a.png"
+mk_running = {"taskId": "366e2065ed94e590a9e1201e1f1e1704", "model": "gpt-image-2-5-flare-text-to-image", "state": "generating",
+              "param": mk_param, "resultJson": "", "failCode": None, "failMsg": None, "costTime": None, "completeTime": None,
+              "createTime": 1789126694807, "creditsConsumed": 6.0, "operationType": "gpt-image-2-5-flare-text-to-image",
+              "successFlag": 0, "paramJson": mk_param}
+mk_success = dict(mk_running, state="success", resultJson=json.dumps({"resultUrls": [mk_url]}), costTime=66,
+                  completeTime=1789126761759, response={"resultUrls": [mk_url]}, successFlag=1)
+mk_april = {k: v for k, v in mk_running.items() if k not in ("creditsConsumed", "operationType", "successFlag", "paramJson")}
+mk_fail = {"taskId": "caaa5d964f44ac218c7db5ab6c50cf69", "model": "bytedance/seedance-2-fast", "state": "fail", "param": "…",
+           "resultJson": "", "failCode": "422", "failMsg": "generate playground failed, task id is blank", "costTime": None,
+           "completeTime": None, "createTime": 1775800223443}
+mk_cb_fail = {"taskId": "t", "model": "m", "state": "fail", "param": "{}", "failCode": 501, "failMsg": "The generation task failed.",
+              "resultJson": None}
+for name, d in [("running", mk_running), ("success", mk_success), ("april", mk_april), ("fail", mk_fail), ("callback-fail", mk_cb_fail)]:
+    put("marketrecord", name, env(d))
+put("marketrecord", "progress", json.dumps({"taskId": "t", "state": "queuing", "progress": 48}).encode())
+put("marketrecord", "not-found", env(None, 422, "recordInfo is null"))
+
 # configs (API.md "Config JSON"); byte 0 = env flags (1: KIE_API_KEY, 2: KIE_BASE_URL, 4: empty KIE_BASE_URL)
 put("config", "full", b"\x00" + json.dumps({
     "apiKey": "kie-canary-seed", "baseUrl": "http://127.0.0.1:8080/", "uploadBaseUrl": "https://kieai.redpandaai.co",
