@@ -150,5 +150,5 @@ printf %s "$key" | (cd "$tmp/work" && "${clean_env[@]}" "$tmp/venv/bin/python" r
 grep -q "^gpt-image-1 SUCCESS $tmp/work/out/" "$tmp/py.out" || { cat "$tmp/py.out" >&2; fail "no PNG from the wheel"; }
 ok "the wheel installs with --no-index into a fresh venv; Client(...).run(...) succeeds under env -i"
 
-if grep -rqa -- "$key" "$tmp" --exclude-dir=venv; then fail "the API key was written somewhere"; fi
+if grep -rqa --exclude-dir=venv -- "$key" "$tmp"; then fail "the API key was written somewhere"; fi
 echo "dist test: $passed passed, 0 failed"
