@@ -15,19 +15,31 @@ PREFIX     ?= /usr/local
 # Extra swiftc flags for `make lib` only, e.g. to let --gc-sections drop unused dependency code:
 # LIB_SWIFTFLAGS="-Xswiftc -Xfrontend -Xswiftc -internalize-at-link -Xswiftc -Xfrontend -Xswiftc -function-sections"
 LIB_SWIFTFLAGS ?=
+ARCH       := $(shell uname -m)
+DIST       := dist
+DIST_NAME  := kieimage-$(VERSION)-linux-$(ARCH)
+TARBALL    := $(DIST)/$(DIST_NAME).tar.gz
+WHEEL      := $(DIST)/kieimage-$(VERSION)-py3-none-linux_$(ARCH).whl
+# Release products: one scratch path and one flag set for the library and the tools, so the
+# modules they share are compiled once.
+RELEASE    := $(SWIFT) build -c release --scratch-path .build-lib -Xswiftc -static-stdlib
+TOOLS      := $(BUILD_DIR)/bin/kie-image $(BUILD_DIR)/bin/kie-sim
+MANPAGES   := $(BUILD_DIR)/man/kie-image.1 $(BUILD_DIR)/man/kie-sim.1
 
-.PHONY: demo test deps build lib abi-check install test-install header header-check test-swift test-c test-python test-cli \
+.PHONY: demo test deps build lib tools man wheel dist abi-check install test-install test-dist header header-check \
+	test-swift test-c test-python test-cli test-lifecycle \
 	test-fuzz test-soak fuzz soak bench clean
 
 ## deps: system packages the build and tests need (installed only when missing; we run as root)
 deps:
 	@missing=""; \
-	for p in libjansson-dev pkg-config valgrind luajit; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in libjansson-dev pkg-config valgrind luajit man-db; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@$(PYTHON) -c "import pytest" 2>/dev/null || $(PYTHON) -m pip install -q pytest
+	@$(PYTHON) -c "import hatchling" 2>/dev/null || $(PYTHON) -m pip install -q hatchling
 
 ## build: every target in debug, tests included
 build:
@@ -38,7 +50,7 @@ build:
 ## libkieimage.so.1, only kie_* exported (abi/kieimage.map), stripped
 lib: $(LIB)
 $(LIB): Package.swift $(shell find Sources/KieImage Sources/KieImageABI Sources/CKieImage -type f) abi/kieimage.map
-	$(SWIFT) build -c release --scratch-path .build-lib --product kieimage -Xswiftc -static-stdlib $(LIB_SWIFTFLAGS)
+	$(RELEASE) --product kieimage $(LIB_SWIFTFLAGS)
 	@mkdir -p $(LIB_DIR)
 	strip --strip-unneeded -o $@ .build-lib/release/libkieimage.so
 	ln -sf libkieimage.so.$(VERSION) $(LIB_DIR)/$(SONAME)
@@ -48,21 +60,53 @@ $(LIB): Package.swift $(shell find Sources/KieImage Sources/KieImageABI Sources/
 abi-check: $(LIB)
 	scripts/abi-check $(LIB)
 
-## install: header, library with its SONAME links, and kieimage.pc under PREFIX
-install: $(LIB)
-	install -d $(PREFIX)/include $(PREFIX)/lib/pkgconfig
-	install -m 644 include/kieimage.h $(PREFIX)/include/
-	install -m 755 $(LIB) $(PREFIX)/lib/
-	ln -sf libkieimage.so.$(VERSION) $(PREFIX)/lib/$(SONAME)
-	ln -sf $(SONAME) $(PREFIX)/lib/libkieimage.so
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' abi/kieimage.pc.in > $(PREFIX)/lib/pkgconfig/kieimage.pc
+## tools: kie-image and kie-sim, release, Swift runtime linked statically (they run with env -i),
+## stripped; built in the library's scratch path
+tools: $(TOOLS)
+$(TOOLS) &: Package.swift $(shell find Sources -type f) abi/kieimage.map
+	$(RELEASE) --product kie-image
+	$(RELEASE) --product kie-sim
+	@mkdir -p $(BUILD_DIR)/bin
+	strip -o $(BUILD_DIR)/bin/kie-image .build-lib/release/kie-image
+	strip -o $(BUILD_DIR)/bin/kie-sim .build-lib/release/kie-sim
+
+## man: kie-image.1 and kie-sim.1, generated from their argument parsers
+man: $(MANPAGES)
+$(BUILD_DIR)/man/%.1: $(BUILD_DIR)/bin/%
+	scripts/generate-manual $< $(BUILD_DIR)/man
+
+## wheel: the Python package with the release library bundled, built by hatchling (offline once
+## make deps has installed it)
+wheel: $(WHEEL)
+$(WHEEL): $(LIB) $(shell find bindings/python/kieimage -name '*.py') bindings/python/pyproject.toml bindings/python/hatch_build.py
+	@mkdir -p $(DIST)
+	KIEIMAGE_LIB=$(abspath $(LIB)) $(PYTHON) -m pip wheel -q --no-deps --no-build-isolation --no-index -w $(DIST) bindings/python
+	@test -f $@ || { echo "make wheel: expected $@" >&2; ls $(DIST) >&2; exit 1; }
+
+## dist: the release archive: header, library, relocatable kieimage.pc, tools, man pages, docs
+dist: $(TARBALL)
+$(TARBALL): $(LIB) $(TOOLS) $(MANPAGES) include/kieimage.h abi/kieimage.pc.in README.md $(wildcard docs/*.md) scripts/install-tree
+	rm -rf $(BUILD_DIR)/stage && mkdir -p $(DIST)
+	scripts/install-tree $(BUILD_DIR)/stage/$(DIST_NAME) $(VERSION) --relocatable
+	tar -C $(BUILD_DIR)/stage --sort=name --owner=0 --group=0 --numeric-owner \
+	  --mtime="@$$(git log -1 --format=%ct 2>/dev/null || date +%s)" -czf $@ $(DIST_NAME)
+	@echo "$@: $$(du -h $@ | cut -f1)"
+
+## install: the layout of the dist archive under PREFIX (kieimage.pc names PREFIX)
+install: $(LIB) $(TOOLS) $(MANPAGES)
+	scripts/install-tree $(PREFIX) $(VERSION)
 
 ## test-install: programs built only against an installed copy, run with no Swift toolchain
 ## library path visible
-test-install: build deps
+test-install: lib tools man deps
 	rm -rf $(BUILD_DIR)/prefix
 	$(MAKE) --no-print-directory install PREFIX=$$(pwd)/$(BUILD_DIR)/prefix
-	Tests/install/run.sh $$(pwd)/$(BUILD_DIR)/prefix $(BIN)/kie-sim
+	$(log) Tests/install/run.sh $$(pwd)/$(BUILD_DIR)/prefix $$(pwd)/$(BUILD_DIR)/prefix/bin/kie-sim 2>&1 | tee $(LOGS)/install.log
+
+## test-dist: the wheel in a fresh venv outside the repo and the unpacked archive alone (README's
+## C example, kie-image --simulate, man), all under env -i (Tests/dist)
+test-dist: wheel dist deps
+	$(log) Tests/dist/run.sh $(TARBALL) $(WHEEL) 2>&1 | tee $(LOGS)/dist.log
 
 demo: build
 	@rm -rf out
@@ -101,6 +145,11 @@ test-python: build deps
 test-cli: build deps
 	$(log) KIE_IMAGE=$$(pwd)/$(BIN)/kie-image KIE_SIM=$$(pwd)/$(BIN)/kie-sim $(PYTHON) -m pytest -q Tests/cli 2>&1 | tee $(LOGS)/cli.log
 
+## test-lifecycle: a C program and a Python program on the journal, SIGKILLed with generates in
+## flight and while waiting, then resumed (docs/journal.md)
+test-lifecycle: build deps
+	$(log) KIEIMAGE_LIB=$$(pwd)/$(LIB_DEBUG) KIE_SIM=$$(pwd)/$(BIN)/kie-sim $(PYTHON) -m pytest -q Tests/lifecycle 2>&1 | tee $(LOGS)/lifecycle.log
+
 ## test-fuzz / fuzz: libFuzzer (swiftc -sanitize=fuzzer,address) on the request builder, the
 ## envelope and record-info parsers, webhook parse/verify and the config parser, from the
 ## checked-in corpus; 60 s in make test, 30 min in make fuzz
@@ -123,9 +172,9 @@ bench: lib deps
 	@$(PYTHON) -c "import requests, jsonschema" 2>/dev/null || $(PYTHON) -m pip install -q requests jsonschema
 	Benchmarks/run.sh
 
-test: deps build header-check test-swift test-c test-python test-cli abi-check test-install test-fuzz test-soak
+test: deps build header-check test-swift test-c test-python test-cli test-lifecycle abi-check test-install test-dist test-fuzz test-soak
 	scripts/scan-secrets
 	@echo "make test: all green"
 
 clean:
-	rm -rf .build $(BUILD_DIR) out
+	rm -rf .build .build-lib .build-man $(BUILD_DIR) $(DIST) out

@@ -21,7 +21,8 @@ from .models import (DownloadedFile, FallbackModel, ProgressEvent, Size, Task, T
                      WebhookEvent)
 from .webhooks import parse_webhook, verify_webhook
 
-__version__ = "0.1.0"
+__version__ = library_version()
+"""The library's version, which is also the wheel's (both read from the C header)."""
 
 __all__ = [
     "Client", "build_request", "request_body", "verify_webhook", "parse_webhook",

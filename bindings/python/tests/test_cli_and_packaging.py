@@ -125,10 +125,17 @@ def test_pip_install_into_a_fresh_venv_then_generate_outside_the_repo(sim, tmp_p
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"
-    # --no-index: the build needs nothing from a package index (in-tree backend, no requirements).
+    # Offline: the wheel is built with this interpreter's hatchling (make deps installs it), then
+    # installed with --no-index.
     install_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
     install_env["KIEIMAGE_LIB"] = kieimage.LIBRARY_PATH
-    r = subprocess.run([str(python), "-m", "pip", "install", "--no-index", "-q", str(PACKAGE_ROOT)],
+    wheels = tmp_path / "wheels"
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q",
+                        "-w", str(wheels), str(PACKAGE_ROOT)], env=install_env, capture_output=True, text=True,
+                       timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    (wheel,) = wheels.glob("kieimage-*.whl")
+    r = subprocess.run([str(python), "-m", "pip", "install", "--no-index", "-q", str(wheel)],
                        env=install_env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
     workdir = tmp_path / "elsewhere"
