@@ -69,7 +69,7 @@ if [ -z "$missing" ] && [ "$n_api" -gt 0 ]; then pass "abi_hostile.c calls all $
 
 # ---- 1. build ----
 tests="abi_nulls abi_hostile abi_async webhook_verify abi_dlclose"
-examples="generate batch webhook"
+examples="generate batch webhook market resume"
 build_all() { # suffix extra-flags...
   local suffix=$1; shift
   local t
@@ -118,6 +118,11 @@ run_suite() { # label run-prefix binary-suffix async-n
     "'$with_sim' '$sim' ${sim_fast[*]} -- $prefix '$b/generate$suffix' 'A beautiful sunset over the mountains' 3:2 >'$logs/$label-generate.out' && grep -q '^http://127.0.0.1:.*\.png' '$logs/$label-generate.out'"
   step "$label example generate rejects size 4:3" "$logs/$label-generate-bad.log" bash -c \
     "'$with_sim' '$sim' -- $prefix '$b/generate$suffix' 'x' 4:3 2>'$logs/$label-generate-bad.err'; [ \$? = 1 ] && grep -q VALIDATION '$logs/$label-generate-bad.err'"
+  # market: GPT Image 2 through the Market API (createTask + recordInfo); a refused ratio names its field
+  step "$label example market (GPT Image 2)" "$logs/$label-market.log" bash -c \
+    "'$with_sim' '$sim' ${sim_fast[*]} -- $prefix '$b/market$suffix' 'A lighthouse at dusk' 16:9 2K >'$logs/$label-market.out' 2>'$logs/$label-market.err' && grep -q '^http://127.0.0.1:.*\.png' '$logs/$label-market.out' && grep -q 'credits consumed: 10' '$logs/$label-market.err'"
+  step "$label example market rejects 1:1 at 4K" "$logs/$label-market-bad.log" bash -c \
+    "'$with_sim' '$sim' -- $prefix '$b/market$suffix' 'x' 1:1 4K 2>'$logs/$label-market-bad.err'; [ \$? = 1 ] && grep -q 'input.resolution\\|input.aspect_ratio' '$logs/$label-market-bad.err'"
   # batch: three prompts complete; a failing task makes it exit 1 with the status name
   step "$label example batch" "$logs/$label-batch.log" bash -c \
     "'$with_sim' '$sim' ${sim_fast[*]} -- $prefix '$b/batch$suffix' '$build/prompts-ok.txt' >'$logs/$label-batch.out' && [ \$(grep -c '^completed ' '$logs/$label-batch.out') = 3 ]"
@@ -149,6 +154,8 @@ if command -v luajit >/dev/null; then
     "KIEIMAGE_LIB='$rt_dir/libkieimage.so' KIEIMAGE_HEADER='$inc_dir/kieimage.h' '$with_sim' '$sim' ${sim_fast[*]} -- luajit bindings/lua/generate.lua 'A moon over a lake' 2:3 >'$logs/lua.out' && grep -q '^http://127.0.0.1:.*\.png' '$logs/lua.out'"
   step "luajit generate.lua reports a validation error" "$logs/lua-bad.log" bash -c \
     "KIEIMAGE_LIB='$rt_dir/libkieimage.so' KIEIMAGE_HEADER='$inc_dir/kieimage.h' '$with_sim' '$sim' -- luajit bindings/lua/generate.lua 'x' 5:4 2>'$logs/lua-bad.err'; [ \$? = 1 ] && grep -q VALIDATION '$logs/lua-bad.err'"
+  step "luajit market.lua (GPT Image 2)" "$logs/lua-market.log" bash -c \
+    "KIEIMAGE_LIB='$rt_dir/libkieimage.so' KIEIMAGE_HEADER='$inc_dir/kieimage.h' '$with_sim' '$sim' ${sim_fast[*]} -- luajit bindings/lua/market.lua 'A moon over a lake' 16:9 1K >'$logs/lua-market.out' 2>'$logs/lua-market.err' && grep -q '^http://127.0.0.1:.*\.png' '$logs/lua-market.out' && grep -q 'gpt-image-2-text-to-image' '$logs/lua-market.err'"
 else
   fail "luajit not installed (apt-get install luajit)"
 fi

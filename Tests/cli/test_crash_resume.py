@@ -1,5 +1,5 @@
 """Crash-resume (issue 8): a journaled batch of 200 tasks is SIGKILLed at 20 seeded random
-points and resumed each time; at the end every line is done exactly once, no prompt was
+points and resumed each time (and a Market batch of GPT Image 2 lines, 60 tasks and 8 kills); at the end every line is done exactly once, no prompt was
 submitted twice, every image file is complete and no partial file is left.
 
 Lines killed with their generate in flight have an unknown outcome by design (kie has no API to
@@ -19,23 +19,52 @@ import time
 from clihelpers import Sim, kie_image, png_info, run
 
 SEED = 20260408
-LINES = 200
-KILLS = 20
-SIZES = ["1:1", "3:2", "2:3"]
-PIXELS = {"1:1": (1024, 1024), "3:2": (1536, 1024), "2:3": (1024, 1536)}
 JOURNAL = "kie-batch-journal.jsonl"
 
 
-def request(i):
-    """Line i (1-based, file line i): distinct prompts, every aspect, some with two variants."""
-    r = {"prompt": f"crash-resume item {i}", "size": SIZES[i % 3]}
-    if i % 10 == 0:
-        r["nVariants"] = 2
-    return r
+class FourO:
+    """GPT Image 1 lines (kie's 4o API): distinct prompts, every aspect, some with two variants."""
+    lines, kills = 200, 20
+    endpoint = "generate"
+    SIZES = ["1:1", "3:2", "2:3"]
+    PIXELS = {"1:1": (1024, 1024), "3:2": (1536, 1024), "2:3": (1024, 1536)}
+
+    def request(self, i):
+        r = {"prompt": f"crash-resume item {i}", "size": self.SIZES[i % 3]}
+        if i % 10 == 0:
+            r["nVariants"] = 2
+        return r
+
+    def variants(self, i):
+        return self.request(i).get("nVariants", 1)
+
+    def pixels(self, i):
+        return self.PIXELS[self.request(i)["size"]]
+
+    def prompt(self, task):
+        return json.loads(task["paramJson"])["prompt"]
 
 
-def variants(i):
-    return request(i).get("nVariants", 1)
+class Market:
+    """GPT Image 2 lines (kie's Market API): createTask and recordInfo, one image each."""
+    lines, kills = 60, 8
+    endpoint = "jobs-createTask"
+    RATIOS = ["16:9", "1:1", "9:16"]
+    PIXELS = {"16:9": (1024, 576), "1:1": (1024, 1024), "9:16": (576, 1024)}
+
+    def request(self, i):
+        return {"model": "gpt-image-2-text-to-image",
+                "input": {"prompt": f"crash-resume item {i}", "aspect_ratio": self.RATIOS[i % 3]}}
+
+    def variants(self, i):
+        return 1
+
+    def pixels(self, i):
+        return self.PIXELS[self.RATIOS[i % 3]]
+
+    def prompt(self, task):
+        # Market's `param` is doubly encoded: {"input": "<input as JSON>", "model": ...}.
+        return json.loads(json.loads(task["paramJson"])["input"])["prompt"]
 
 
 def line_of_prompt(prompt):
@@ -43,10 +72,10 @@ def line_of_prompt(prompt):
     return int(prompt.rsplit(" ", 1)[1])
 
 
-def sim_tasks_by_line(sim):
+def sim_tasks_by_line(sim, fam):
     by_line = {}
     for t in sim.tasks():
-        by_line.setdefault(line_of_prompt(json.loads(t["paramJson"])["prompt"]), []).append(t["taskId"])
+        by_line.setdefault(line_of_prompt(fam.prompt(t)), []).append(t["taskId"])
     return by_line
 
 
@@ -94,7 +123,7 @@ def read_journal(path):
     return {"tasks": tasks, "downloaded": downloaded, "unknown": unknown, "entries": len(entries)}
 
 
-def settle(sim):
+def settle(sim, fam):
     """Simulator stats once the generates that were on the wire at the kill have been handled
     (a busy debug simulator may take a while to read them)."""
     last = sim.stats()
@@ -102,25 +131,25 @@ def settle(sim):
     while time.monotonic() < deadline:
         time.sleep(0.4)
         now = sim.stats()
-        if now["requests"].get("generate", 0) == last["requests"].get("generate", 0) \
-                and now["generateAccepted"] == last["generateAccepted"] == now["tasks"]:
+        if now["requests"].get(fam.endpoint, 0) == last["requests"].get(fam.endpoint, 0) \
+                and now["generateAccepted"] == last["generateAccepted"] == len(sim.tasks()):
             return now
         last = now
     raise AssertionError(f"the simulator's task count never settled: {last}")
 
 
-def check_png_quickly(path, size):
+def check_png_quickly(path, pixels):
     """Signature, IHDR dimensions for the aspect, and the IEND chunk as the file's last 12 bytes."""
     with open(path, "rb") as f:
         head = f.read(24)
         f.seek(-12, os.SEEK_END)
         tail = f.read(12)
     assert head[:8] == b"\x89PNG\r\n\x1a\n", f"{path}: not a PNG signature (partial file?)"
-    assert struct.unpack(">II", head[16:24]) == PIXELS[size], f"{path}: wrong dimensions for {size}"
+    assert struct.unpack(">II", head[16:24]) == pixels, f"{path}: wrong dimensions, expected {pixels}"
     assert tail == b"\x00\x00\x00\x00IEND\xaeB`\x82", f"{path}: no IEND at the end (partial file?)"
 
 
-def check_output_dir(out, task_size, checked):
+def check_output_dir(out, task_pixels, checked):
     """Every visible file is a complete PNG of a known task; returns the hidden/temp files."""
     leftovers = []
     for name in sorted(os.listdir(out)):
@@ -130,11 +159,11 @@ def check_output_dir(out, task_size, checked):
             leftovers.append(name)
             continue
         task = name.rsplit("_", 1)[0]
-        assert task in task_size, f"{name}: not a file of any simulator task"
+        assert task in task_pixels, f"{name}: not a file of any simulator task"
         path = os.path.join(out, name)
         key = (name, os.path.getsize(path))
         if key not in checked:
-            check_png_quickly(path, task_size[task])
+            check_png_quickly(path, task_pixels[task])
             checked.add(key)
     return leftovers
 
@@ -145,6 +174,14 @@ def batch_argv(requests, out, sim, *extra):
 
 
 def test_200_line_batch_survives_20_sigkills(tmp_path):
+    crash_resume(tmp_path, FourO())
+
+
+def test_market_batch_survives_sigkills(tmp_path):
+    crash_resume(tmp_path, Market())
+
+
+def crash_resume(tmp_path, fam):
     started = time.monotonic()
     config = tmp_path / "sim.json"
     config.write_text(json.dumps({
@@ -156,20 +193,20 @@ def test_200_line_batch_survives_20_sigkills(tmp_path):
     sim = Sim(extra=["--config", str(config)])
     sim.admin_timeout = 120   # right after a kill the simulator may still be encoding dozens of PNGs
     try:
-        run_crash_resume(tmp_path, sim, started)
+        run_crash_resume(tmp_path, sim, started, fam)
     finally:
         sim.stop()
 
 
-def run_crash_resume(tmp_path, sim, started):
+def run_crash_resume(tmp_path, sim, started, fam):
     requests = tmp_path / "in.jsonl"
-    requests.write_text("".join(json.dumps(request(i)) + "\n" for i in range(1, LINES + 1)))
+    requests.write_text("".join(json.dumps(fam.request(i)) + "\n" for i in range(1, fam.lines + 1)))
     out = tmp_path / "out"
     journal = out / JOURNAL
     rng = random.Random(SEED)
     # Half the kills land in the first second (process start, journal replay, the submission
     # burst), half anywhere in the next few seconds (polling, downloads, journal writes).
-    delays = [rng.uniform(0.05, 1.0) if rng.random() < 0.5 else rng.uniform(1.0, 4.0) for _ in range(KILLS)]
+    delays = [rng.uniform(0.05, 1.0) if rng.random() < 0.5 else rng.uniform(1.0, 4.0) for _ in range(fam.kills)]
 
     checked = set()
     rows = []
@@ -183,17 +220,17 @@ def run_crash_resume(tmp_path, sim, started):
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         log.close()
-        stats = settle(sim)
-        tasks = sim_tasks_by_line(sim)
+        stats = settle(sim, fam)
+        tasks = sim_tasks_by_line(sim, fam)
         state = read_journal(journal) if journal.exists() else read_journal_empty()
         dup = {n: ids for n, ids in tasks.items() if len(ids) > 1}
         assert not dup, f"round {round_no}: lines submitted twice: {dup}"
-        assert stats["requests"].get("generate", 0) == len(tasks) == stats["generateAccepted"], \
-            f"round {round_no}: generates {stats['requests'].get('generate', 0)} vs tasks {len(tasks)} (429 or resend)"
+        assert stats["requests"].get(fam.endpoint, 0) == len(tasks) == stats["generateAccepted"], \
+            f"round {round_no}: generates {stats['requests'].get(fam.endpoint, 0)} vs tasks {len(tasks)} (429 or resend)"
         for n, ids in state["tasks"].items():
             assert ids <= set(tasks.get(n, [])), f"round {round_no}: line {n} journaled tasks {ids} the simulator does not have for it"
-        task_size = {tid: request(n)["size"] for n, ids in tasks.items() for tid in ids}
-        leftovers = check_output_dir(out, task_size, checked) if out.exists() else []
+        task_pixels = {tid: fam.pixels(n) for n, ids in tasks.items() for tid in ids}
+        leftovers = check_output_dir(out, task_pixels, checked) if out.exists() else []
         unknown_ever |= state["unknown"]
         rows.append((round_no, delay, "exited" if finished_early else "killed", len(tasks), len(state["downloaded"]),
                      len(state["unknown"]), len(leftovers)))
@@ -214,7 +251,7 @@ def run_crash_resume(tmp_path, sim, started):
     assert set(unknown) == read_journal(journal)["unknown"]
 
     # Unknown outcomes: the simulator (kie's logs) says whether each one's task exists.
-    tasks = sim_tasks_by_line(sim)
+    tasks = sim_tasks_by_line(sim, fam)
     for n in unknown:
         assert len(tasks.get(n, [])) <= 1, f"line {n}: unknown outcome with {tasks[n]} tasks"
     adopt = {n: tasks[n][0] for n in unknown if tasks.get(n)}
@@ -234,37 +271,37 @@ def run_crash_resume(tmp_path, sim, started):
                 assert fixed[n]["taskId"] == adopt[n]
 
     # The end state: exactly one task per prompt, no generate beyond those, every line done once.
-    tasks = sim_tasks_by_line(sim)
+    tasks = sim_tasks_by_line(sim, fam)
     stats = sim.stats()
-    assert sorted(tasks) == list(range(1, LINES + 1)), "some line has no task"
+    assert sorted(tasks) == list(range(1, fam.lines + 1)), "some line has no task"
     assert all(len(ids) == 1 for ids in tasks.values()), {n: ids for n, ids in tasks.items() if len(ids) > 1}
-    assert stats["requests"]["generate"] == LINES == stats["generateAccepted"]
+    assert stats["requests"][fam.endpoint] == fam.lines == stats["generateAccepted"]
 
     again = run([*batch_argv(requests, out, sim, "--json")], env=sim.env(), timeout=120)
     assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
     result = json.loads(again.stdout)
-    assert result["done"] == LINES and result["failed"] == 0
-    assert sim.stats()["requests"]["generate"] == LINES          # the rerun submitted nothing
+    assert result["done"] == fam.lines and result["failed"] == 0
+    assert sim.stats()["requests"][fam.endpoint] == fam.lines    # the rerun submitted nothing
     expected_files = set()
     for row in result["lines"]:
         n = row["line"]
         assert row["status"] == "DONE (earlier)", row
         assert row["taskId"] == tasks[n][0], row
         names = sorted(os.path.basename(f) for f in row["files"])
-        assert names == [f"{tasks[n][0]}_{k}.png" for k in range(variants(n))], row
+        assert names == [f"{tasks[n][0]}_{k}.png" for k in range(fam.variants(n))], row
         expected_files |= set(names)
     state = read_journal(journal)
-    assert not state["unknown"] and sorted(state["downloaded"]) == list(range(1, LINES + 1))
+    assert not state["unknown"] and sorted(state["downloaded"]) == list(range(1, fam.lines + 1))
 
     # Every image complete (full check: chunk CRCs, inflated size), nothing else in the directory.
     listing = set(os.listdir(out)) - {JOURNAL}
     assert listing == expected_files, f"unexpected files: {sorted(listing - expected_files)[:10]}, " \
                                       f"missing: {sorted(expected_files - listing)[:10]}"
-    size_of = {tasks[n][0]: request(n)["size"] for n in tasks}
+    pixels_of = {tasks[n][0]: fam.pixels(n) for n in tasks}
     for name in listing:
-        assert png_info(out / name) == PIXELS[size_of[name.rsplit("_", 1)[0]]], name
+        assert png_info(out / name) == pixels_of[name.rsplit("_", 1)[0]], name
     print(f"crash-resume: {len(rows)} rounds, {len(unknown)} unknown outcomes at the end, "
-          f"{stats['requests']['generate']} generates for {LINES} lines, {time.monotonic() - started:.0f} s")
+          f"{stats['requests'][fam.endpoint]} generates for {fam.lines} lines, {time.monotonic() - started:.0f} s")
 
 
 def read_journal_empty():

@@ -75,17 +75,12 @@ url=$(head -n 1 "$tmp/sim1")
   || { cat "$tmp/fox.out" >&2; fail "README's C example failed under env -i"; }
 grep -q '"status":"SUCCESS"' "$tmp/fox.out" || { cat "$tmp/fox.out" >&2; fail "README's C example printed no SUCCESS task"; }
 ok "README's C example builds with the archive's pkg-config alone and runs under env -i"
-# GPT Image 2 goes through kie's Market API: run it when this simulator serves that API.
-market=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $key" \
-  -H 'Content-Type: application/json' -d '{}' "$url/api/v1/jobs/createTask" || true)
-if [ "$market" = 200 ]; then
-  (cd "$tmp" && "${clean_env[@]}" KIE_API_KEY="$key" KIE_BASE_URL="$url" ./fox 2 > "$tmp/fox2.out" 2>&1) \
-    || { cat "$tmp/fox2.out" >&2; fail "README's C example (GPT Image 2) failed under env -i"; }
-  grep -q '"status":"SUCCESS"' "$tmp/fox2.out" || fail "README's C example (GPT Image 2) printed no SUCCESS task"
-  ok "README's C example with GPT Image 2"
-else
-  echo "note: this kie-sim serves no Market API (createTask answered HTTP $market): GPT Image 2 not run"
-fi
+# GPT Image 2 goes through kie's Market API.
+(cd "$tmp" && "${clean_env[@]}" KIE_API_KEY="$key" KIE_BASE_URL="$url" ./fox 2 > "$tmp/fox2.out" 2>&1) \
+  || { cat "$tmp/fox2.out" >&2; fail "README's C example (GPT Image 2) failed under env -i"; }
+grep -q '"status":"SUCCESS"' "$tmp/fox2.out" || fail "README's C example (GPT Image 2) printed no SUCCESS task"
+grep -q '"family":"market"' "$tmp/fox2.out" || fail "README's C example (GPT Image 2) did not go through the Market API"
+ok "README's C example with GPT Image 2"
 
 mkdir -p "$tmp/cli"
 (cd "$tmp/cli" && "${clean_env[@]}" "$root/bin/kie-image" generate --simulate --prompt "A lighthouse at dawn" \
@@ -146,7 +141,7 @@ PY
 start_sim "$tmp/sim2"
 url=$(head -n 1 "$tmp/sim2")
 printf %s "$key" | (cd "$tmp/work" && "${clean_env[@]}" "$tmp/venv/bin/python" run.py "$version" "$url" \
-  "$([ "$market" = 200 ] && echo 1 || echo 0)") > "$tmp/py.out" 2>&1 || { cat "$tmp/py.out" >&2; fail "Client(...).run(...) from the wheel under env -i"; }
+  1) > "$tmp/py.out" 2>&1 || { cat "$tmp/py.out" >&2; fail "Client(...).run(...) from the wheel under env -i"; }
 grep -q "^gpt-image-1 SUCCESS $tmp/work/out/" "$tmp/py.out" || { cat "$tmp/py.out" >&2; fail "no PNG from the wheel"; }
 ok "the wheel installs with --no-index into a fresh venv; Client(...).run(...) succeeds under env -i"
 
