@@ -11,7 +11,7 @@ from kieimage import _lib
 REQUEST = {"prompt": "A beautiful sunset over the mountains", "size": "1:1", "nVariants": 2,
            "isEnhance": False, "enableFallback": True, "fallbackModel": "FLUX_MAX"}
 
-# The request as a JSON schema a user would write from the API docs (spec/kie-api.md §1a).
+# The request as a JSON schema a user would write from the API docs (docs/kie-api.md §1a).
 URL = {"type": "string", "pattern": "^https?://"}
 SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",

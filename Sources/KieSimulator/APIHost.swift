@@ -2,7 +2,7 @@ import Hummingbird
 
 /// The API host (`api.kie.ai`): generate, record-info, download-url, common download-url,
 /// credit, Market createTask and recordInfo (MarketHost.swift), plus the admin API under `/_sim/`. Application errors are HTTP 200 with the code in the
-/// body (spec §1) unless `errorHttpStatus` is `mirror`.
+/// body (docs/kie-api.md §1) unless `errorHttpStatus` is `mirror`.
 extension Simulator {
     static let apiRoutes: [String: (Endpoint, HTTPRequest.Method)] = [
         "/api/v1/gpt4o-image/generate": (.generate, .post),

@@ -1,4 +1,4 @@
-// The generate request (spec/generate-4o-image.md) as the server checks it: a pure function from
+// The generate request (docs/kie-api.md §1a) as the server checks it: a pure function from
 // the parsed body to either a request or the 422 message naming the problem.
 
 /// A generate request that passed validation.

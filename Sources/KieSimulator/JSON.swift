@@ -1,6 +1,6 @@
 // A small JSON model with ordered objects.
 //
-// The real API's answers have a fixed field order (spec/kie-api.md §2c) and `paramJson` is a JSON
+// The real API's answers have a fixed field order (docs/kie-api.md §2c) and `paramJson` is a JSON
 // string with sorted keys, so the simulator writes JSON itself instead of relying on an encoder's
 // key order. The parser is also ours so that any byte sequence gets a documented answer: it never
 // traps, and it reports the first problem as a value.

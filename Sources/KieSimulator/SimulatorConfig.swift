@@ -1,7 +1,7 @@
 import FoundationEssentials
 
 /// Everything the simulator can be told, by `kie-sim` flags, a JSON file (same keys, all optional)
-/// or `POST /_sim/config`. Where `spec/kie-api.md` marks a point [INFERRED] or uncertain, there is a
+/// or `POST /_sim/config`. Where `docs/kie-api.md` marks a point [INFERRED] or uncertain, there is a
 /// key for each side, and the default is the side the spec leans to.
 public struct SimulatorConfig: Codable, Sendable, Equatable {
     // MARK: listeners (loopback only)
@@ -32,7 +32,7 @@ public struct SimulatorConfig: Codable, Sendable, Equatable {
     /// `steady`: progress advances with time ("0.00"..."1.00"); `jump`: stays "0.00" then jumps to
     /// "1.00" as in the real run (§2a).
     public var progressMode: ProgressMode = .steady
-    /// Key of the result list in record-info `response`: `resultUrls` (spec, real) or
+    /// Key of the result list in record-info `response`: `resultUrls` (docs/kie-api.md, real traffic) or
     /// `result_urls` (quickstart), §2d.
     public var resultUrlsKey: String = "resultUrls"
     /// Probability per task of each failure kind, drawn at creation.
@@ -41,11 +41,11 @@ public struct SimulatorConfig: Codable, Sendable, Equatable {
     public var createTaskFailedFlag: Int = 2
     /// `successFlag` for GENERATE_FAILED ([INFERRED] 3, §2b).
     public var generateFailedFlag: Int = 3
-    /// Type of `errorCode` on failure: `int` (spec) or `string` (one SDK's typing), §2a.
+    /// Type of `errorCode` on failure: `int` (docs/kie-api.md) or `string` (one SDK's typing), §2a.
     public var errorCodeType: String = "int"
     /// `response` of a failed task: `null` or `emptyList` (`{"resultUrls":[]}`, quickstart only), §2d.
     public var failureResponse: String = "null"
-    /// `createTime`/`completeTime` as `ms` epochs (spec, real) or `string` "yyyy-MM-dd HH:mm:ss" (quickstart), §2d.
+    /// `createTime`/`completeTime` as `ms` epochs (docs/kie-api.md, real traffic) or `string` "yyyy-MM-dd HH:mm:ss" (quickstart), §2d.
     public var timeFormat: String = "ms"
     /// Leave `status` out while generating, as the quickstart's example does (§2d).
     public var omitStatusWhileGenerating: Bool = false

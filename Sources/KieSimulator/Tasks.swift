@@ -24,7 +24,7 @@ enum TaskOutcome: Sendable, Equatable {
     }
 }
 
-/// The documented failure texts, by errorCode (spec §2a).
+/// The documented failure texts, by errorCode (docs/kie-api.md §2a).
 enum FailureTexts {
     static let code400 = [
         "The image content in filesUrl violates content policy",

@@ -33,7 +33,7 @@ import Testing
             _ = try await h.client.wait(submitted.taskId, options: h.waitOptions)
             let now = WallClock.nowSeconds()
             // A forged body claiming failure, with a valid signature for the task: the refetch
-            // reports the truth (spec §3a: the body is not signed).
+            // reports the truth (docs/kie-api.md §3a: the body is not signed).
             let forged = Array(#"{"code":500,"msg":"forged","data":{"taskId":"\#(submitted.taskId)","info":null}}"#.utf8)
             let sig = WebhookVerifier.sign(key: "whk-confirm", taskId: submitted.taskId, timestamp: now)
             let (event, task) = try await h.client.confirm(body: forged, timestamp: String(now), signature: sig, now: now)

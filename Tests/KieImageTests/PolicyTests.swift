@@ -12,7 +12,7 @@ import Testing
     @Test func readsRetryNetworkTimeoutsRateLimitsAndServerErrors() {
         #expect(decide(.notSent, .idempotent) == .retry(afterMs: 500))
         #expect(decide(.noAnswer, .idempotent) == .retry(afterMs: 500))
-        // A read's 429 waits out the per-task window of record-info (3 per second, spec §2).
+        // A read's 429 waits out the per-task window of record-info (3 per second, docs/kie-api.md §2).
         #expect(decide(.answered(.rateLimited, code: 429, retryable: true), .idempotent) == .retry(afterMs: 1_000))
         #expect(decide(.answered(.unavailable, code: 455, retryable: true), .idempotent) == .retry(afterMs: 500))
         #expect(decide(.answered(.server, code: 500, retryable: true), .idempotent) == .retry(afterMs: 500))
@@ -32,7 +32,7 @@ import Testing
 
     @Test func generateIsRetriedWhenProvablyNotAccepted() {
         #expect(decide(.notSent, .createsTask) == .retry(afterMs: 500))
-        // A 429 on generate waits out the server's whole window (spec §7: dropped, not queued).
+        // A 429 on generate waits out the server's whole window (docs/kie-api.md §7: dropped, not queued).
         #expect(decide(.answered(.rateLimited, code: 429, retryable: true), .createsTask) == .retry(afterMs: 10_000))
         #expect(decide(.answered(.unavailable, code: 455, retryable: true), .createsTask) == .retry(afterMs: 500))
         #expect(decide(.answered(.unavailable, code: 550, retryable: true), .createsTask) == .retry(afterMs: 500))

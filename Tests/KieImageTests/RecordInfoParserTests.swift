@@ -4,7 +4,7 @@ import Testing
 @Suite struct RecordInfoParserTests {
     func data(_ text: String) throws -> JSONValue { try JSON.parse(text) }
 
-    // spec §2c, real traffic 2026-03-29
+    // docs/kie-api.md §2c, real traffic 2026-03-29
     static let generating = #"{"taskId":"5fd1b68dbca66cddf73654e72e2094ea","paramJson":"{\"enableFallback\":false,\"fileUrlOrPromptNotEmpty\":true,\"nVariantsValid\":true,\"prompt\":\"A serene mountain lake at sunset with reflections\",\"size\":\"1:1\"}","completeTime":null,"response":null,"successFlag":0,"status":"GENERATING","errorCode":null,"errorMessage":null,"createTime":1774788500000,"progress":"0.00"}"#
     static let success = #"{"taskId":"5fd1b68dbca66cddf73654e72e2094ea","paramJson":"{}","completeTime":1774788518000,"response":{"resultUrls":["https://tempfile.aiquickdraw.com/s/5fd1b68dbca66cddf73654e72e2094ea_0_1774788516_2971.png"]},"successFlag":1,"status":"SUCCESS","errorCode":null,"errorMessage":null,"createTime":1774788500000,"progress":"1.00"}"#
 

@@ -70,7 +70,7 @@ import Testing
         }
     }
 
-    /// kie's own example request (the seed spec's `examples` block), verbatim.
+    /// kie's own example request (docs/kie-api.md §1a, the `examples` block), verbatim.
     static let kieExample = #"""
     {"filesUrl":["https://example.com/image1.png","https://example.com/image2.png"],"prompt":"A beautiful sunset over the mountains","size":"1:1","callBackUrl":"https://your-callback-url.com/callback","isEnhance":false,"uploadCn":false,"nVariants":1,"enableFallback":false,"fallbackModel":"FLUX_MAX"}
     """#

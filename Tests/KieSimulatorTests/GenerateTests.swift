@@ -27,7 +27,7 @@ struct GenerateTests {
         }
     }
 
-    /// The seed's request schema (spec/generate-4o-image.md): what is accepted and what is refused.
+    /// kie's request schema (docs/kie-api.md §1a): what is accepted and what is refused.
     @Test(arguments: [
         (#"{"prompt":"p","size":"1:1"}"#, 200),
         (#"{"prompt":"p","size":"3:2"}"#, 200),

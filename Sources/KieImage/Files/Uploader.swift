@@ -4,7 +4,7 @@ import FoundationEssentials
 import Glibc
 #endif
 
-/// Options of an upload (spec §6). `uploadPath` has no leading or trailing slash; reusing a
+/// Options of an upload (docs/kie-api.md §6). `uploadPath` has no leading or trailing slash; reusing a
 /// `fileName` overwrites the earlier file.
 public struct UploadOptions: Sendable {
     public enum Mode: String, Sendable { case auto, stream, base64 }
@@ -38,7 +38,7 @@ public struct UploadOptions: Sendable {
     }
 }
 
-/// The upload host's answer (real shape, spec §6): use `downloadUrl` in filesUrl / maskUrl.
+/// The upload host's answer (real shape, docs/kie-api.md §6): use `downloadUrl` in filesUrl / maskUrl.
 public struct UploadedFile: Sendable {
     public var downloadUrl: String
     public var raw: JSONValue
@@ -51,7 +51,7 @@ public struct UploadedFile: Sendable {
 
 extension KieClient {
     /// Uploads a local file to the upload host: base64 JSON for small files, multipart for
-    /// larger ones (spec §6: base64 adds a third). Uploads are free and re-runnable, so they are
+    /// larger ones (docs/kie-api.md §6: base64 adds a third). Uploads are free and re-runnable, so they are
     /// retried like reads.
     public func upload(path: String, options: UploadOptions = UploadOptions()) async throws -> UploadedFile {
         let bytes = try LocalFile.read(path, limit: 100 << 20)

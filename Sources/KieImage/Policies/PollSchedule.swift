@@ -6,7 +6,7 @@ public struct PollSettings: Sendable, Equatable {
     public var maxMs: Int64 = 10_000
     /// Growth of the gap once a task runs longer than the durations seen so far.
     public var multiplier: Double = 1.5
-    /// Overall deadline of a wait (spec §2e: 408 after 10 minutes without a result).
+    /// Overall deadline of a wait (docs/kie-api.md §2e: 408 after 10 minutes without a result).
     public var deadlineMs: Int64 = 900_000
     /// Gap while completion is likely; bounds the p99 delay between completion and notice.
     public var targetLatencyMs: Int64 = 1_000
@@ -18,11 +18,11 @@ public struct PollSettings: Sendable, Equatable {
 ///
 /// - Progress advancing (docs' example): completion is extrapolated from the progress rate and
 ///   the next call lands just after it, so a task costs a handful of calls.
-/// - Progress stuck at 0 then jumping to 1 (real traffic, spec §2a): calls are spaced by
+/// - Progress stuck at 0 then jumping to 1 (real traffic, docs/kie-api.md §2a): calls are spaced by
 ///   `targetLatencyMs` only where completions are likely (between the 0.3rd and 99.7th percentile of
 ///   known durations, or of a log-normal prior with median 20 s), sparse before, and growing
 ///   by `multiplier` up to `maxMs` past them.
-/// - Never more than 3 calls per second per task (spec §2).
+/// - Never more than 3 calls per second per task (docs/kie-api.md §2).
 public struct PollSchedule: Sendable {
     public static let minGapMs: Int64 = 350
     static let progressStep = 0.01
@@ -62,7 +62,7 @@ public struct PollSchedule: Sendable {
         if lastProgress > 0, lastProgress < 1, lastProgressAt > 0 {
             // Progress advancing: extrapolate linearly from the start, at the fastest rate the
             // observation allows. Progress is truncated to 0.01 and createTime to whole seconds
-            // (spec §2c), so p / elapsed overestimates what is left by up to 60 % early on.
+            // (docs/kie-api.md §2c), so p / elapsed overestimates what is left by up to 60 % early on.
             let progress = min(1, lastProgress + Self.progressStep)
             let rate = progress / Double(max(1, lastProgressAt - Self.createTimeStepMs))
             let remainingAtLast = (1 - progress) / rate

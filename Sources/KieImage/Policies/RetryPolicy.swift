@@ -29,9 +29,9 @@ public struct RetryPolicy: Sendable, Equatable {
     public var maxRetries = 4
     public var baseMs: Int64 = 500
     public var capMs: Int64 = 8_000
-    /// After a 429 on generate the request was dropped, not queued (spec §7): wait a window.
+    /// After a 429 on generate the request was dropped, not queued (docs/kie-api.md §7): wait a window.
     public var rateLimitWaitMs: Int64 = 10_000
-    /// After a 429 on a read: at least one per-task window (spec §2: 3 per second per task).
+    /// After a 429 on a read: at least one per-task window (docs/kie-api.md §2: 3 per second per task).
     public var readRateLimitWaitMs: Int64 = 1_000
 
     public init() {}
@@ -57,7 +57,7 @@ public struct RetryPolicy: Sendable, Equatable {
         if case .answered(.rateLimited, _, _) = failure {
             if let hint = retryAfterMs { delay = max(delay, min(hint, 60_000)) }
             else if idempotency == .createsTask { delay = max(delay, rateLimitWaitMs) }
-            // record-info allows 3 calls per second per task (spec §2): wait out that window.
+            // record-info allows 3 calls per second per task (docs/kie-api.md §2): wait out that window.
             else { delay = max(delay, readRateLimitWaitMs) }
         }
         return .retry(afterMs: delay)

@@ -2,7 +2,7 @@ import Synchronization
 
 /// Keeps record-info calls for one task at least `gapMs` apart, whoever makes them (polls,
 /// retries, callers), so the client never trips the documented 3 calls per second per task
-/// (spec §2). Calls spaced 350 ms apart put at most 3 in any 1 s window.
+/// (docs/kie-api.md §2). Calls spaced 350 ms apart put at most 3 in any 1 s window.
 final class TaskPacer: Sendable {
     static let gapMs: Int64 = 350
     private let next = Mutex<[String: Int64]>([:])

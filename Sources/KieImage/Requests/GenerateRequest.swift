@@ -1,4 +1,4 @@
-/// A generate request (spec/generate-4o-image.md): all 11 fields of the seed spec.
+/// A generate request (docs/kie-api.md §1a): all 11 fields kie documented for it.
 public struct GenerateRequest: Sendable, Equatable {
     public enum Size: String, Sendable, CaseIterable { case square = "1:1", landscape = "3:2", portrait = "2:3" }
     public enum FallbackModel: String, Sendable, CaseIterable { case gptImage1 = "GPT_IMAGE_1", fluxMax = "FLUX_MAX" }
@@ -32,7 +32,7 @@ public struct GenerateRequest: Sendable, Equatable {
     }
 
     /// The exact JSON body sent to `POST /api/v1/gpt4o-image/generate`: only fields that are set,
-    /// in the seed spec's order. The deprecated `fileUrl` is never sent: it was folded into `filesUrl`.
+    /// in the order of kie's documentation. The deprecated `fileUrl` is never sent: it was folded into `filesUrl`.
     public var body: JSONValue {
         var o = JSONObject()
         if let prompt { o["prompt"] = .string(prompt) }

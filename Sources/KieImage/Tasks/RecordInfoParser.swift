@@ -1,4 +1,4 @@
-/// Normalizes record-info `data` (spec/kie-api.md §2) into a `KieTask`, tolerating every
+/// Normalizes record-info `data` (docs/kie-api.md §2) into a `KieTask`, tolerating every
 /// documented variant: `resultUrls` or `result_urls`, ms or "yyyy-MM-dd HH:mm:ss" timestamps,
 /// progress as a decimal string or number, missing `status`, and any `successFlag` outside 0/1.
 public enum RecordInfoParser {
@@ -50,7 +50,7 @@ public enum RecordInfoParser {
     }
 
     /// `status` wins when it is one of the four; otherwise `successFlag` decides. A flag other
-    /// than 0/1 is terminal failure even when `status` still says GENERATING (spec §2b).
+    /// than 0/1 is terminal failure even when `status` still says GENERATING (docs/kie-api.md §2b).
     static func normalizedStatus(text: String?, flag: Int?, taskId: String) throws(KieError) -> KieTask.Status {
         let fromText = text.flatMap { KieTask.Status(rawValue: $0.uppercased()) }
         switch (fromText, flag) {

@@ -1,4 +1,4 @@
-/// The answer of every API endpoint: `{code, msg, data}` (spec §1). The body `code` decides;
+/// The answer of every API endpoint: `{code, msg, data}` (docs/kie-api.md §1). The body `code` decides;
 /// the HTTP status matters only when the body is not an envelope.
 public struct Envelope: Sendable {
     public var code: Int
@@ -21,7 +21,7 @@ public struct HTTPAnswer: Sendable {
 
 /// Maps an HTTP answer to an envelope or a typed error. Pure: table-tested without a network.
 public enum ErrorMapping {
-    /// Body codes and what they mean (spec §1).
+    /// Body codes and what they mean (docs/kie-api.md §1).
     public static func status(forCode code: Int) -> KieStatus? {
         switch code {
         case 200: .ok

@@ -2,7 +2,7 @@ import Logging
 
 extension KieClient {
     /// Verify-then-refetch: checks the signature with the configured `webhookKey`, then reads the
-    /// task from record-info, the source of truth (the body is not signed, spec §3a). Returns the
+    /// task from record-info, the source of truth (the body is not signed, docs/kie-api.md §3a). Returns the
     /// verified event and the task as the API reports it.
     public func confirm(body: [UInt8], timestamp: String?, signature: String?, now: Int64, tolerance: Int64 = WebhookVerifier.defaultToleranceSeconds) async throws -> (WebhookEvent, KieTask) {
         guard let key = config.webhookKey else { throw KieError.invalidArgument("config has no webhookKey", field: "webhookKey") }

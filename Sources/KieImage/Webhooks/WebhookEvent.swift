@@ -1,4 +1,4 @@
-/// A callback body (spec §3): `{"code","msg","data":{"taskId","info":{"result_urls"}|null}}`.
+/// A callback body (docs/kie-api.md §3): `{"code","msg","data":{"taskId","info":{"result_urls"}|null}}`.
 public struct WebhookEvent: Sendable {
     public var taskId: String
     public var code: Int?
@@ -16,7 +16,7 @@ public struct WebhookEvent: Sendable {
     }
 
     /// Parses a callback body. The task id is the first non-empty of `data.taskId`,
-    /// `data.task_id`, `taskId`, `task_id` (spec §3a: which one kie signs is unverified).
+    /// `data.task_id`, `taskId`, `task_id` (docs/kie-api.md §3a: which one kie signs is unverified).
     public static func parse(_ body: [UInt8]) throws(KieError) -> WebhookEvent {
         let value: JSONValue
         do { value = try JSON.parse(body) } catch { throw .invalidArgument("webhook body: \(error.description)", field: "body") }

@@ -1,7 +1,7 @@
 import Crypto
 import FoundationEssentials
 
-/// Webhook signature check (spec §3a): `X-Webhook-Signature` is
+/// Webhook signature check (docs/kie-api.md §3a): `X-Webhook-Signature` is
 /// base64(HMAC-SHA256(key, taskId + "." + timestamp)) and `X-Webhook-Timestamp` is Unix seconds.
 /// The body is NOT signed: a valid signature only proves kie sent *some* callback for this task
 /// at that time, so confirm the outcome with record-info (`KieClient.confirm`).

@@ -6,7 +6,7 @@ struct UploadCommand: AsyncParsableCommand {
         commandName: "upload",
         abstract: "Upload a local image to kie.ai's file host and print its URL (usable as --image).",
         discussion: """
-            Uploads are free; the file is kept about a day (spec: 24 h to 3 days).
+            Uploads are free; the file is kept about a day (docs/kie-api.md §6: 24 h to 3 days).
 
             EXAMPLES:
               kie-image upload photo.png

@@ -26,7 +26,7 @@ struct WebhookVerifyCommand: AsyncParsableCommand {
         abstract: "Check a callback's X-Webhook-Signature and print the parsed event as JSON.",
         discussion: """
             The signature is base64(HMAC-SHA256(key, taskId + "." + timestamp)); the body itself is \
-            not signed (spec §3a), so treat the event as a hint and confirm with `kie-image status` \
+            not signed (docs/kie-api.md §3a), so treat the event as a hint and confirm with `kie-image status` \
             (or pass --confirm to do it here). Exits 0 when valid, 9 when the signature is missing, \
             wrong or outside the time window.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the seed inputs of each fuzz target from spec/kie-api.md's real and documented examples.
+"""Writes the seed inputs of each fuzz target from docs/kie-api.md's real and documented examples.
 
 Usage: make_seeds.py DIR   (creates DIR/<target>/seed-*). run.sh merges these into the checked-in
 corpus with -merge=1, so only seeds that add coverage are kept.
@@ -57,7 +57,7 @@ put("taskjson", "with-raw", json.dumps(dict(norm, raw=success)).encode())
 put("taskjson", "raw-record-info", json.dumps(quick_fail).encode())
 put("taskjson", "snake", json.dumps({"taskId": "t1", "status": "GENERATE_FAILED", "result_urls": [], "errorCode": "500", "errorMessage": "Failed to generate image"}).encode())
 
-# request bodies (spec §1a and the seed spec)
+# request bodies (docs/kie-api.md §1a)
 reqs = {
     "text": {"prompt": "A beautiful sunset over the mountains", "size": "1:1"},
     "all": {"prompt": "edit", "filesUrl": ["https://example.com/a.png", "https://example.com/b.webp"], "size": "3:2",
@@ -70,7 +70,7 @@ reqs = {
 for name, r in reqs.items():
     put("request", name, json.dumps(r).encode())
 
-# Market requests (spec/kie-market-api.md §2, §5): byte 0 picks the model (0-7 the GPT image
+# Market requests (docs/kie-market-api.md §2, §5): byte 0 picks the model (0-7 the GPT image
 # presets in ModelPresets.all order, 8 a generic id, 9 none: the rest is a whole request)
 real_input = {"prompt": "Restyle this product image as a premium studio advertisement with soft rim lighting and a matte charcoal backdrop.",
               "input_urls": ["https://static.aiquickdraw.com/tools/example/1764851484363_ScV1s2aq.webp"],
@@ -91,7 +91,7 @@ for i, (pick, inp) in enumerate(market_inputs):
 put("marketrequest", "whole", b"\x09" + json.dumps({"model": "gpt-image-2-text-to-image", "input": {"prompt": "p"},
     "callBackUrl": "https://e.com/cb", "tag": "t"}).encode())
 
-# Market recordInfo (spec/kie-market-api.md §3b), running and success 2026-09-11, failures 2026-04
+# Market recordInfo (docs/kie-market-api.md §3b), running and success 2026-09-11, failures 2026-04
 mk_param = json.dumps({"input": json.dumps({"aspect_ratio": "16:9", "prompt": "A lighthouse on a rocky headland at dusk, warm lamp glow against a violet sky, photorealistic."}, separators=(",", ":")),
                        "model": "gpt-image-2-5-flare-text-to-image"}, separators=(",", ":"))
 mk_url = "https://tempfile.aiquickdraw.com/images/chatgpt/file_00000000d72c81f583619ddba0f6125a.png"
@@ -112,7 +112,7 @@ for name, d in [("running", mk_running), ("success", mk_success), ("april", mk_a
 put("marketrecord", "progress", json.dumps({"taskId": "t", "state": "queuing", "progress": 48}).encode())
 put("marketrecord", "not-found", env(None, 422, "recordInfo is null"))
 
-# configs (API.md "Config JSON"); byte 0 = env flags (1: KIE_API_KEY, 2: KIE_BASE_URL, 4: empty KIE_BASE_URL)
+# configs (docs/c-api.md, "Config JSON"); byte 0 = env flags (1: KIE_API_KEY, 2: KIE_BASE_URL, 4: empty KIE_BASE_URL)
 put("config", "full", b"\x00" + json.dumps({
     "apiKey": "kie-canary-seed", "baseUrl": "http://127.0.0.1:8080/", "uploadBaseUrl": "https://kieai.redpandaai.co",
     "requestTimeoutMs": 30000, "connectTimeoutMs": 10000, "maxRetries": 3, "retryBaseMs": 500, "retryMaxMs": 8000,
@@ -128,7 +128,7 @@ put("waitopts", "full", b"\x01" + json.dumps({"deadlineMs": 600000, "initialMs":
 put("waitopts", "nil", b"\x00")
 put("waitopts", "bad", b"\x01" + json.dumps({"download": {"dir": ""}, "deadlineMs": "1"}).encode())
 
-# webhooks: key \n timestamp \n signature \n now \n body (spec §3, §3a)
+# webhooks: key \n timestamp \n signature \n now \n body (docs/kie-api.md §3, §3a)
 cb_ok = {"code": 200, "msg": "success", "data": {"taskId": "task12345", "info": {"result_urls": ["https://example.com/result/image1.png"]}}}
 cb_fail = {"code": 400, "msg": "Your content was flagged by OpenAI as violating content policies", "data": {"taskId": "task12345", "info": None}}
 guide = {"taskId": "task12345", "code": 200, "data": {"task_id": "task12345", "callbackType": "task_completed"}}

@@ -3,7 +3,7 @@
 Everything above this module sees Python values: ``str`` JSON in, ``str`` JSON out, ints for
 client handles and operation ids, exceptions from ``_errors`` for failing statuses.
 
-Rules this module keeps (see ../shared/notes/c-abi.md §3):
+Rules this module keeps (see docs/conventions.md):
 - the library is loaded by absolute path: ``$KIEIMAGE_LIB`` or the copy bundled in this package;
 - every function has argtypes/restype from the one table below; owned ``char *`` results are
   ``c_void_p``, copied with ``string_at`` and freed with ``kie_string_free`` in ``finally``;
