@@ -9,13 +9,20 @@ import Glibc
 
 /// Asynchronous operations of one client and the delivery of their events.
 ///
-/// Guarantees (API.md §1): events of an operation arrive in order; exactly one final event
+/// Guarantees (docs/c-api.md, events): events of an operation arrive in order; exactly one final event
 /// (completed or failed) per operation; nothing after it. Emission and enqueueing happen under
 /// one lock, so the order events are emitted is the order they are delivered.
 /// Delivery "thread": callbacks run on one serial library queue per client.
 /// Delivery "queue": events wait in a list until kie_client_dispatch runs them on the caller's
 /// thread; a pipe's read end is readable exactly while the list is not empty.
 final class Operations: Sendable {
+    /// How an operation's work ends: a wait event (completed / failed), or the JSON a blocking
+    /// call would return, delivered as {"event":"completed","result":<JSON>} with KIE_OK.
+    enum Final: Sendable {
+        case event(WaitEvent)
+        case result(JSONValue)
+    }
+
     struct Callback: @unchecked Sendable {
         let fn: kie_event_cb
         let userdata: UnsafeMutableRawPointer?
@@ -67,6 +74,14 @@ final class Operations: Sendable {
         callback: Callback,
         _ body: @escaping @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> WaitEvent
     ) throws(KieError) -> kie_op {
+        try start(callback: callback, final: { emit in .event(try await body(emit)) })
+    }
+
+    /// Like `start`, for work that may end with a result other than a task (see `Final`).
+    func start(
+        callback: Callback,
+        final body: @escaping @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> Final
+    ) throws(KieError) -> kie_op {
         let op: kie_op? = state.withLock { s in
             guard !s.closed else { return nil }
             let op = s.nextOp
@@ -77,13 +92,17 @@ final class Operations: Sendable {
         guard let op else { throw KieError(.cancelled, "client is being freed") }
         idle.enter()
         let task = Task.detached { [self] in
-            let final: WaitEvent
+            let final: Final
             do {
                 final = try await body { self.emit(op, $0) }
             } catch {
-                final = .failed(KieError.wrap(error))
+                final = .event(.failed(KieError.wrap(error)))
             }
-            self.emit(op, final)
+            switch final {
+            case .event(let event): self.emit(op, event)
+            case .result(let value):
+                self.deliver(op, status: KIE_OK, json: JSON.serialize(["event": "completed", "result": value]), isFinal: true)
+            }
             self.idle.leave()
         }
         state.withLock { s in s.ops[op]?.task = task }
@@ -92,11 +111,14 @@ final class Operations: Sendable {
 
     /// Delivers one event of `op` unless the op already had its final event.
     func emit(_ op: kie_op, _ event: WaitEvent) {
-        let json = JSON.serialize(event.json)
+        deliver(op, status: kie_status(rawValue: event.status.rawValue), json: JSON.serialize(event.json), isFinal: event.isFinal)
+    }
+
+    private func deliver(_ op: kie_op, status: kie_status, json: String, isFinal: Bool) {
         state.withLock { s in
             guard let entry = s.ops[op] else { return }
-            if event.isFinal { s.ops[op] = nil }
-            let pending = Pending(op: op, status: kie_status(rawValue: event.status.rawValue), json: json, callback: entry.callback)
+            if isFinal { s.ops[op] = nil }
+            let pending = Pending(op: op, status: status, json: json, callback: entry.callback)
             if queueMode {
                 s.queued.append(pending)
                 if s.queued.count == 1 { Self.signal(wakeFD) }

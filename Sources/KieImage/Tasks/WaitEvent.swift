@@ -40,13 +40,15 @@ public enum WaitEvent: Sendable {
 public struct WaitOptions: Sendable {
     public var poll: PollSettings
     public var downloadDir: String?
+    /// `"wait": false` (kie_generate_async only): the operation ends once the task is submitted.
+    public var wait = true
 
     public init(poll: PollSettings, downloadDir: String? = nil) {
         self.poll = poll
         self.downloadDir = downloadDir
     }
 
-    static let keys: Set<String> = ["deadlineMs", "initialMs", "maxMs", "download"]
+    static let keys: Set<String> = ["deadlineMs", "initialMs", "maxMs", "download", "wait"]
 
     /// Parses wait JSON over the client's poll defaults; NULL or "" means defaults.
     public static func parse(json text: String?, defaults: PollSettings) throws(KieError) -> WaitOptions {
@@ -64,6 +66,10 @@ public struct WaitOptions: Sendable {
                 throw .invalidArgument("wait options: download.dir must be a non-empty string", field: "download.dir")
             }
             o.downloadDir = dir
+        }
+        if let w = obj["wait"], !w.isNull {
+            guard let b = w.boolValue else { throw .invalidArgument("wait options: wait must be true or false", field: "wait") }
+            o.wait = b
         }
         return o
     }

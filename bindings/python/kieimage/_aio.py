@@ -2,8 +2,11 @@
 
 The client is created with delivery "queue": the library queues each operation's events and
 makes ``kie_client_fd`` readable; the loop's reader calls ``kie_client_dispatch``, which runs the
-callbacks right there, on the loop's thread. No library thread ever enters Python and no
-thread is started per call, however many operations are in flight.
+callbacks right there. No library thread ever enters Python and no thread is started per call,
+however many operations are in flight. A blocking call on another thread may be dispatching at
+that moment (one thread at a time does): it then runs this bridge's callbacks, which only hand
+the event to the loop (``call_soon_threadsafe``, in order), so futures and ``on_progress`` are
+always handled on the loop's thread.
 """
 
 from __future__ import annotations
@@ -89,6 +92,13 @@ class AsyncBridge:
 
     def _handler(self, fut: "asyncio.Future[Dict[str, Any]]", on_progress: Optional[Callable[[ProgressEvent], Any]],
                  resolve_on_submit: bool) -> "_lib.EventHandler":
+        loop = fut.get_loop()
+
+        def deliver(op: int, status: int, event: Dict[str, Any]) -> None:
+            # Whatever thread dispatches: every event goes through the loop's queue, in order.
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(handle, op, status, event)
+
         def handle(op: int, status: int, event: Dict[str, Any]) -> None:
             kind = event.get("event")
             try:
@@ -113,7 +123,7 @@ class AsyncBridge:
                     except Exception:  # noqa: BLE001 - the op may be gone already
                         pass
 
-        return handle
+        return deliver
 
     async def _run(self, start: Callable[["_lib.EventHandler"], int],
                    on_progress: Optional[Callable[[ProgressEvent], Any]], resolve_on_submit: bool) -> Dict[str, Any]:
@@ -133,6 +143,8 @@ class AsyncBridge:
 
     async def generate(self, request_json: str, wait_json: Optional[str],
                        on_progress: Optional[Callable[[ProgressEvent], Any]], wait: bool) -> Dict[str, Any]:
+        if not wait and wait_json is None:
+            wait_json = '{"wait":false}'  # nothing to poll: the library stops after "submitted"
         return await self._run(lambda h: _lib.generate_async(self._handle, request_json, wait_json, h),
                                on_progress, resolve_on_submit=not wait)
 

@@ -10,24 +10,38 @@ method, and create clients in the child processes.
 
 from __future__ import annotations
 
+import enum
 import json
-import logging
 import math
 import os
-from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+import sys
 
 from . import _errors, _lib
-from .models import DownloadedFile, FallbackModel, ProgressEvent, Size, Task, UploadedFile
+
+# Import time matters (a CLI run pays it every time): typing, logging and the models'
+# dataclasses/datetime are loaded only by type checkers or on first use.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import logging
+    from pathlib import Path
+    from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+    from ._aio import AsyncBridge
+    from .models import DownloadedFile, FallbackModel, ProgressEvent, Size, Task, UploadedFile
+
+    ProgressCallback = Callable[[ProgressEvent], Any]
+    PathLike = Union[str, "os.PathLike[str]"]
+    TaskRef = Union[str, Task]
 
 __all__ = ["Client", "build_request", "request_body"]
 
-ProgressCallback = Callable[[ProgressEvent], Any]
-PathLike = Union[str, "os.PathLike[str]"]
-TaskRef = Union[str, Task]
+
+def _models() -> "Any":
+    from . import models
+    return models
 
 # Python keyword -> config key of kie_client_new, and the Python types it takes.
-_OPTIONS: Dict[str, Any] = {
+_OPTIONS: "Dict[str, Any]" = {
     "upload_base_url": ("uploadBaseUrl", (str,)),
     "request_timeout_ms": ("requestTimeoutMs", (int,)),
     "connect_timeout_ms": ("connectTimeoutMs", (int,)),
@@ -100,7 +114,7 @@ def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = N
     if prompt is not None:
         request["prompt"] = prompt
     if size is not None:
-        request["size"] = str(size.value if isinstance(size, Size) else size)
+        request["size"] = str(size.value if isinstance(size, enum.Enum) else size)
     if files is not None:
         if isinstance(files, (str, bytes)) or not isinstance(files, (list, tuple)):
             raise TypeError(f"files must be a list of image URLs, not {_type_name(files)}")
@@ -122,7 +136,7 @@ def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = N
         request["enableFallback"] = fallback
     elif fallback is not None:
         request["enableFallback"] = True
-        request["fallbackModel"] = str(fallback.value if isinstance(fallback, FallbackModel) else fallback)
+        request["fallbackModel"] = str(fallback.value if isinstance(fallback, enum.Enum) else fallback)
     return request
 
 
@@ -143,10 +157,10 @@ def _name_argument(error: _errors.KieError) -> _errors.KieError:
 
 
 def _task_id(task: TaskRef) -> str:
-    if isinstance(task, Task):
-        return task.task_id
     if isinstance(task, str):
         return task
+    if isinstance(task, _models().Task):
+        return task.task_id
     raise TypeError(f"task must be a task id (str) or a Task, not {_type_name(task)}")
 
 
@@ -165,15 +179,26 @@ def _check_callable(name: str, value: Any) -> None:
         raise TypeError(f"{name} must be callable or None, not {_type_name(value)}")
 
 
-def _progress_handler(on_progress: Optional[ProgressCallback]) -> Optional[_lib.EventHandler]:
+def _progress_handler(on_progress: Optional[ProgressCallback]) -> Optional[Callable[[Dict[str, Any]], None]]:
     if on_progress is None:
         return None
 
-    def handle(op: int, status: int, event: Dict[str, Any]) -> None:
+    def handle(event: Dict[str, Any]) -> None:
         if event.get("event") == "progress":
-            on_progress(ProgressEvent.from_json(event))
+            on_progress(_models().ProgressEvent.from_json(event))
 
     return handle
+
+
+def _upload_options(upload_path: Optional[str], file_name: Optional[str]) -> Optional[str]:
+    _check_type("upload_path", upload_path, (str,))
+    _check_type("file_name", file_name, (str,))
+    options: Dict[str, Any] = {}
+    if upload_path is not None:
+        options["uploadPath"] = upload_path
+    if file_name is not None:
+        options["fileName"] = file_name
+    return json.dumps(options) if options else None
 
 
 class Client:
@@ -222,11 +247,16 @@ class Client:
         config["delivery"] = "queue"
         self._base_url = base_url
         if logger is True:
+            import logging
             logger = logging.getLogger("kieimage")
-        if logger not in (None, False) and not isinstance(logger, logging.Logger):
+        # A Logger instance means logging is loaded already; nothing imports it otherwise.
+        logging_module = sys.modules.get("logging")
+        if logger is None or logger is False:
+            logger = None
+        elif logging_module is None or not isinstance(logger, logging_module.Logger):
             raise TypeError(f"logger must be a logging.Logger, True or None, not {_type_name(logger)}")
         self._handle = _lib.client_new(json.dumps(config))
-        if isinstance(logger, logging.Logger):
+        if logger is not None:
             try:
                 _lib.client_set_logger(self._handle, logger)
             except BaseException:
@@ -291,7 +321,8 @@ class Client:
 
         Raises ValidationError (``.field`` in API spelling, ``.argument`` the keyword) before
         anything is sent; UnknownOutcomeError when the request may have been accepted without an
-        answer (never resent).
+        answer (never resent). Ctrl-C raises KeyboardInterrupt at once (the submission may or
+        may not have reached kie.ai then: check the journal or the task list).
         """
         request = build_request(prompt, size, files=files, mask=mask, variants=variants,
                                 callback_url=callback_url, enhance=enhance, upload_cn=upload_cn, fallback=fallback)
@@ -299,30 +330,36 @@ class Client:
             answer = _lib.generate(self._h, json.dumps(request))
         except _errors.KieError as e:
             raise _name_argument(e) from None
-        return Task.submitted(json.loads(answer))
+        return _models().Task.submitted(answer)
 
     def task(self, task_id: TaskRef) -> Task:
         """One record-info call. A failed task is returned, not raised: read ``status``."""
-        return Task.from_json(json.loads(_lib.task_get(self._h, _task_id(task_id))))
+        return _models().Task.from_json(json.loads(_lib.task_get(self._h, _task_id(task_id))))
 
     def wait(self, task_id: TaskRef, timeout: Optional[float] = 600, on_progress: Optional[ProgressCallback] = None) -> Task:
         """Polls until the task ends; ``on_progress(ProgressEvent)`` runs on this thread.
 
         Raises TaskFailedError if the task failed, TimeoutError after ``timeout`` seconds (None:
-        the client's ``poll.deadline_ms``). An exception raised by ``on_progress`` stops further
-        progress calls and is raised here when the wait returns.
+        the client's ``poll.deadline_ms``). An exception raised by ``on_progress``, or Ctrl-C
+        (KeyboardInterrupt), ends the wait at once: the polling stops and the exception
+        propagates.
         """
         _check_callable("on_progress", on_progress)
         answer = _lib.task_wait(self._h, _task_id(task_id), _wait_json(timeout), _progress_handler(on_progress))
-        return Task.from_json(json.loads(answer))
+        return _models().Task.from_json(answer)
 
     def run(self, prompt: Optional[str] = None, size: Union[str, Size, None] = None, *,
             on_progress: Optional[ProgressCallback] = None, timeout: Optional[float] = 600, **request: Any) -> Task:
-        """``generate`` then ``wait``: returns the finished Task with ``result_urls``."""
+        """``generate`` then ``wait``: returns the finished Task with ``result_urls``. One
+        library operation; ``on_progress`` and Ctrl-C behave as in ``wait``."""
         _check_callable("on_progress", on_progress)
-        _wait_json(timeout)
-        task = self.generate(prompt, size, **request)
-        return self.wait(task.task_id, timeout=timeout, on_progress=on_progress)
+        wait_json = _wait_json(timeout)
+        body = build_request(prompt, size, **request)
+        try:
+            answer = _lib.run(self._h, json.dumps(body), wait_json, _progress_handler(on_progress))
+        except _errors.KieError as e:
+            raise _name_argument(e) from None
+        return _models().Task.from_json(answer)
 
     def download(self, task: TaskRef, directory: PathLike = ".") -> List[Path]:
         """Saves every result of a successful task into ``directory`` (created if missing);
@@ -335,10 +372,10 @@ class Client:
             raise TypeError(f"directory must be str or os.PathLike, not {_type_name(directory)}")
         if isinstance(task, str):
             task = self.task(task)
-        if not isinstance(task, Task):
+        if not isinstance(task, _models().Task):
             raise TypeError(f"task must be a task id (str) or a Task, not {_type_name(task)}")
-        answer = json.loads(_lib.download(self._h, json.dumps(task.to_json()), os.fspath(directory)))
-        return [DownloadedFile.from_json(f) for f in answer.get("files", [])]
+        answer = _lib.download(self._h, json.dumps(task.to_json()), os.fspath(directory))
+        return [_models().DownloadedFile.from_json(f) for f in answer.get("files", [])]
 
     def download_url(self, task_id: TaskRef, url: str) -> str:
         """A fresh direct-download link (valid ~20 minutes) for one result URL of a task."""
@@ -353,15 +390,16 @@ class Client:
         """Uploads a local file to kie.ai's upload host; ``.url`` can go into ``files``/``mask``."""
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"path must be str or os.PathLike, not {_type_name(path)}")
-        _check_type("upload_path", upload_path, (str,))
-        _check_type("file_name", file_name, (str,))
-        options: Dict[str, Any] = {}
-        if upload_path is not None:
-            options["uploadPath"] = upload_path
-        if file_name is not None:
-            options["fileName"] = file_name
-        answer = _lib.upload_file(self._h, os.fspath(path), json.dumps(options) if options else None)
-        return UploadedFile.from_json(json.loads(answer))
+        answer = _lib.upload_file(self._h, os.fspath(path), _upload_options(upload_path, file_name))
+        return _models().UploadedFile.from_json(answer)
+
+    def upload_url(self, url: str, *, upload_path: Optional[str] = None, file_name: Optional[str] = None) -> UploadedFile:
+        """Has kie.ai's upload host fetch a public http(s) URL and keep a copy (free, kept 24 h
+        to 3 days); ``.url`` can go into ``files``/``mask``. ValidationError when the host
+        refuses it (e.g. it cannot fetch the URL), InvalidArgumentError for a non-http(s) URL."""
+        _check_type("url", url, (str,), optional=False)
+        answer = _lib.upload_url(self._h, url, _upload_options(upload_path, file_name))
+        return _models().UploadedFile.from_json(answer)
 
     # -- asyncio (queue delivery + loop.add_reader; no thread per call) ---------------------
 
@@ -382,7 +420,7 @@ class Client:
             event = await self._async().generate(json.dumps(body), _wait_json(timeout), on_progress, wait=True)
         except _errors.KieError as e:
             raise _name_argument(e) from None
-        return Task.from_json(event["task"])
+        return _models().Task.from_json(event["task"])
 
     async def generate_async(self, prompt: Optional[str] = None, size: Union[str, Size, None] = None,
                              **request: Any) -> Task:
@@ -392,11 +430,11 @@ class Client:
             event = await self._async().generate(json.dumps(body), None, None, wait=False)
         except _errors.KieError as e:
             raise _name_argument(e) from None
-        return Task.submitted(event)
+        return _models().Task.submitted(event)
 
     async def wait_async(self, task_id: TaskRef, timeout: Optional[float] = 600,
                          on_progress: Optional[ProgressCallback] = None) -> Task:
         """``wait`` for asyncio; cancelling the awaiting task cancels the polling."""
         _check_callable("on_progress", on_progress)
         event = await self._async().wait(_task_id(task_id), _wait_json(timeout), on_progress)
-        return Task.from_json(event["task"])
+        return _models().Task.from_json(event["task"])
