@@ -38,6 +38,7 @@ let package = Package(
         .target(
             name: "KieImage",
             dependencies: [
+                "CKieImage",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -18,12 +18,14 @@ public func kieGenerateAsync(
 ) -> kie_status {
     startFinalOperation(c, waitJSON, onEvent, userdata, outOp) { client, options in
         let validated = try RequestValidator.validate(json: CString.read(requestJSON, name: "request_json"))
-        return { emit in
-            let submitted = try await client.generate(validated)
-            emit(.submitted(taskId: submitted.taskId, warnings: submitted.warnings))
-            guard options.wait else { return .result(submitted.json) }
-            return .event(try await client.waitAndDownload(submitted.taskId, options: options, onEvent: emit))
+        guard !options.wait else {
+            return (validated.tag, { emit in .event(try await client.run(validated, options: options, onEvent: emit)) })
         }
+        return (validated.tag, { emit in
+            let submitted = try await client.generate(validated)
+            emit(.submitted(taskId: submitted.taskId, warnings: submitted.warnings, family: submitted.family))
+            return .result(submitted.json)
+        })
     }
 }
 
@@ -37,7 +39,7 @@ public func kieTaskWaitAsync(
     startOperation(c, waitJSON, onEvent, userdata, outOp) { client, options in
         let id = try CString.read(taskId, name: "task_id")
         try KieClient.checkTaskId(id)
-        return { emit in try await client.waitAndDownload(id, options: options, onEvent: emit) }
+        return (client.tag(ofTask: id), { emit in try await client.waitAndDownload(id, options: options, onEvent: emit) })
     }
 }
 
@@ -46,11 +48,11 @@ public func kieTaskWaitAsync(
 func startOperation(
     _ c: kie_client_ref?, _ waitJSON: UnsafePointer<CChar>?, _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?,
     _ outOp: UnsafeMutablePointer<kie_op>?,
-    _ prepare: (KieClient, WaitOptions) throws -> @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> WaitEvent
+    _ prepare: (KieClient, WaitOptions) throws -> (tag: String?, work: @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> WaitEvent)
 ) -> kie_status {
     startFinalOperation(c, waitJSON, onEvent, userdata, outOp) { client, options in
-        let work = try prepare(client, options)
-        return { emit in .event(try await work(emit)) }
+        let (tag, work) = try prepare(client, options)
+        return (tag, { emit in .event(try await work(emit)) })
     }
 }
 
@@ -58,7 +60,7 @@ func startOperation(
 func startFinalOperation(
     _ c: kie_client_ref?, _ waitJSON: UnsafePointer<CChar>?, _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?,
     _ outOp: UnsafeMutablePointer<kie_op>?,
-    _ prepare: (KieClient, WaitOptions) throws -> @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> Operations.Final
+    _ prepare: (KieClient, WaitOptions) throws -> (tag: String?, work: @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> Operations.Final)
 ) -> kie_status {
     withStatus {
         let out = try requireOut(outOp, "out_op")
@@ -66,8 +68,8 @@ func startFinalOperation(
         let handle = try ClientHandle.borrow(c)
         guard let onEvent else { throw KieError.invalidArgument("on_event is NULL", field: "on_event") }
         let options = try WaitOptions.parse(json: CString.readOptional(waitJSON, name: "wait_json"), defaults: handle.client.config.poll)
-        let work = try prepare(handle.client, options)
-        out.pointee = try handle.operations.start(callback: .init(fn: onEvent, userdata: userdata), final: work)
+        let (tag, work) = try prepare(handle.client, options)
+        out.pointee = try handle.operations.startFinal(callback: .init(fn: onEvent, userdata: userdata), tag: tag, work)
     }
 }
 

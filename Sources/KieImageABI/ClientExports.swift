@@ -10,7 +10,7 @@ import Glibc
 /// KIE_UPLOAD_BASE_URL, default https://kieai.redpandaai.co), requestTimeoutMs,
 /// connectTimeoutMs, maxRetries, retryBaseMs, retryMaxMs, poll {initialMs, maxMs, multiplier,
 /// deadlineMs}, rateLimit {requests, perMs}, userAgent, webhookKey, journalPath, delivery
-/// ("thread"|"queue"), logLevel). An unknown key fails with KIE_E_INVALID_ARGUMENT naming it.
+/// ("thread"|"queue"), logLevel); webhookKey defaults to env KIE_WEBHOOK_KEY. An unknown key fails with KIE_E_INVALID_ARGUMENT naming it.
 /// config_json may be NULL or "" for all defaults. On success *out owns a client that the
 /// caller frees with kie_client_free. Any thread.
 @c(kie_client_new)
@@ -19,7 +19,7 @@ public func kieClientNew(_ configJSON: UnsafePointer<CChar>?, _ out: UnsafeMutab
         let out = try requireOut(out, "out")
         out.pointee = nil
         let text = try CString.readOptional(configJSON, name: "config_json") ?? ""
-        let config = try ClientConfig.parse(json: text, env: Environment.read(["KIE_API_KEY", "KIE_BASE_URL", "KIE_UPLOAD_BASE_URL"]))
+        let config = try ClientConfig.parse(json: text, env: ClientConfig.environment())
         let handle = try ClientHandle(config: config)
         out.pointee = OpaquePointer(Unmanaged.passRetained(handle).toOpaque())
     }
@@ -34,14 +34,4 @@ public func kieClientFree(_ c: kie_client_ref?) {
     let handle = Unmanaged<ClientHandle>.fromOpaque(UnsafeRawPointer(c)).takeRetainedValue()
     handle.operations.closeAll()
     _ = blocking { _ in await handle.client.shutdown() }
-}
-
-enum Environment {
-    static func read(_ names: [String]) -> [String: String] {
-        var env: [String: String] = [:]
-        for name in names {
-            if let v = getenv(name) { env[name] = String(cString: v) }
-        }
-        return env
-    }
 }

@@ -57,6 +57,6 @@ func startResultOperation(
         let handle = try ClientHandle.borrow(c)
         guard let onEvent else { throw KieError.invalidArgument("on_event is NULL", field: "on_event") }
         let work = try prepare(handle.client)
-        out.pointee = try handle.operations.start(callback: .init(fn: onEvent, userdata: userdata), final: work)
+        out.pointee = try handle.operations.startFinal(callback: .init(fn: onEvent, userdata: userdata), work)
     }
 }

@@ -9,7 +9,7 @@ import Glibc
 
 /// Asynchronous operations of one client and the delivery of their events.
 ///
-/// Guarantees (docs/c-api.md, events): events of an operation arrive in order; exactly one final event
+/// Guarantees (docs/c-api.md, "Events"): events of an operation arrive in order; exactly one final event
 /// (completed or failed) per operation; nothing after it. Emission and enqueueing happen under
 /// one lock, so the order events are emitted is the order they are delivered.
 /// Delivery "thread": callbacks run on one serial library queue per client.
@@ -38,6 +38,8 @@ final class Operations: Sendable {
     struct Op: Sendable {
         var task: Task<Void, Never>?
         let callback: Callback
+        /// The caller's tag of the op's work item, added to each of its events.
+        let tag: String?
     }
 
     struct State: Sendable {
@@ -71,22 +73,22 @@ final class Operations: Sendable {
     /// Registers an operation and starts `body`, which posts events through `emit`. A body that
     /// throws ends the operation with a failed event; cancellation gives KIE_E_CANCELLED.
     func start(
-        callback: Callback,
+        callback: Callback, tag: String? = nil,
         _ body: @escaping @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> WaitEvent
     ) throws(KieError) -> kie_op {
-        try start(callback: callback, final: { emit in .event(try await body(emit)) })
+        try startFinal(callback: callback, tag: tag) { emit in .event(try await body(emit)) }
     }
 
     /// Like `start`, for work that may end with a result other than a task (see `Final`).
-    func start(
-        callback: Callback,
-        final body: @escaping @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> Final
+    func startFinal(
+        callback: Callback, tag: String? = nil,
+        _ body: @escaping @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> Final
     ) throws(KieError) -> kie_op {
         let op: kie_op? = state.withLock { s in
             guard !s.closed else { return nil }
             let op = s.nextOp
             s.nextOp &+= 1
-            s.ops[op] = Op(task: nil, callback: callback)
+            s.ops[op] = Op(task: nil, callback: callback, tag: tag)
             return op
         }
         guard let op else { throw KieError(.cancelled, "client is being freed") }
@@ -101,7 +103,11 @@ final class Operations: Sendable {
             switch final {
             case .event(let event): self.emit(op, event)
             case .result(let value):
-                self.deliver(op, status: KIE_OK, json: JSON.serialize(["event": "completed", "result": value]), isFinal: true)
+                self.deliver(op, status: KIE_OK, isFinal: true) { tag in
+                    var o: JSONObject = ["event": "completed", "result": value]
+                    if let tag { o["tag"] = .string(tag) }
+                    return .object(o)
+                }
             }
             self.idle.leave()
         }
@@ -111,12 +117,14 @@ final class Operations: Sendable {
 
     /// Delivers one event of `op` unless the op already had its final event.
     func emit(_ op: kie_op, _ event: WaitEvent) {
-        deliver(op, status: kie_status(rawValue: event.status.rawValue), json: JSON.serialize(event.json), isFinal: event.isFinal)
+        deliver(op, status: kie_status(rawValue: event.status.rawValue), isFinal: event.isFinal) { event.json(tag: $0) }
     }
 
-    private func deliver(_ op: kie_op, status: kie_status, json: String, isFinal: Bool) {
+    /// Enqueues (or, with delivery "thread", schedules) one event of `op`, built for the op's tag.
+    private func deliver(_ op: kie_op, status: kie_status, isFinal: Bool, _ json: (String?) -> JSONValue) {
         state.withLock { s in
             guard let entry = s.ops[op] else { return }
+            let json = JSON.serialize(json(entry.tag))
             if isFinal { s.ops[op] = nil }
             let pending = Pending(op: op, status: status, json: json, callback: entry.callback)
             if queueMode {

@@ -12,7 +12,7 @@ public func kieRequestBuild(_ requestJSON: UnsafePointer<CChar>?, _ outBodyJSON:
         let out = try requireOut(outBodyJSON, "out_body_json")
         out.pointee = nil
         let validated = try RequestValidator.validate(json: CString.read(requestJSON, name: "request_json"))
-        try put(JSON.serialize(validated.request.body), out)
+        try put(JSON.serialize(validated.body), out)
     }
 }
 

@@ -8,8 +8,12 @@ import Glibc
 /// Library version as "MAJOR.MINOR.PATCH". Static storage: never free it. Any thread.
 @c(kie_version)
 public func kieVersion() -> UnsafePointer<CChar> {
-    StaticText.pointer("0.1.0")
+    versionText
 }
+
+/// Made once from `KieImageVersion` and never freed: callers keep the pointer for the process.
+nonisolated(unsafe) private let versionText: UnsafePointer<CChar> =
+    strdup(KieImageVersion.string).map { UnsafePointer($0) } ?? StaticText.pointer("0.0.0")
 
 /// ABI version of the loaded library; equals KIE_ABI_VERSION of the header it was built with.
 /// Bindings compare the two at load time. Any thread.

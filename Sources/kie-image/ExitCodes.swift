@@ -12,6 +12,7 @@ enum ExitCodes {
     static let timeout: Int32 = 7
     static let unknownOutcome: Int32 = 8
     static let signature: Int32 = 9
+    static let quota: Int32 = 10
     static let interrupted: Int32 = 130
 
     static func code(for status: KieStatus) -> Int32 {
@@ -25,6 +26,7 @@ enum ExitCodes {
         case .timeout: timeout
         case .unknownOutcome: unknownOutcome
         case .signature: signature
+        case .quota: quota
         case .cancelled: interrupted
         default: other
         }
@@ -42,6 +44,7 @@ enum ExitCodes {
           7  timeout: the task did not finish before the deadline
           8  unknown outcome: a generate got no answer; the task may exist (and cost)
           9  webhook signature invalid
+          10 quota: the API key's own usage cap (set in kie's console) is used up
           130 interrupted (Ctrl-C)
         """
 }

@@ -197,26 +197,42 @@ import Testing
         try await withSim(client: { $0.journalPath = path }) { h in
             let submitted = try await h.client.generate(h.request(), tag: "line-1")
             let reopened = try TaskJournal(path: path)
-            #expect(reopened.unfinished().map(\.taskId) == [submitted.taskId])
-            #expect(reopened.unfinished().first?.tag == "line-1")
+            #expect(reopened.entries().filter { $0.state == .submitted }.map(\.taskId) == [submitted.taskId])
+            #expect(reopened.entries().first?.tag == "line-1")
             _ = try await h.client.wait(submitted.taskId, options: h.waitOptions)
             let finished = try TaskJournal(path: path)
-            #expect(finished.unfinished().isEmpty)
+            #expect(!finished.entries().contains { $0.state == .submitted })
             // Replay keeps the tag and request with the final state.
-            #expect(finished.entries().first?.tag == "line-1" && finished.entries().first?.state == "succeeded")
+            #expect(finished.entries().first?.tag == "line-1" && finished.entries().first?.state == .succeeded)
             #expect(finished.entries().first?.request["size"]?.stringValue == "1:1")
         }
     }
 
+    @Test func journalReadsVersion1LinesOfKieimage01() throws {
+        let path = "/tmp/kieimage-journal-v1-\(UInt32.random(in: 0...UInt32.max)).jsonl"
+        let text = [
+            #"{"v":1,"taskId":"t1","state":"submitted","tag":"a","request":{"prompt":"p","size":"1:1"},"time":1}"#,
+            #"{"v":1,"taskId":"t1","state":"downloaded","time":2,"detail":"[\"/x/t1_0.png\"]"}"#,
+            #"{"v":1,"taskId":"intent:2:1","state":"intent","tag":"b","time":3}"#,
+        ].joined(separator: "\n") + "\n"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let entries = try TaskJournal(path: path).entries()
+        #expect(entries.map(\.state) == [.downloaded, .unknown])
+        #expect(entries[0].detail["files"] == .array([.string("/x/t1_0.png")]) && entries[0].tag == "a")
+        #expect(entries[1].tag == "b" && entries[1].taskId == nil)
+    }
+
     @Test func journalSkipsCorruptLines() throws {
         let path = "/tmp/kieimage-journal-corrupt-\(UInt32.random(in: 0...UInt32.max)).jsonl"
-        let text = #"{"v":1,"taskId":"aaa","state":"submitted","time":1}"# + "\n{garbage\n" + #"{"v":1,"taskId":"bbb","state":"subm"#
+        let text = #"{"v":2,"id":"w1","state":"intent","time":1,"family":"4o","request":{}}"# + "\n"
+            + #"{"v":2,"id":"w1","state":"submitted","taskId":"aaa","time":2}"# + "\n{garbage\n" + #"{"v":2,"id":"w2","state":"subm"#
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         let j = try TaskJournal(path: path)
-        #expect(j.unfinished().map(\.taskId) == ["aaa"])
+        #expect(j.entries().map(\.taskId) == ["aaa"])
         #expect(j.warnings.count == 2)
-        try j.record(taskId: "ccc", state: "submitted")
-        #expect(try TaskJournal(path: path).unfinished().map(\.taskId) == ["aaa", "ccc"])
+        let id = try j.begin(request: ["prompt": "p", "size": "1:1"], family: "4o", tag: nil)
+        try j.settle(id, .submitted, taskId: "ccc")
+        #expect(try TaskJournal(path: path).entries().filter { $0.state == .submitted }.map(\.taskId) == ["aaa", "ccc"])
     }
 }
 
@@ -224,6 +240,7 @@ final class EventLog: @unchecked Sendable {
     private var events: [WaitEvent] = []
     private let lock = NSLockLike()
     func append(_ e: WaitEvent) { lock.run { events.append(e) } }
+    var all: [WaitEvent] { lock.run { events } }
     func progressValues() -> [Double] {
         lock.run { events.compactMap { if case .progress(_, let p, _) = $0 { return p }; return nil } }
     }

@@ -87,7 +87,7 @@ def journal_counts(path):
                 e = json.loads(line)
             except ValueError:
                 continue
-            if e["taskId"].startswith("intent:"):
+            if not e.get("taskId"):
                 continue
             (downloaded if e["state"] == "downloaded" else submitted).add(e["taskId"])
     return len(submitted | downloaded), len(downloaded)

@@ -63,23 +63,33 @@ def read_journal(path):
             entries.append(json.loads(raw))
         except ValueError:
             raise AssertionError(f"{path}:{n}: journal line does not parse: {raw[:120]!r}")
-    tasks, intents, downloaded, task_line = {}, {}, {}, {}
+    # Work items by id (docs/journal.md): the intent line carries the tag, later lines the task
+    # id and state; states only move forward.
+    rank = {"intent": 0, "unknown": 1, "submitted": 2, "rejected": 3, "abandoned": 3, "succeeded": 3, "failed": 3,
+            "downloaded": 4}
+    items = {}
     for e in entries:
-        tag = e.get("tag")
-        number = int(tag.split(":")[1]) if tag and tag.startswith("batch:") else task_line.get(e["taskId"])
-        if number is None:
-            continue
-        if e["taskId"].startswith("intent:"):
-            intents.setdefault(number, {})[e["taskId"]] = e["state"]
-            if e["state"] == "sent":
-                task_line[e["detail"]] = number
-            continue
-        task_line[e["taskId"]] = number
-        tasks.setdefault(number, set()).add(e["taskId"])
+        assert e["state"] in rank, f"{path}: unknown journal state {e['state']!r}"
+        item = items.setdefault(e["id"], {"tag": None, "taskId": None, "state": "intent", "files": None})
+        item["tag"] = item["tag"] or e.get("tag")
+        item["taskId"] = item["taskId"] or e.get("taskId")
+        if rank[e["state"]] >= rank[item["state"]]:
+            item["state"] = e["state"]
         if e["state"] == "downloaded":
-            downloaded[number] = json.loads(e["detail"])
-    dangling = {n for n, ids in intents.items() if any(s in ("intent", "unknown") for s in ids.values())}
-    # A dangling intent followed by the core's `submitted` record is not unknown: the task is known.
+            item["files"] = e["detail"]["files"]
+    tasks, downloaded, dangling = {}, {}, set()
+    for item in items.values():
+        tag = item["tag"]
+        if not (tag and tag.startswith("batch:")):
+            continue
+        number = int(tag.split(":")[1])
+        if item["taskId"]:
+            tasks.setdefault(number, set()).add(item["taskId"])
+        if item["files"] is not None:
+            downloaded[number] = item["files"]
+        if item["state"] in ("intent", "unknown"):
+            dangling.add(number)
+    # A line whose unknown item was followed by a known task is not unknown: the task is known.
     unknown = {n for n in dangling if n not in tasks}
     return {"tasks": tasks, "downloaded": downloaded, "unknown": unknown, "entries": len(entries)}
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define KIE_VERSION_MAJOR 0
-#define KIE_VERSION_MINOR 1
+#define KIE_VERSION_MINOR 2
 #define KIE_VERSION_PATCH 0
 #define KIE_ABI_VERSION 1
 
@@ -36,7 +36,9 @@ typedef enum kie_status {
   KIE_E_PROTOCOL = -14,            /* the server's answer could not be understood */
   KIE_E_SIGNATURE = -15,           /* webhook signature missing, wrong or outside the time window */
   KIE_E_IO = -16,                  /* a local file could not be read or written */
-  KIE_E_INTERNAL = -17             /* a bug: reported, never a crash */
+  KIE_E_INTERNAL = -17,            /* a bug: reported, never a crash */
+  KIE_E_QUOTA = -18                /* body code 433: the API key's own usage cap (hourly, daily or total)
+                                      is used up; never retried; not a lack of credits */
 } kie_status;
 
 /** One asynchronous operation; 0 is never a valid operation. */

@@ -16,6 +16,9 @@ struct APICaller: Sendable {
         var method: HTTPMethod
         var url: String
         var idempotency: Idempotency
+        /// A read by task id: body code 422 means "no such record" there, not a bad request
+        /// (docs/kie-api.md §11 rows 2-4, docs/kie-market-api.md §3c).
+        var readsRecord = false
     }
 
     func redact(_ s: String) -> String { Redaction.redact(s, secret: config.apiKey) }
@@ -23,7 +26,8 @@ struct APICaller: Sendable {
     func call(
         _ endpoint: Endpoint, body: JSONValue? = nil, extraHeaders: [(String, String)] = [],
         rawBody: [UInt8]? = nil, deadline: ContinuousClock.Instant? = nil, taskId: String? = nil,
-        pace: (@Sendable () async throws -> Void)? = nil
+        pace: (@Sendable () async throws -> Void)? = nil,
+        beforeFirstSend: (@Sendable () throws -> Void)? = nil
     ) async throws -> Envelope {
         var attempt = 0
         let bytes = rawBody ?? body.map { Array(JSON.serialize($0).utf8) }
@@ -33,7 +37,14 @@ struct APICaller: Sendable {
             attempt += 1
             let slot = endpoint.idempotency == .createsTask ? try await limiter.acquire() : nil
             try await pace?()
-            try Task.checkCancellation()
+            do {
+                try Task.checkCancellation()
+                // The journal's intent: after the rate-limit slot, right before the request leaves.
+                if attempt == 1 { try beforeFirstSend?() }
+            } catch {
+                if let slot { await limiter.answered(slot) }
+                throw error
+            }
             var timeout = config.requestTimeoutMs
             if let deadline {
                 let left = Self.msUntil(deadline)
@@ -107,6 +118,10 @@ struct APICaller: Sendable {
                 let f: AttemptFailure = endpoint.idempotency == .createsTask ? .noAnswer : .answered(.protocol, code: nil, retryable: true)
                 return .failure(Failed(failure: f, error: e))
             }
+            if endpoint.readsRecord && e.apiCode == 422 {
+                e.status = .notFound
+                e.retryable = false
+            }
             return .failure(Failed(failure: .answered(e.status, code: e.apiCode ?? e.httpStatus, retryable: e.retryable), error: e))
         }
     }
@@ -115,13 +130,5 @@ struct APICaller: Sendable {
         let d = ContinuousClock.now.duration(to: deadline)
         let (s, atto) = d.components
         return s * 1000 + atto / 1_000_000_000_000_000
-    }
-}
-
-/// Removes the API key from any text that leaves the library (messages, raw bodies, logs).
-public enum Redaction {
-    public static func redact(_ text: String, secret: String) -> String {
-        guard secret.count >= 4, text.contains(secret) else { return text }
-        return text.replacing(secret, with: "[REDACTED]")
     }
 }

@@ -1,6 +1,6 @@
 import FoundationEssentials
 
-/// Client configuration (API.md §1 "Config JSON"). Every key is optional; unknown keys are
+/// Client configuration (docs/c-api.md, "Config JSON"). Every key is optional; unknown keys are
 /// rejected by name so a typo never silently falls back to a default.
 public struct ClientConfig: Sendable {
     public var apiKey: String
@@ -27,8 +27,8 @@ public struct ClientConfig: Sendable {
     static let rateKeys: Set<String> = ["requests", "perMs"]
     static let logLevels: Set<String> = ["trace", "debug", "info", "notice", "warning", "error", "critical", "off"]
 
-    /// Parses config JSON; `env` supplies `KIE_API_KEY`, `KIE_BASE_URL` and `KIE_UPLOAD_BASE_URL`
-    /// when the keys are absent.
+    /// Parses config JSON; `env` (see `environment()`) supplies `KIE_API_KEY`, `KIE_BASE_URL`,
+    /// `KIE_UPLOAD_BASE_URL` and `KIE_WEBHOOK_KEY` when the keys are absent.
     public static func parse(json text: String, env: [String: String]) throws(KieError) -> ClientConfig {
         let o: JSONObject
         do { o = try JSON.parseObject(text.isEmpty ? "{}" : text, what: "config") } catch {
@@ -71,7 +71,7 @@ public struct ClientConfig: Sendable {
             if let v = try pr.int("perMs", min: 1) { c.rateLimit.perMs = v }
         }
         if let v = try r.string("userAgent") { c.userAgent = v }
-        c.webhookKey = try r.string("webhookKey")
+        c.webhookKey = try r.string("webhookKey") ?? env["KIE_WEBHOOK_KEY"]
         c.journalPath = try r.string("journalPath")
         if let v = try r.string("delivery") {
             guard v == "thread" || v == "queue" else { throw .invalidArgument("config: delivery must be \"thread\" or \"queue\"", field: "delivery") }
@@ -124,10 +124,4 @@ struct ConfigReader {
         guard let obj = v.objectValue else { throw .invalidArgument("config: \(prefix)\(key) must be an object", field: prefix + key) }
         return obj
     }
-}
-
-public enum KieImageVersion {
-    public static let major = 0, minor = 1, patch = 0
-    public static let string = "\(major).\(minor).\(patch)"
-    public static let abi: Int32 = 1
 }

@@ -1,4 +1,4 @@
-/// The contract's status codes (API.md §1). Raw values are the C ABI's `kie_status` numbers.
+/// The contract's status codes (docs/c-api.md). Raw values are the C ABI's `kie_status` numbers.
 public enum KieStatus: Int32, Sendable, CaseIterable {
     case ok = 0
     case invalidArgument = -1
@@ -18,6 +18,8 @@ public enum KieStatus: Int32, Sendable, CaseIterable {
     case signature = -15
     case io = -16
     case `internal` = -17
+    /// Body code 433: the API key's own usage cap is used up (docs/kie-api.md §11).
+    case quota = -18
 
     /// Name used in detail JSON (`"name": "RATE_LIMITED"`).
     public var name: String {
@@ -40,6 +42,7 @@ public enum KieStatus: Int32, Sendable, CaseIterable {
         case .signature: "SIGNATURE"
         case .io: "IO"
         case .internal: "INTERNAL"
+        case .quota: "QUOTA"
         }
     }
 
@@ -64,6 +67,7 @@ public enum KieStatus: Int32, Sendable, CaseIterable {
         case .signature: "webhook signature invalid"
         case .io: "local file error"
         case .internal: "internal error"
+        case .quota: "the API key's usage limit is used up"
         }
     }
 }

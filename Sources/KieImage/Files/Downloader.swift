@@ -15,7 +15,7 @@ extension KieClient {
     /// parallel, as `<taskId>_<index>.<ext>` with the extension from the content type. Each file is
     /// streamed to a temporary name and renamed into place when complete. Failed fetches are
     /// retried; when the direct link keeps failing, a fresh one is minted through download-url
-    /// (spec §4, §7). The API key is never sent to the file host.
+    /// (docs/kie-api.md §4, §7). The API key is never sent to the file host.
     public func download(_ task: KieTask, to directory: String) async throws -> [DownloadedFile] {
         guard !directory.isEmpty, !directory.utf8.contains(0) else {
             throw KieError.invalidArgument("download directory must be a non-empty path", field: "dir")
@@ -31,7 +31,14 @@ extension KieClient {
             }
             var files: [DownloadedFile] = []
             for try await f in group { files.append(f) }
-            return files.sorted { $0.path < $1.path }
+            files.sort { $0.path < $1.path }
+            do {
+                try journal?.settle(taskId: task.taskId, .downloaded, detail: ["files": .array(files.map { .string($0.path) })])
+            } catch {
+                // The files are saved; a resumed run would only download them again.
+                logger.warning("journal: could not record the download", metadata: ["taskId": "\(task.taskId)", "reason": "\(KieError.wrap(error).message)"])
+            }
+            return files
         }
     }
 
@@ -136,16 +143,5 @@ enum FileTypes {
             if known.contains(ext) { return ext }
         }
         return "bin"
-    }
-}
-
-extension KieClient {
-    /// Waits for a task and, when the options name a directory, saves its results there. The
-    /// final event carries the task and the saved files.
-    public func waitAndDownload(_ taskId: String, options: WaitOptions, onEvent: @escaping @Sendable (WaitEvent) -> Void) async throws -> WaitEvent {
-        let task = try await wait(taskId, options: options, onEvent: onEvent)
-        guard let dir = options.downloadDir else { return .completed(task, downloads: nil) }
-        let files = try await download(task, to: dir)
-        return .completed(task, downloads: ["dir": .string(dir), "files": .array(files.map(\.json))])
     }
 }

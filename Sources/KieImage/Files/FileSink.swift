@@ -69,9 +69,9 @@ enum Errno {
     static func text() -> String { String(cString: strerror(errno)) }
 }
 
-enum Directories {
+public enum Directories {
     /// mkdir -p.
-    static func create(_ path: String) throws(KieError) {
+    public static func create(_ path: String) throws(KieError) {
         var built = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             built += "/" + part

@@ -4,88 +4,107 @@ import Synchronization
 import Glibc
 #endif
 
-/// Durable task journal (API.md §5): one JSON line per event, appended and fsync'd before the
-/// caller learns of it. A generate's task id is written with its request *before* generate
-/// returns, so after a crash the task is re-polled from the journal, never submitted again.
-/// Corrupt or truncated lines (a crash mid-write) are skipped with a warning.
+/// The durable journal of work items (docs/journal.md): one JSON line per state change,
+/// appended and fsync'd before the caller learns of it. Every generate writes an `intent` before
+/// its request leaves, so a crash never loses a task that may exist and never makes the library
+/// submit the same work twice. Corrupt or truncated lines (a crash mid-write) are skipped with a
+/// warning; a torn last line is closed before the first append.
 public final class TaskJournal: Sendable {
-    public struct Entry: Sendable {
-        public var taskId: String
-        /// "submitted", "succeeded" or "failed".
-        public var state: String
-        public var request: JSONValue
-        /// Caller's key for the work item (e.g. a batch line), to match tasks to inputs on resume.
-        public var tag: String?
-        public var time: Int64
-        public var detail: String?
-
-        public var isFinished: Bool { state != "submitted" }
-
-        var json: JSONValue {
-            var o: JSONObject = ["v": 1, "taskId": .string(taskId), "state": .string(state), "time": .int(time)]
-            if let tag { o["tag"] = .string(tag) }
-            if !request.isNull { o["request"] = request }
-            if let detail { o["detail"] = .string(detail) }
-            return .object(o)
-        }
-
-        init(taskId: String, state: String, request: JSONValue, tag: String?, time: Int64, detail: String?) {
-            self.taskId = taskId
-            self.state = state
-            self.request = request
-            self.tag = tag
-            self.time = time
-            self.detail = detail
-        }
-
-        init?(_ v: JSONValue) {
-            guard let id = v["taskId"]?.stringValue, !id.isEmpty, let state = v["state"]?.stringValue else { return nil }
-            self.init(taskId: id, state: state, request: v["request"] ?? .null, tag: v["tag"]?.stringValue,
-                      time: v["time"]?.int64Value ?? 0, detail: v["detail"]?.stringValue)
-        }
-    }
-
     struct State {
         var fd: Int32
-        var latest: [String: Entry] = [:]
+        var latest: [String: JournalEntry] = [:]
         var order: [String] = []
+        var idOfTask: [String: String] = [:]
     }
 
     public let path: String
     public let warnings: [String]
     private let state: Mutex<State>
 
-    /// Opens (creating if needed) and replays the journal.
+    /// Opens (creating if needed) and replays the journal. Intents left unsettled by an earlier
+    /// process read `unknown`.
     public init(path: String) throws(KieError) {
         self.path = path
         var warnings: [String] = []
         var s = State(fd: -1)
-        if let text = try? LocalFile.read(path, limit: 1 << 30) {
+        let text = try? LocalFile.read(path, limit: 1 << 30)
+        if let text {
             for (n, line) in text.split(separator: UInt8(ascii: "\n")).enumerated() {
-                guard let v = try? JSON.parse(Array(line)), let e = Entry(v) else {
+                guard let v = try? JSON.parse(Array(line)), let e = JournalEntry(line: v) else {
                     warnings.append("\(path):\(n + 1): skipped a corrupt or truncated line")
                     continue
                 }
-                if s.latest[e.taskId] == nil { s.order.append(e.taskId) }
-                s.latest[e.taskId] = Self.merge(s.latest[e.taskId], e)
+                Self.apply(e, to: &s)
             }
+        }
+        for (id, e) in s.latest {
+            if e.state == .intent { s.latest[id]?.state = .unknown }
+            if e.family.isEmpty { s.latest[id]?.family = "4o" }
         }
         s.fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard s.fd >= 0 else { throw KieError(.io, "cannot open journal \(path): \(Errno.text())") }
-        // A crash mid-line leaves no newline: start on a fresh line so the next entry parses.
-        if let last = (try? LocalFile.read(path, limit: 1 << 30))?.last, last != UInt8(ascii: "\n") {
-            _ = write(s.fd, "\n", 1)
-        }
+        if let last = text?.last, last != UInt8(ascii: "\n") { _ = write(s.fd, "\n", 1) }
         self.warnings = warnings
         state = Mutex(s)
     }
 
     deinit { state.withLock { if $0.fd >= 0 { close($0.fd) } } }
 
-    /// Appends an entry and fsyncs before returning.
-    public func record(taskId: String, state newState: String, request: JSONValue = .null, tag: String? = nil, detail: String? = nil) throws(KieError) {
-        let entry = Entry(taskId: taskId, state: newState, request: request, tag: tag, time: Clock.nowMs(), detail: detail)
-        let line = Array((JSON.serialize(entry.json) + "\n").utf8)
+    private static func apply(_ e: JournalEntry, to s: inout State) {
+        if s.latest[e.id] == nil { s.order.append(e.id) }
+        let merged = JournalEntry.merge(s.latest[e.id], e)
+        s.latest[e.id] = merged
+        if let t = merged.taskId { s.idOfTask[t] = e.id }
+    }
+
+    // MARK: writing
+
+    /// Writes the intent of a generate about to be sent; returns the work item's id.
+    public func begin(request: JSONValue, family: String, tag: String?) throws(KieError) -> String {
+        let id = "w" + String(UInt64.random(in: 1...UInt64.max), radix: 16) + String(Clock.nowMs() % 1_000_000, radix: 16)
+        let now = Clock.nowMs()
+        try append(JournalEntry(id: id, tag: tag, family: family, state: .intent, taskId: nil, request: request,
+                                time: now, sentAt: now, detail: .null))
+        return id
+    }
+
+    /// Appends a state for a work item known by id.
+    public func settle(_ id: String, _ newState: JournalState, taskId: String? = nil, detail: JSONValue = .null) throws(KieError) {
+        let base = state.withLock { $0.latest[id] }
+        try append(JournalEntry(id: id, tag: base?.tag, family: base?.family ?? "4o", state: newState, taskId: taskId,
+                                request: .null, time: Clock.nowMs(), sentAt: nil, detail: detail))
+    }
+
+    /// Appends a state for the work item of a task; tasks the journal does not hold (a wait on
+    /// an id created elsewhere) are not journaled.
+    public func settle(taskId: String, _ newState: JournalState, detail: JSONValue = .null) throws(KieError) {
+        guard let id = state.withLock({ $0.idOfTask[taskId] }) else { return }
+        try settle(id, newState, taskId: taskId, detail: detail)
+    }
+
+    /// Settles an `unknown` entry (kie_journal_resolve): a task id found in kie's logs makes it
+    /// `submitted` (the next resume waits for it); nil marks it `abandoned`. Resolving an entry
+    /// the same way twice is a no-op.
+    public func resolve(_ id: String, taskId: String?) throws(KieError) -> JournalEntry {
+        guard let e = entry(id: id) else { throw KieError(.notFound, "no journal entry \(id)", field: "id") }
+        if let taskId, e.state == .submitted, e.taskId == taskId { return e }
+        if taskId == nil, e.state == .abandoned { return e }
+        guard e.state == .unknown else {
+            throw KieError.invalidArgument("journal entry \(id) is \(e.state.rawValue), not unknown: only an unknown outcome can be resolved", field: "id")
+        }
+        if let taskId {
+            if let other = state.withLock({ $0.idOfTask[taskId] }), other != id {
+                throw KieError.invalidArgument("task \(taskId) already belongs to journal entry \(other)", field: "task_id")
+            }
+            try settle(id, .submitted, taskId: taskId, detail: "resolved: task found by the caller")
+        } else {
+            try settle(id, .abandoned, detail: "resolved: no task was created")
+        }
+        return entry(id: id) ?? e
+    }
+
+    private func append(_ entry: JournalEntry) throws(KieError) {
+        let line = Array((JSON.serialize(entry.line) + "\n").utf8)
         let ok = state.withLock { s -> Bool in
             var written = 0
             while written < line.count {
@@ -94,28 +113,25 @@ public final class TaskJournal: Sendable {
                 written += n
             }
             guard fsync(s.fd) == 0 else { return false }
-            if s.latest[taskId] == nil { s.order.append(taskId) }
-            s.latest[taskId] = Self.merge(s.latest[taskId], entry)
+            Self.apply(entry, to: &s)
             return true
         }
-        guard ok else { throw KieError(.io, "cannot write journal \(path): \(Errno.text())", taskId: taskId) }
+        guard ok else { throw KieError(.io, "cannot write journal \(path): \(Errno.text())", taskId: entry.taskId) }
     }
 
-    /// A task's state after `new`: its request and tag carry over from earlier entries, and a
-    /// later "submitted" never downgrades a finished task. The one rule for replay and writes.
-    static func merge(_ old: Entry?, _ new: Entry) -> Entry {
-        guard let old else { return new }
-        var e = old.isFinished && !new.isFinished ? old : new
-        if e.request.isNull { e.request = old.request.isNull ? new.request : old.request }
-        if e.tag == nil { e.tag = old.tag ?? new.tag }
-        return e
-    }
+    // MARK: reading
 
-    /// Latest entry of every task, in first-seen order.
-    public func entries() -> [Entry] {
+    /// Latest entry of every work item, in first-seen order.
+    public func entries() -> [JournalEntry] {
         state.withLock { s in s.order.compactMap { s.latest[$0] } }
     }
 
-    /// Tasks submitted but not known to have ended: poll these instead of submitting again.
-    public func unfinished() -> [Entry] { entries().filter { !$0.isFinished } }
+    public func entry(id: String) -> JournalEntry? { state.withLock { $0.latest[id] } }
+
+    public func entry(taskId: String) -> JournalEntry? {
+        state.withLock { s in s.idOfTask[taskId].flatMap { s.latest[$0] } }
+    }
+
+    /// When requests were sent (wall-clock ms), for seeding the rate limiter.
+    public func sendTimes() -> [Int64] { entries().compactMap(\.sentAt) }
 }

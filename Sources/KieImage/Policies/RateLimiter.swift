@@ -68,6 +68,15 @@ actor RateLimiter {
     func answered(_ id: UInt64) { window.answered(id, now: Clock.nowMs()) }
 
     func penalize() { window.penalize(now: Clock.nowMs()) }
+
+    /// Counts sends of an earlier process (wall-clock ms, from the journal) that may still be in
+    /// the server's window, so a restarted process does not begin with a burst kie refuses.
+    func seed(sentAtMs times: [Int64]) {
+        let now = Clock.nowMs()
+        for t in times where t <= now && now - t < window.settings.perMs {
+            window.answered(window.record(now: now), now: t)
+        }
+    }
 }
 
 enum Clock {

@@ -1,7 +1,7 @@
 /// Events of a wait or an async operation, in order: submitted, progress (on change only),
-/// then exactly one of completed / failed (API.md §1 "Events").
+/// then exactly one of completed / failed (docs/c-api.md, "Events").
 public enum WaitEvent: Sendable {
-    case submitted(taskId: String, warnings: [String])
+    case submitted(taskId: String, warnings: [String], family: String = "4o")
     case progress(taskId: String, progress: Double, status: String)
     case completed(KieTask, downloads: JSONValue?)
     case failed(KieError)
@@ -18,10 +18,17 @@ public enum WaitEvent: Sendable {
         return .ok
     }
 
+    /// The event with the caller's tag of its work item (docs/c-api.md, "Events").
+    public func json(tag: String?) -> JSONValue {
+        guard let tag, case .object(var o) = json else { return json }
+        o["tag"] = .string(tag)
+        return .object(o)
+    }
+
     public var json: JSONValue {
         switch self {
-        case .submitted(let id, let warnings):
-            var o: JSONObject = ["event": "submitted", "taskId": .string(id)]
+        case .submitted(let id, let warnings, let family):
+            var o: JSONObject = ["event": "submitted", "taskId": .string(id), "family": .string(family)]
             if !warnings.isEmpty { o["warnings"] = .array(warnings.map { .string($0) }) }
             return .object(o)
         case .progress(let id, let p, let s):
@@ -36,19 +43,28 @@ public enum WaitEvent: Sendable {
     }
 }
 
-/// Options of one wait (API.md §1 "Wait JSON").
+/// Options of one wait (docs/c-api.md, "Wait JSON").
 public struct WaitOptions: Sendable {
     public var poll: PollSettings
     public var downloadDir: String?
+    /// How long after creating a task a not-found answer means "not visible yet".
+    public var notFoundGraceMs: Int64
+    /// The family to ask, for a task the client does not know (default: 4o, then Market).
+    public var family: TaskFamily?
     /// `"wait": false` (kie_generate_async only): the operation ends once the task is submitted.
     public var wait = true
 
-    public init(poll: PollSettings, downloadDir: String? = nil) {
+    public static let defaultNotFoundGraceMs: Int64 = 30_000
+
+    public init(poll: PollSettings, downloadDir: String? = nil, notFoundGraceMs: Int64 = WaitOptions.defaultNotFoundGraceMs,
+                family: TaskFamily? = nil) {
         self.poll = poll
         self.downloadDir = downloadDir
+        self.notFoundGraceMs = notFoundGraceMs
+        self.family = family
     }
 
-    static let keys: Set<String> = ["deadlineMs", "initialMs", "maxMs", "download", "wait"]
+    static let keys: Set<String> = ["deadlineMs", "initialMs", "maxMs", "download", "notFoundGraceMs", "family", "wait"]
 
     /// Parses wait JSON over the client's poll defaults; NULL or "" means defaults.
     public static func parse(json text: String?, defaults: PollSettings) throws(KieError) -> WaitOptions {
@@ -61,6 +77,11 @@ public struct WaitOptions: Sendable {
         if let v = try r.int("deadlineMs", min: 1) { o.poll.deadlineMs = v }
         if let v = try r.int("initialMs", min: 0) { o.poll.initialMs = v }
         if let v = try r.int("maxMs", min: 1) { o.poll.maxMs = v }
+        if let v = try r.int("notFoundGraceMs", min: 0) { o.notFoundGraceMs = v }
+        if let v = try r.string("family") {
+            guard let f = TaskFamily(rawValue: v) else { throw .invalidArgument("wait options: family must be \"4o\" or \"market\"", field: "family") }
+            o.family = f
+        }
         if let d = try r.object("download") {
             guard let dir = try ConfigReader(d, prefix: "download.").string("dir"), !dir.isEmpty else {
                 throw .invalidArgument("wait options: download.dir must be a non-empty string", field: "download.dir")

@@ -31,6 +31,7 @@ public enum ErrorMapping {
         case 404: .notFound
         case 408: .timeout
         case 429: .rateLimited
+        case 433: .quota
         case 451: .server
         case 455, 550, 503: .unavailable
         case 500, 501, 505: .server

@@ -122,78 +122,63 @@ struct BatchCommand: AsyncParsableCommand {
                              code: ExitCodes.validation)
         }
         let dir = TaskFlow.outputDirectory(out, taskId: "")
-        try makeDirectories(dir)
+        try Directories.create(dir)
         let journalPath = journal ?? "\(dir)/kie-batch-journal.jsonl"
         let signals = Signals([SIGINT, SIGTERM])
         let session = try await client.open(journalPath: journalPath)
-        guard let taskJournal = session.client.journal else {
-            await session.close()
-            throw CLIFailure("INTERNAL", "the client opened no journal", code: ExitCodes.other)
-        }
-        let ledger = BatchLedger(journal: taskJournal)
+        let ledger = BatchLedger(client: session.client)
 
-        // What each line needs now.
+        // What each line needs now, from its latest work item in the journal.
         var outcomes: [Int: BatchOutcome] = [:]
         var work: [BatchWork] = []
         do {
-            var (states, attempts) = try ledger.states(for: lines, file: file)
-            let adopted = try adoptions()
-            if !adopted.isEmpty {
-                let known = Set(taskJournal.entries().map(\.taskId))
-                for (number, taskId) in adopted.sorted(by: { $0.key < $1.key }) {
-                    guard let line = lines.first(where: { $0.number == number }) else {
-                        throw CLIFailure.usage("--adopt \(number)=\(taskId): \(file) has no request on line \(number)")
-                    }
-                    guard case .unknown(let intentId, _) = states[number] else {
-                        throw CLIFailure.usage("--adopt \(number)=\(taskId): line \(number) has no unknown outcome; only such lines can adopt a task")
-                    }
-                    guard !known.contains(taskId) else {
-                        throw CLIFailure.usage("--adopt \(number)=\(taskId): that task already belongs to a line of \(journalPath)")
-                    }
-                    // Guard against a mistyped id: the task's paramJson must be this line's request.
-                    if case .success(let validated) = line.request,
-                       let mismatch = Self.mismatch(try await session.client.task(taskId).request, validated.request) {
-                        throw CLIFailure.usage("--adopt \(number)=\(taskId): that task was made for another request (its \(mismatch) differs from line \(number)'s)")
-                    }
-                    // As if the generate had answered: the intent resolves to the task, which the
-                    // journal then holds under the line's tag.
-                    try ledger.resolve(intentId, line: line, state: "sent", detail: taskId)
-                    try taskJournal.record(taskId: taskId, state: "submitted", tag: BatchLedger.tag(line))
-                    states[number] = .submitted(taskId: taskId)
+            var latest = try ledger.latest(for: lines, file: file, journalPath: journalPath)
+            for (number, taskId) in try adoptions().sorted(by: { $0.key < $1.key }) {
+                guard let line = lines.first(where: { $0.number == number }) else {
+                    throw CLIFailure.usage("--adopt \(number)=\(taskId): \(file) has no request on line \(number)")
+                }
+                guard let entry = latest[number], entry.state == .unknown else {
+                    throw CLIFailure.usage("--adopt \(number)=\(taskId): line \(number) has no unknown outcome; only such lines can adopt a task")
+                }
+                // Guard against a mistyped id: the task's paramJson must be this line's request.
+                if case .success(let validated) = line.request,
+                   let mismatch = Self.mismatch(try await session.client.task(taskId).request, validated.request) {
+                    throw CLIFailure.usage("--adopt \(number)=\(taskId): that task was made for another request (its \(mismatch) differs from line \(number)'s)")
+                }
+                switch Result(catching: { () throws(KieError) in try session.client.resolve(entry.id, taskId: taskId) }) {
+                case .success(let resolved): latest[number] = resolved
+                case .failure(let e): throw e.field == "task_id" ? CLIFailure.usage("--adopt \(number)=\(taskId): \(e.message)") : e
                 }
             }
             for line in lines {
-                let state = states[line.number] ?? .pending
-                let tries = attempts[line.number] ?? 0
-                switch state {
-                case .done(let taskId, let files):
-                    outcomes[line.number] = BatchOutcome(line: line.number, kind: .done, label: "DONE (earlier)", taskId: taskId, files: files)
-                case .failed(let taskId, let message) where !retryFailed:
+                let entry = latest[line.number]
+                switch entry?.state {
+                case .downloaded?:
+                    let files = entry?.detail["files"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                    outcomes[line.number] = BatchOutcome(line: line.number, kind: .done, label: "DONE (earlier)", taskId: entry?.taskId, files: files)
+                case .failed? where !retryFailed:
                     outcomes[line.number] = BatchOutcome(
-                        line: line.number, kind: .failed, label: "TASK_FAILED", status: .taskFailed, taskId: taskId,
-                        message: message + " (earlier run; --retry-failed submits it again)")
-                case .unknown(_, let message) where !resubmitUnknown:
+                        line: line.number, kind: .failed, label: "TASK_FAILED", status: .taskFailed, taskId: entry?.taskId,
+                        message: (entry?.detail.stringValue ?? "task failed") + " (earlier run; --retry-failed submits it again)")
+                case .unknown? where !resubmitUnknown:
                     outcomes[line.number] = BatchOutcome(
                         line: line.number, kind: .failed, label: "UNKNOWN_OUTCOME", status: .unknownOutcome,
-                        message: message + "; it may exist and be charged: check https://kie.ai/logs, then --resubmit-unknown")
-                case .unknown(let intentId, _):
-                    try ledger.resolve(intentId, line: line, state: "retry", detail: "resubmitted on request")
-                    work.append(BatchWork(line: line, state: .pending, attempts: tries))
-                case .failed:
-                    work.append(BatchWork(line: line, state: .pending, attempts: tries))
-                case .pending, .submitted:
-                    work.append(BatchWork(line: line, state: state, attempts: tries))
+                        message: (entry?.detail["message"]?.stringValue ?? "the process stopped while this line's generate was being sent")
+                            + "; it may exist and be charged: check https://kie.ai/logs, then --adopt \(line.number)=TASKID or --resubmit-unknown")
+                case .unknown?:
+                    if let id = entry?.id { try session.client.resolve(id, taskId: nil) }
+                    work.append(BatchWork(line: line, entry: nil))
+                case .submitted?, .succeeded?:
+                    work.append(BatchWork(line: line, entry: entry))
+                default:
+                    // Never submitted, refused (nothing created), abandoned, or failed with --retry-failed.
+                    work.append(BatchWork(line: line, entry: nil))
                 }
             }
         } catch {
             await session.close()
             throw error
         }
-
-        // Partial downloads of an earlier run that was killed: its tasks are downloaded again.
-        let known = Set(taskJournal.entries().map(\.taskId).filter { !$0.hasPrefix("intent:") })
-        let swept = StaleParts.sweep(dir, taskIds: known)
-        if swept > 0 && !quiet { Console.err("kie-image: removed \(swept) partial download(s) of an earlier run") }
 
         var counts = BatchDisplay.Counts()
         counts.total = lines.count
@@ -205,11 +190,8 @@ struct BatchCommand: AsyncParsableCommand {
             Console.err("kie-image: resuming from \(journalPath): \(counts.done) done, \(counts.failed) failed, \(work.count) to go")
         }
 
-        let gate = SubmitGate(session.client.config.rateLimit)
-        await gate.seed(answeredAtWallMs: ledger.submitTimes(), wallNowMs: WallClock.nowMs())
         let runner = BatchRunner(
-            client: session.client, ledger: ledger, out: dir, concurrency: concurrency, timeoutSeconds: timeout,
-            display: display, gate: gate)
+            client: session.client, out: dir, concurrency: concurrency, timeoutSeconds: timeout, display: display)
         let ticker = display.startTicker()
         let job = Task { await runner.run(work) }
         let interrupter = Task {
@@ -232,16 +214,6 @@ struct BatchCommand: AsyncParsableCommand {
         BatchSummary.print(ordered, json: json, journalPath: journalPath)
         let code = BatchSummary.exitCode(ordered)
         if code != ExitCodes.ok { throw ExitCode(code) }
-    }
-
-    func makeDirectories(_ path: String) throws {
-        var built = path.hasPrefix("/") ? "" : "."
-        for part in path.split(separator: "/") {
-            built += "/" + part
-            if mkdir(built, 0o755) != 0 && errno != EEXIST {
-                throw CLIFailure("IO", "cannot create directory \(built)", code: ExitCodes.other)
-            }
-        }
     }
 }
 

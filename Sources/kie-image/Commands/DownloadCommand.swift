@@ -36,7 +36,7 @@ struct DownloadCommand: AsyncParsableCommand {
                     "NOT_READY", "task \(taskId) is \(task.status.rawValue) (\(ProgressDisplay.percent(task.progress))); run `kie-image wait \(taskId) --out DIR`",
                     code: ExitCodes.other)
             }
-            return try await TaskFlow.download(session.client, task, to: TaskFlow.outputDirectory(out, taskId: taskId))
+            return try await session.client.download(task, to: TaskFlow.outputDirectory(out, taskId: taskId))
         }
         if json {
             Console.out(JSON.serialize(["taskId": .string(taskId), "downloads": .array(files.map(\.json))]))

@@ -102,16 +102,21 @@ struct GenerateCommand: AsyncParsableCommand {
             let validated = try RequestValidator.validate(request(files: files, mask: maskURL))
             for warning in validated.warnings where !quiet { Console.err("kie-image: warning: \(warning)") }
 
-            let submitted = try await session.client.generate(validated)
             if noWait {
+                let submitted = try await session.client.generate(validated)
                 Console.out(json ? JSON.serialize(submitted.json) : submitted.taskId)
                 return
             }
-            let display = ProgressDisplay.automatic(quiet: quiet)
-            display.submitted(taskId: submitted.taskId)
-            let task = try await TaskFlow.wait(session.client, taskId: submitted.taskId, timeoutSeconds: timeout, display: display)
+            let client = session.client
+            let task = try await TaskFlow.follow(ProgressDisplay.automatic(quiet: quiet)) { onEvent in
+                let options = TaskFlow.waitOptions(client, timeoutSeconds: timeout)
+                guard case .completed(let task, _) = try await client.run(validated, options: options, onEvent: onEvent) else {
+                    throw KieError(.internal, "run ended without a task")
+                }
+                return task
+            }
             let dir = TaskFlow.outputDirectory(out, taskId: task.taskId)
-            let downloaded = try await TaskFlow.download(session.client, task, to: dir)
+            let downloaded = try await session.client.download(task, to: dir)
             if json {
                 guard case .object(var o) = task.json else { return }
                 o["downloads"] = .array(downloaded.map(\.json))

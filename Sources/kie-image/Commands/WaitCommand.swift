@@ -43,7 +43,7 @@ struct WaitCommand: AsyncParsableCommand {
             display.submitted(taskId: taskId)
             let task = try await TaskFlow.wait(session.client, taskId: taskId, timeoutSeconds: timeout, display: display)
             var downloads: [DownloadedFile] = []
-            if let out { downloads = try await TaskFlow.download(session.client, task, to: TaskFlow.outputDirectory(out, taskId: taskId)) }
+            if let out { downloads = try await session.client.download(task, to: TaskFlow.outputDirectory(out, taskId: taskId)) }
             if json {
                 guard case .object(var o) = task.json else { return }
                 if out != nil { o["downloads"] = .array(downloads.map(\.json)) }

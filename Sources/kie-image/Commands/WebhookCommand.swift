@@ -64,7 +64,7 @@ struct WebhookVerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         JSONErrors.enable(true)
-        guard let key = key ?? Environment.get("KIE_WEBHOOK_KEY") else {
+        guard let key = key ?? ClientConfig.environment()["KIE_WEBHOOK_KEY"] else {
             throw CLIFailure.usage("no webhook key: pass --key or set KIE_WEBHOOK_KEY")
         }
         let bytes: [UInt8]

@@ -21,7 +21,9 @@ struct ClientOptions: ParsableArguments {
         valueName: "N/MS"), transform: RateLimitArgument.parse)
     var rateLimit: RateLimitSettings?
 
-    @Flag(help: "Run against an in-process simulator: no key, no network.")
+    @Flag(help: ArgumentHelp(
+        "Run against an in-process simulator: no key, no network. Its account starts with \(Int(Self.simulatedCredits)) credits, enough for 10 000 images at the dearest price.",
+        discussion: ""))
     var simulate = false
 
     @Option(name: .customLong("sim-generation-ms"), help: ArgumentHelp(
@@ -50,7 +52,7 @@ struct ClientOptions: ParsableArguments {
             if let apiKey { object["apiKey"] = .string(apiKey) }
             if let baseUrl { object["baseUrl"] = .string(baseUrl) }
             if let uploadBaseUrl { object["uploadBaseUrl"] = .string(uploadBaseUrl) }
-            let env = Environment.kie
+            let env = ClientConfig.environment()
             if (apiKey ?? env["KIE_API_KEY"] ?? "").isEmpty {
                 throw CLIFailure("AUTH", "no API key: pass --api-key, set KIE_API_KEY, or try --simulate", code: ExitCodes.auth)
             }
@@ -60,7 +62,7 @@ struct ClientOptions: ParsableArguments {
             object["rateLimit"] = ["requests": .int(Int64(rateLimit.requests)), "perMs": .int(rateLimit.perMs)]
         }
         do {
-            let config = try ClientConfig.parse(json: JSON.serialize(.object(object)), env: Environment.kie)
+            let config = try ClientConfig.parse(json: JSON.serialize(.object(object)), env: ClientConfig.environment())
             return Session(client: try KieClient(config: config), simulator: simulator)
         } catch {
             await simulator?.shutdown()
@@ -68,8 +70,13 @@ struct ClientOptions: ParsableArguments {
         }
     }
 
+    /// kie-sim's own default account is realistic (1000 credits); `--simulate` is for trying
+    /// things out, so its account covers 10 000 images at 16 credits (a 4K GPT Image 2 image).
+    static let simulatedCredits: Double = 160_000
+
     func simulatorConfig() throws -> SimulatorConfig {
         var config = SimulatorConfig()
+        config.apiKeys = ["sim-key": Self.simulatedCredits]
         config.generationMs = max(0, simGenerationMs)
         if let simConfig {
             switch SimulatorConfig.merge(config, with: Array(simConfig.utf8)) {

@@ -49,13 +49,6 @@ enum Environment {
         let s = String(cString: p)
         return s.isEmpty ? nil : s
     }
-
-    /// The variables the core reads (KIE_API_KEY, KIE_BASE_URL).
-    static var kie: [String: String] {
-        var env: [String: String] = [:]
-        for name in ["KIE_API_KEY", "KIE_BASE_URL"] { env[name] = get(name) }
-        return env
-    }
 }
 
 enum WallClock {

@@ -1,6 +1,6 @@
 import KieImage
 
-/// The wait-then-download steps shared by generate, wait and download.
+/// How generate, wait and download show a core wait or run.
 enum TaskFlow {
     static func waitOptions(_ client: KieClient, timeoutSeconds: Int?) -> WaitOptions {
         var poll = client.config.poll
@@ -10,11 +10,23 @@ enum TaskFlow {
 
     /// Waits for the task with the progress display; the display ends with the final status.
     static func wait(_ client: KieClient, taskId: String, timeoutSeconds: Int?, display: ProgressDisplay) async throws -> KieTask {
+        try await follow(display) { onEvent in
+            try await client.wait(taskId, options: waitOptions(client, timeoutSeconds: timeoutSeconds), onEvent: onEvent)
+        }
+    }
+
+    /// Runs `body` (a core wait or run) with the progress display fed from its events; the
+    /// display ends with the final status.
+    static func follow(_ display: ProgressDisplay, _ body: (_ onEvent: @escaping @Sendable (WaitEvent) -> Void) async throws -> KieTask) async throws -> KieTask {
         let ticker = display.startTicker()
         defer { ticker?.cancel() }
         do {
-            let task = try await client.wait(taskId, options: waitOptions(client, timeoutSeconds: timeoutSeconds)) { event in
-                if case .progress(_, let progress, let status) = event { display.update(progress: progress, status: status) }
+            let task = try await body { event in
+                switch event {
+                case .submitted(let taskId, _, _): display.submitted(taskId: taskId)
+                case .progress(_, let progress, let status): display.update(progress: progress, status: status)
+                default: break
+                }
             }
             ticker?.cancel()
             display.finish(status: task.status.rawValue, progress: task.progress)
@@ -24,14 +36,6 @@ enum TaskFlow {
             display.finish(status: e.status == .taskFailed ? "FAILED" : e.status.name)
             throw e
         }
-    }
-
-    /// Downloads a task's results into `dir`, first removing that task's partial downloads a
-    /// killed earlier run left there (the core renames complete files into place, but cannot clean
-    /// up after SIGKILL).
-    static func download(_ client: KieClient, _ task: KieTask, to dir: String) async throws -> [DownloadedFile] {
-        StaleParts.sweep(dir, taskIds: [task.taskId])
-        return try await client.download(task, to: dir)
     }
 
     /// The directory results go to: --out as given, else ./kie-out/<taskId>/.

@@ -20,8 +20,8 @@ from .client import Client, build_request, request_body
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .models import (DownloadedFile, FallbackModel, ProgressEvent, Size, Task, TaskStatus, UploadedFile,
-                         WebhookEvent)
+    from .models import (DownloadedFile, FallbackModel, JournalEntry, ProgressEvent, ResumedWork, ResumeResult, Size,
+                         Task, TaskStatus, UploadedFile, WebhookEvent)
     from .webhooks import parse_webhook, verify_webhook
 
 # Loaded on first use (PEP 562): the models' dataclasses and datetime cost import time that
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "DownloadedFile": "models", "FallbackModel": "models", "ProgressEvent": "models", "Size": "models",
     "Task": "models", "TaskStatus": "models", "UploadedFile": "models", "WebhookEvent": "models",
+    "JournalEntry": "models", "ResumedWork": "models", "ResumeResult": "models",
     "parse_webhook": "webhooks", "verify_webhook": "webhooks",
 }
 
@@ -52,6 +53,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Client", "build_request", "request_body", "verify_webhook", "parse_webhook",
     "Task", "TaskStatus", "Size", "FallbackModel", "ProgressEvent", "DownloadedFile", "UploadedFile", "WebhookEvent",
+    "JournalEntry", "ResumedWork", "ResumeResult",
     "KieError", "InvalidArgumentError", "ValidationError", "AuthenticationError", "InsufficientCreditsError",
     "NotFoundError", "RateLimitError", "UnavailableError", "ServerError", "NetworkError", "TimeoutError",
     "UnknownOutcomeError", "TaskFailedError", "CancelledError", "ProtocolError", "SignatureError", "FileIOError",

@@ -112,6 +112,13 @@ _SIGNATURES: List[Tuple[str, List[Any], Any]] = [
     # kie_status kie_upload_url_async(kie_client *c, const char *url, const char *options_json,
     #                                 kie_event_cb on_event, void *userdata, kie_op *out_op);
     ("kie_upload_url_async", [c_void_p, c_char_p, c_char_p, kie_event_cb, c_void_p, POINTER(kie_op)], kie_status),
+    # kie_status kie_journal_list(kie_client *c, char **out_json);
+    ("kie_journal_list", [c_void_p, _out_str], kie_status),
+    # kie_status kie_resume(kie_client *c, const char *wait_json, kie_event_cb on_event, void *userdata,
+    #                       char **out_json);
+    ("kie_resume", [c_void_p, c_char_p, kie_event_cb, c_void_p, _out_str], kie_status),
+    # kie_status kie_journal_resolve(kie_client *c, const char *id, const char *task_id);
+    ("kie_journal_resolve", [c_void_p, c_char_p, c_char_p], kie_status),
     # kie_status kie_cancel(kie_client *c, kie_op op);
     ("kie_cancel", [c_void_p, kie_op], kie_status),
     # int32_t kie_client_fd(kie_client *c);
@@ -398,12 +405,14 @@ _ids = itertools.count(1)
 
 
 class _Registration:
-    __slots__ = ("handler", "error", "final")
+    __slots__ = ("handler", "error", "final", "multi")
 
-    def __init__(self, handler: Optional[EventHandler]) -> None:
+    def __init__(self, handler: Optional[EventHandler], multi: bool = False) -> None:
         self.handler = handler
         self.error: Optional[BaseException] = None
         self.final = False
+        # One userdata for several operations (kie_resume): its owner unregisters it.
+        self.multi = multi
 
 
 def _is_final(status: int, event: Dict[str, Any]) -> bool:
@@ -423,7 +432,7 @@ def _on_event(userdata: Optional[int], op: int, status: int, event_json: Optiona
             event = json.loads(event_json.decode("utf-8", "replace")) if event_json else {}
         except ValueError:
             event = {"event": "invalid", "text": event_json.decode("utf-8", "replace") if event_json else ""}
-        if op != 0 and _is_final(status, event):
+        if op != 0 and not reg.multi and _is_final(status, event):
             reg.final = True
             with _registry_lock:
                 _registry.pop(key, None)
@@ -453,8 +462,8 @@ def _raise_pending() -> None:
 _event_trampoline = kie_event_cb(_on_event)
 
 
-def _register(handler: Optional[EventHandler]) -> Tuple[int, _Registration]:
-    reg = _Registration(handler)
+def _register(handler: Optional[EventHandler], multi: bool = False) -> Tuple[int, _Registration]:
+    reg = _Registration(handler, multi)
     with _registry_lock:
         key = next(_ids)
         _registry[key] = reg
@@ -480,15 +489,15 @@ class _Waiter:
     __slots__ = ("events", "cond")
 
     def __init__(self) -> None:
-        self.events: List[Tuple[int, Dict[str, Any]]] = []
+        self.events: List[Tuple[int, int, Dict[str, Any]]] = []
         self.cond = threading.Condition(threading.Lock())
 
     def push(self, op: int, status: int, event: Dict[str, Any]) -> None:
         with self.cond:
-            self.events.append((status, event))
+            self.events.append((op, status, event))
             self.cond.notify()
 
-    def take(self, timeout: float) -> List[Tuple[int, Dict[str, Any]]]:
+    def take(self, timeout: float) -> List[Tuple[int, int, Dict[str, Any]]]:
         with self.cond:
             if not self.events and timeout > 0:
                 self.cond.wait(timeout)
@@ -496,7 +505,7 @@ class _Waiter:
             return events
 
 
-def _dispatch_slice(handle: _Handle, c: int, waiter: _Waiter) -> List[Tuple[int, Dict[str, Any]]]:
+def _dispatch_slice(handle: _Handle, c: int, waiter: _Waiter) -> List[Tuple[int, int, Dict[str, Any]]]:
     """Runs queued callbacks for up to one slice (unless another thread is dispatching: then
     waits for this operation's own events), and returns this operation's events."""
     if handle.dispatch_lock.acquire(blocking=False):
@@ -530,12 +539,10 @@ def _run_op(name: str, handle: _Handle, first: bytes, second: Optional[bytes],
                 raise _error(status)
             handle.track(int(out.value), True)
             while True:
-                for status, event in _dispatch_slice(handle, c, waiter):
+                for _, status, event in _dispatch_slice(handle, c, waiter):
                     if status != KIE_OK or event.get("event") == "failed":
                         ended = True
-                        detail = event.get("error") if isinstance(event.get("error"), dict) else {}
-                        raise _errors.error_from_detail(status or _errors.InternalError.status, detail,
-                                                        status_text(status))
+                        raise _failure(status, event)
                     if event.get("event") == "completed":
                         ended = True
                         return event
@@ -549,6 +556,78 @@ def _run_op(name: str, handle: _Handle, first: bytes, second: Optional[bytes],
         finally:
             if out.value:
                 handle.track(int(out.value), False)
+
+
+def _failure(status: int, event: Dict[str, Any]) -> _errors.KieError:
+    detail = event.get("error") if isinstance(event.get("error"), dict) else {}
+    return _errors.error_from_detail(status or _errors.InternalError.status, detail, status_text(status))
+
+
+def journal_list(handle: _Handle) -> Dict[str, Any]:
+    return dict(json.loads(_call_out("kie_journal_list", handle) or "{}"))
+
+
+def journal_resolve(handle: _Handle, entry_id: str, task_id: Optional[str]) -> None:
+    fn = _f("kie_journal_resolve")
+    with _Use(handle) as c:
+        _check(fn(c, _encode(entry_id, "id"), _encode_optional(task_id, "task_id")))
+
+
+def resume_start(handle: _Handle, wait_json: Optional[str], on_event: EventHandler) -> Tuple[int, Dict[str, Any]]:
+    """kie_resume with ``on_event(op, status, event)`` for every resumed operation. Returns the
+    registration key (``unregister`` it once every op ended) and the answer."""
+    fn = _f("kie_resume")
+    key, _ = _register(on_event, multi=True)
+    out = c_void_p()
+    try:
+        with _Use(handle) as c:
+            status = fn(c, _encode_optional(wait_json, "wait"), _event_trampoline, c_void_p(key), byref(out))
+            if status != KIE_OK:
+                raise _error(status)
+        return key, dict(json.loads(_take(out) or "{}"))
+    except BaseException:
+        _unregister(key)
+        raise
+    finally:
+        _free_out(out)
+
+
+def unregister(key: int) -> None:
+    _unregister(key)
+
+
+def resume(handle: _Handle, wait_json: Optional[str], on_event: Optional[Callable[[Dict[str, Any]], Any]]
+           ) -> Tuple[Dict[str, Any], Dict[int, Any]]:
+    """kie_resume, then waits on this thread until every resumed operation ended. Returns the
+    answer and, per op, its "completed" event or the exception that ended it. Ctrl-C or an
+    exception from ``on_event`` cancels the operations still running."""
+    waiter = _Waiter()
+    key, answer = resume_start(handle, wait_json, waiter.push)
+    ops = {int(r.get("op") or 0) for r in answer.get("resumed", [])}
+    outcomes: Dict[int, Any] = {}
+    with _Use(handle) as c:
+        try:
+            for op in ops:
+                handle.track(op, True)
+            while len(outcomes) < len(ops):
+                for op, status, event in _dispatch_slice(handle, c, waiter):
+                    if op not in ops or op in outcomes:
+                        continue
+                    if status != KIE_OK or event.get("event") == "failed":
+                        outcomes[op] = _failure(status, event)
+                    elif event.get("event") == "completed":
+                        outcomes[op] = event
+                    elif on_event is not None:
+                        on_event(event)
+        except BaseException:
+            for op in ops - set(outcomes):
+                _fn["kie_cancel"](c, op)
+            raise
+        finally:
+            _unregister(key)
+            for op in ops:
+                handle.track(op, False)
+    return answer, outcomes
 
 
 def _result(event: Dict[str, Any]) -> Dict[str, Any]:

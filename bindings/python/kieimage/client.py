@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
     from ._aio import AsyncBridge
-    from .models import DownloadedFile, FallbackModel, ProgressEvent, Size, Task, UploadedFile
+    from .models import (DownloadedFile, FallbackModel, JournalEntry, ProgressEvent, ResumeResult, Size, Task,
+                         UploadedFile)
 
     ProgressCallback = Callable[[ProgressEvent], Any]
     PathLike = Union[str, "os.PathLike[str]"]
@@ -199,6 +200,28 @@ def _upload_options(upload_path: Optional[str], file_name: Optional[str]) -> Opt
     if file_name is not None:
         options["fileName"] = file_name
     return json.dumps(options) if options else None
+
+
+def _resume_wait_json(timeout: Optional[float], download_dir: Optional[PathLike]) -> Optional[str]:
+    wait: Dict[str, Any] = json.loads(_wait_json(timeout) or "{}")
+    if download_dir is not None:
+        if not isinstance(download_dir, (str, os.PathLike)):
+            raise TypeError(f"download_dir must be str or os.PathLike, not {_type_name(download_dir)}")
+        wait["download"] = {"dir": os.fspath(download_dir)}
+    return json.dumps(wait) if wait else None
+
+
+def _resume_result(answer: Dict[str, Any], outcomes: Dict[int, Any]) -> "ResumeResult":
+    m = _models()
+    resumed = []
+    for r in answer.get("resumed", []):
+        outcome = outcomes.get(int(r.get("op") or 0))
+        task = m.Task.from_json(outcome["task"]) if isinstance(outcome, dict) and "task" in outcome else None
+        error = outcome if isinstance(outcome, BaseException) else None
+        resumed.append(m.ResumedWork(id=str(r.get("id") or ""), task_id=str(r.get("taskId") or ""),
+                                     tag=r.get("tag") if isinstance(r.get("tag"), str) else None, task=task, error=error))
+    unknown = [m.JournalEntry.from_json(dict(u, state="unknown")) for u in answer.get("unknown", []) if isinstance(u, dict)]
+    return m.ResumeResult(resumed=tuple(resumed), unknown=tuple(unknown))
 
 
 class Client:
@@ -400,6 +423,41 @@ class Client:
         _check_type("url", url, (str,), optional=False)
         answer = _lib.upload_url(self._h, url, _upload_options(upload_path, file_name))
         return _models().UploadedFile.from_json(answer)
+
+    # -- journal (journal_path): crash-safe submission and resume --------------------------
+
+    def journal(self) -> "List[JournalEntry]":
+        """Every work item of the journal, latest state of each, oldest first. InvalidArgumentError
+        when the client has no ``journal_path``."""
+        answer = _lib.journal_list(self._h)
+        return [_models().JournalEntry.from_json(e) for e in answer.get("entries", []) if isinstance(e, dict)]
+
+    def resolve(self, entry_id: str, task_id: Optional[str]) -> None:
+        """Settles an "unknown" journal entry: ``task_id`` (found in kie's logs) makes it
+        "submitted", so the next ``resume()`` waits for it; None marks it "abandoned", so the
+        work may be submitted again. Durable when it returns."""
+        _check_type("entry_id", entry_id, (str,), optional=False)
+        _check_type("task_id", task_id, (str,))
+        _lib.journal_resolve(self._h, entry_id, task_id)
+
+    def resume(self, timeout: Optional[float] = 600, on_progress: Optional[ProgressCallback] = None,
+               download_dir: Optional[PathLike] = None) -> "ResumeResult":
+        """Waits, on this thread, for every journal entry that was submitted but not finished
+        (and, with ``download_dir``, downloads them and those succeeded but not yet downloaded).
+        Returns each one's Task or error, and the "unknown" entries, which are never resubmitted
+        by the library (see ``resolve``). Ctrl-C cancels the waits and propagates."""
+        _check_callable("on_progress", on_progress)
+        wait_json = _resume_wait_json(timeout, download_dir)
+        answer, outcomes = _lib.resume(self._h, wait_json, _progress_handler(on_progress))
+        return _resume_result(answer, outcomes)
+
+    async def resume_async(self, timeout: Optional[float] = 600, on_progress: Optional[ProgressCallback] = None,
+                           download_dir: Optional[PathLike] = None) -> "ResumeResult":
+        """``resume`` for asyncio; cancelling the awaiting task cancels every wait."""
+        _check_callable("on_progress", on_progress)
+        wait_json = _resume_wait_json(timeout, download_dir)
+        answer, outcomes = await self._async().resume(wait_json, on_progress)
+        return _resume_result(answer, outcomes)
 
     # -- asyncio (queue delivery + loop.add_reader; no thread per call) ---------------------
 

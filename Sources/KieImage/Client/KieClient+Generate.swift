@@ -1,0 +1,107 @@
+import Synchronization
+
+extension KieClient {
+    /// A request kie accepted: its task id, and the journal entry that holds it.
+    public struct Submitted: Sendable {
+        public var taskId: String
+        public var family: String
+        public var tag: String?
+        /// The journal entry's id, when the client has a journal.
+        public var journalId: String?
+        public var warnings: [String]
+
+        public var json: JSONValue {
+            var o: JSONObject = ["taskId": .string(taskId), "family": .string(family)]
+            if let tag { o["tag"] = .string(tag) }
+            if let journalId { o["journalId"] = .string(journalId) }
+            if !warnings.isEmpty { o["warnings"] = .array(warnings.map { .string($0) }) }
+            return .object(o)
+        }
+    }
+
+    /// Submits a validated request (the lifecycle of docs/journal.md): takes a rate-limit slot,
+    /// writes the journal's `intent` durably, sends, and settles the intent: `submitted` with
+    /// the task id before this returns, `rejected` when kie refused it (nothing was created),
+    /// `unknown` when no usable answer came (UNKNOWN_OUTCOME: never sent again by the library).
+    /// `tag` (else the request's own) is the caller's key for the work item in the journal.
+    public func generate(_ validated: ValidatedRequest, tag: String? = nil) async throws -> Submitted {
+        for w in validated.warnings { logger.warning("request: \(w)") }
+        await seedLimiterOnce()
+        let tag = tag ?? validated.tag
+        let family = validated.family.rawValue
+        let body = validated.body
+        let journalId = Mutex<String?>(nil)
+        let env: Envelope
+        do {
+            env = try await caller.call(
+                .init(name: validated.family == .market ? "createTask" : "generate", method: .POST,
+                      url: config.baseUrl + validated.path, idempotency: .createsTask),
+                body: body,
+                beforeFirstSend: { [journal] in
+                    guard let journal else { return }
+                    let id = try journal.begin(request: body, family: family, tag: tag)
+                    journalId.withLock { $0 = id }
+                })
+        } catch {
+            let e = KieError.wrap(error)
+            if let id = journalId.withLock({ $0 }) {
+                // Sent, or about to be: only an answer that refused it proves nothing was created.
+                let outcome: JournalState = Self.provesNotCreated(e) ? .rejected : .unknown
+                do { try journal?.settle(id, outcome, detail: e.json) } catch {
+                    logger.warning("journal: could not record the generate's outcome", metadata: ["id": "\(id)", "reason": "\(error.message)"])
+                }
+            }
+            throw e
+        }
+        let id = journalId.withLock { $0 }
+        guard let taskId = env.data["taskId"]?.stringValue, !taskId.isEmpty else {
+            // The server answered 200 but without a task id: it may still have created one.
+            let e = KieError(.unknownOutcome, "\(validated.family == .market ? "createTask" : "generate") answered without a taskId",
+                             apiCode: 200, request: body, raw: Redaction.redact(JSON.serialize(env.data), secret: config.apiKey))
+            if let id { try? journal?.settle(id, .unknown, detail: e.json) }
+            throw e
+        }
+        noteCreated(taskId)
+        logger.info("task submitted", metadata: ["taskId": "\(taskId)", "family": "\(family)"])
+        if let id, let journal {
+            do {
+                try journal.settle(id, .submitted, taskId: taskId)
+            } catch {
+                // The task exists and is charged: report its id with the failure.
+                throw KieError(.io, "task \(taskId) was accepted but the journal write failed: \(error.message)", taskId: taskId)
+            }
+        }
+        return Submitted(taskId: taskId, family: family, tag: tag, journalId: id, warnings: validated.warnings)
+    }
+
+    public func generate(json: String) async throws -> Submitted {
+        try await generate(RequestValidator.validate(json: json))
+    }
+
+    /// The whole lifecycle of one request: submit, `submitted` event, wait, optional download
+    /// (wait options), each step journaled. Every binding's "generate and wait" is this call.
+    public func run(
+        _ validated: ValidatedRequest, options: WaitOptions, onEvent: @escaping @Sendable (WaitEvent) -> Void
+    ) async throws -> WaitEvent {
+        let submitted = try await generate(validated)
+        onEvent(.submitted(taskId: submitted.taskId, warnings: submitted.warnings, family: submitted.family))
+        return try await waitAndDownload(submitted.taskId, options: options, onEvent: onEvent)
+    }
+
+    /// Waits for a task and, when the options name a directory, saves its results there. The
+    /// final event carries the task and the saved files.
+    public func waitAndDownload(_ taskId: String, options: WaitOptions, onEvent: @escaping @Sendable (WaitEvent) -> Void) async throws -> WaitEvent {
+        let task = try await wait(taskId, options: options, onEvent: onEvent)
+        guard let dir = options.downloadDir else { return .completed(task, downloads: nil) }
+        let files = try await download(task, to: dir)
+        return .completed(task, downloads: ["dir": .string(dir), "files": .array(files.map(\.json))])
+    }
+
+    /// Whether kie's answer shows the request created nothing (so it may be sent again).
+    static func provesNotCreated(_ e: KieError) -> Bool {
+        switch e.status {
+        case .unknownOutcome, .cancelled, .timeout, .internal, .io: false
+        default: true
+        }
+    }
+}

@@ -1,0 +1,101 @@
+extension KieClient {
+    /// One record-info call, normalized. An unknown task is NOT_FOUND, whichever shape kie
+    /// uses for it (docs/kie-api.md §11 rows 2-4).
+    public func task(_ taskId: String, deadline: ContinuousClock.Instant? = nil) async throws -> KieTask {
+        try Self.checkTaskId(taskId)
+        let env = try await caller.call(
+            .init(name: "record-info", method: .GET,
+                  url: config.baseUrl + "/api/v1/gpt4o-image/record-info?taskId=" + taskId, idempotency: .idempotent,
+                  readsRecord: true),
+            deadline: deadline, taskId: taskId, pace: { [pacer] in try await pacer.pace(taskId) })
+        if env.data.isNull {
+            // Some accounts answer 200 with data null for unknown ids (docs/kie-api.md §2d).
+            throw KieError(.notFound, "no task \(taskId)", apiCode: 200, taskId: taskId)
+        }
+        return try RecordInfoParser.parse(env.data, expectedTaskId: taskId)
+    }
+
+    /// Polls until the task ends, the deadline passes, or the calling task is cancelled.
+    /// `onEvent` receives progress events (on change only); the final outcome is the return value
+    /// or the thrown error (TASK_FAILED for a failed task, TIMEOUT at the deadline). A task this
+    /// client created may answer not-found for `notFoundGraceMs` after its creation (the record
+    /// is not visible yet): those answers count as "still running".
+    public func wait(
+        _ taskId: String, options: WaitOptions, onEvent: @Sendable (WaitEvent) -> Void = { _ in }
+    ) async throws -> KieTask {
+        try Self.checkTaskId(taskId)
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(options.poll.deadlineMs))
+        var poll = WaitLoop(startWallMs: Clock.nowMs(), schedule: PollSchedule(settings: options.poll, knownDurations: durations.snapshot()))
+        var delay = poll.schedule.firstDelay(elapsedMs: 0)
+        while true {
+            let left = APICaller.msUntil(deadline)
+            if delay >= left {
+                if left > 0 { try await Task.sleep(for: .milliseconds(left)) }
+                throw KieError(.timeout, "task \(taskId) did not finish within \(options.poll.deadlineMs) ms (\(poll.calls) status calls)", taskId: taskId, retryable: true)
+            }
+            if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
+            guard let task = try await pollOnce(taskId, deadline: deadline, options: options) else {
+                poll.calls += 1
+                poll.schedule.observe(elapsedMs: poll.elapsedMs, progress: 0)
+                delay = poll.schedule.nextDelay(elapsedMs: poll.elapsedMs)
+                continue
+            }
+            poll.calls += 1
+            if let ct = task.createTime, abs(Clock.nowMs() - ct) < 86_400_000 { poll.createTime = ct }
+            if task.isTerminal { return try finish(task, calls: poll.calls) }
+            if task.progress != poll.lastProgress {
+                poll.lastProgress = task.progress
+                onEvent(.progress(taskId: taskId, progress: task.progress, status: task.status.rawValue))
+            }
+            poll.schedule.observe(elapsedMs: poll.elapsedMs, progress: task.progress)
+            delay = poll.schedule.nextDelay(elapsedMs: poll.elapsedMs)
+        }
+    }
+
+    /// One poll, kept out of line so a sleeping wait holds only the loop's small state, not the
+    /// HTTP call's frames. nil: not visible yet (a not-found within the grace period).
+    @inline(never)
+    func pollOnce(_ taskId: String, deadline: ContinuousClock.Instant, options: WaitOptions) async throws -> KieTask? {
+        do {
+            return try await task(taskId, deadline: deadline)
+        } catch let e as KieError where e.status == .timeout && APICaller.msUntil(deadline) <= 0 {
+            throw KieError(.timeout, "task \(taskId) did not finish within \(options.poll.deadlineMs) ms", taskId: taskId, retryable: true)
+        } catch let e as KieError where e.status == .notFound {
+            guard let since = sinceCreated(taskId), since < .milliseconds(options.notFoundGraceMs) else { throw e }
+            logger.debug("task not visible yet", metadata: ["taskId": "\(taskId)"])
+            return nil
+        }
+    }
+
+    /// A terminal task: learn its duration, journal its end, and return or throw its failure.
+    func finish(_ task: KieTask, calls: Int) throws -> KieTask {
+        if task.isSuccess, let ct = task.createTime, let done = task.completeTime, done > ct {
+            durations.record(done - ct)
+        }
+        logger.debug("task ended", metadata: ["taskId": "\(task.taskId)", "status": "\(task.status.rawValue)", "calls": "\(calls)"])
+        do {
+            try journal?.settle(taskId: task.taskId, task.isSuccess ? .succeeded : .failed,
+                                detail: task.isSuccess ? .null : .string(task.errorMessage ?? task.status.rawValue))
+        } catch {
+            // The task's outcome stands; a resumed run will only poll it once more.
+            logger.warning("journal: could not record the end of the task", metadata: ["taskId": "\(task.taskId)", "reason": "\(error.message)"])
+        }
+        guard task.isSuccess else { throw task.failure }
+        return task
+    }
+}
+
+/// The small state a wait keeps across its sleeps.
+struct WaitLoop {
+    let startWallMs: Int64
+    var schedule: PollSchedule
+    var createTime: Int64?
+    var lastProgress = -1.0
+    var calls = 0
+
+    /// Elapsed since the task's creation when kie told it, else since the wait began.
+    var elapsedMs: Int64 {
+        let now = Clock.nowMs()
+        return createTime.map { max(0, now - $0) } ?? (now - startWallMs)
+    }
+}
