@@ -297,11 +297,11 @@ class _Handle:
         if pointer:
             self._free(pointer)
 
-    def close(self) -> None:
+    def close(self, cancel_blocking: bool = True) -> None:
         with self._lock:
             self._closing = True
             pointer = self._take_if_done()
-            if pointer is None and self._pointer is not None:
+            if cancel_blocking and pointer is None and self._pointer is not None:
                 # Blocking calls in flight on other threads: cancel their operations, so they
                 # end (CancelledError) and release the client, which is then freed. Under the
                 # lock: the pointer cannot be freed meanwhile; kie_cancel never blocks.
@@ -823,9 +823,11 @@ if hasattr(os, "register_at_fork"):
 @atexit.register
 def _close_all() -> None:
     # Free every client still open while the interpreter is whole: no callback can fire later.
+    # Blocking calls of other (daemon) threads are left alone, as the interpreter leaves them: a
+    # CancelledError raised in them now would only print tracebacks during the exit.
     for handle in list(_open_handles):
         try:
-            handle.close()
+            handle.close(cancel_blocking=False)
         except Exception:  # noqa: BLE001 - best effort at exit
             pass
     with _registry_lock:
