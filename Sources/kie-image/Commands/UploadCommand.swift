@@ -38,6 +38,10 @@ struct UploadCommand: AsyncParsableCommand {
             if byURL {
                 var options = UploadOptions()
                 options.uploadPath = uploadPath
+                // As for files: a random prefix keeps same-named inputs from overwriting each other.
+                let path = file.split(separator: "?").first.map(String.init) ?? file
+                let base = path.split(separator: "/").last.map(String.init) ?? "upload"
+                options.fileName = String(UInt32.random(in: 0...UInt32.max), radix: 16) + "-" + base
                 return try await session.client.upload(url: file, options: options)
             }
             return try await Uploader.upload(session, path: file, uploadPath: uploadPath)
