@@ -1,9 +1,11 @@
 import CKieImage
 import KieImage
 
-/// Validates a generate request (JSON with the API's field names: prompt, filesUrl, size,
-/// nVariants, maskUrl, callBackUrl, isEnhance, uploadCn, enableFallback, fallbackModel, fileUrl)
-/// and returns in *out_body_json the exact body that would be sent. Pure: no client, no network.
+/// Validates a generate request and returns in *out_body_json the exact body that would be sent.
+/// Either a 4o request (the API's field names: prompt, filesUrl, size, nVariants, maskUrl,
+/// callBackUrl, isEnhance, uploadCn, enableFallback, fallbackModel, fileUrl) or a Market request
+/// {"model","input","callBackUrl"} (kie_models lists the models whose input is checked); both
+/// may carry "tag", which is never part of the body. Pure: no client, no network.
 /// KIE_E_VALIDATION names the field in kie_last_error's "field". Free the result with
 /// kie_string_free. Any thread.
 @c(kie_request_build)

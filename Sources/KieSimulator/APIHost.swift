@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// The API host (`api.kie.ai`): generate, record-info, download-url, common download-url,
-/// credit, plus the admin API under `/_sim/`. Application errors are HTTP 200 with the code in the
+/// credit, Market createTask and recordInfo (MarketHost.swift), plus the admin API under `/_sim/`. Application errors are HTTP 200 with the code in the
 /// body (spec §1) unless `errorHttpStatus` is `mirror`.
 extension Simulator {
     static let apiRoutes: [String: (Endpoint, HTTPRequest.Method)] = [
@@ -10,6 +10,8 @@ extension Simulator {
         "/api/v1/gpt4o-image/download-url": (.downloadUrl, .post),
         "/api/v1/common/download-url": (.commonDownloadUrl, .post),
         "/api/v1/chat/credit": (.credit, .get),
+        "/api/v1/jobs/createTask": (.createTask, .post),
+        "/api/v1/jobs/recordInfo": (.marketRecordInfo, .get),
     ]
 
     func apiHost(_ request: Request, _ context: SimContext) async throws -> Response {
@@ -48,13 +50,23 @@ extension Simulator {
         return Reply(status: mirror ? .init(code: code) : .ok, json: Simulator.envelope(code: code, msg: msg))
     }
 
-    /// The 401 answer has no `data` key (spec §1, DOC-getting-started).
-    private func unauthorized() -> Reply {
-        let mirror = state.withLock { $0.config.errorHttpStatus == "mirror" }
-        return Reply(status: mirror ? .unauthorized : .ok, json: "{\"code\":401,\"msg\":\"You do not have access permissions\"}")
+    func unauthorized() -> Reply {
+        state.withLock { Simulator.unauthorized($0.config) }
     }
 
-    private func rateLimited() -> Reply {
+    /// The 401 answer has no `data` key, in either wording (docs/kie-api.md).
+    static func unauthorized(_ config: SimulatorConfig) -> Reply {
+        let msg = config.unauthorizedStyle == "gateway" ? gatewayUnauthorizedMessage : defaultMessage(401)
+        var json = "{\"code\":401,\"msg\":"
+        JSONValue.writeString(msg, into: &json)
+        json += "}"
+        return Reply(status: config.errorHttpStatus == "mirror" ? .unauthorized : .ok, json: json)
+    }
+
+    static let gatewayUnauthorizedMessage =
+        "Unauthorized \u{2013} Authentication failed. Please check that your Authorization and Content-Type headers are correctly set."
+
+    func rateLimited() -> Reply {
         let (http, mirror) = state.withLock { ($0.config.rateLimitStyle == "http", $0.config.errorHttpStatus == "mirror") }
         return Reply(status: http || mirror ? .tooManyRequests : .ok,
                      json: Simulator.envelope(code: 429, msg: Simulator.defaultMessage(429)))
@@ -72,6 +84,8 @@ extension Simulator {
         case .recordInfo: return recordInfo(request, key: key)
         case .downloadUrl: return await taskDownloadURL(request, key: key)
         case .commonDownloadUrl: return await commonDownloadURL(request)
+        case .createTask: return await marketCreateTask(request, key: key)
+        case .marketRecordInfo: return marketRecordInfo(request, key: key)
         case .credit:
             let balance = state.withLock { $0.balances[key] ?? 0 }
             return Reply(json: Simulator.envelope(code: 200, msg: "success", data: JSONValue.formatDecimal(balance)))
@@ -80,7 +94,7 @@ extension Simulator {
     }
 
     /// Body as JSON, or the answer to give instead (413 too large, 400 not JSON).
-    private func jsonBody(_ request: Request) async -> Result<JSONValue, Reply> {
+    func jsonBody(_ request: Request) async -> Result<JSONValue, Reply> {
         guard let bytes = await collect(request) else {
             return .failure(Reply(status: .contentTooLarge, json: Simulator.envelope(code: 413, msg: "Request Entity Too Large")))
         }
@@ -197,11 +211,7 @@ extension Simulator {
         let outcome = state.withLock { s -> (Reply, SimTask?)? in
             guard s.faults.rules.isEmpty else { return nil }
             s.count(Endpoint.recordInfo.rawValue)
-            guard let key, s.balances[key] != nil else {
-                let mirror = s.config.errorHttpStatus == "mirror"
-                return (Reply(status: mirror ? .unauthorized : .ok,
-                              json: "{\"code\":401,\"msg\":\"You do not have access permissions\"}"), nil)
-            }
+            guard let key, s.balances[key] != nil else { return (Simulator.unauthorized(s.config), nil) }
             guard let taskId, !taskId.isEmpty else {
                 let mirror = s.config.errorHttpStatus == "mirror"
                 return (Reply(status: mirror ? .unprocessableContent : .ok,
@@ -217,11 +227,16 @@ extension Simulator {
     /// The record-info answer, under the state lock; also finalizes the task when it is due.
     static func recordInfo(_ s: inout StateData, taskId: String, key: String) -> (Reply, SimTask?) {
         guard let index = s.tasks.index(forKey: taskId), s.tasks.values[index].apiKey == key else {
-            if s.config.unknownTaskMode == "nullData" {
-                return (Reply(json: Simulator.envelope(code: 200, msg: "success")), nil)
-            }
             let mirror = s.config.errorHttpStatus == "mirror"
-            return (Reply(status: mirror ? .notFound : .ok, json: Simulator.envelope(code: 404, msg: "record is null")), nil)
+            switch s.config.unknownTaskMode {
+            case "nullData":
+                return (Reply(json: Simulator.envelope(code: 200, msg: "success")), nil)
+            case "404":
+                return (Reply(status: mirror ? .notFound : .ok, json: Simulator.envelope(code: 404, msg: "record is null")), nil)
+            default:
+                return (Reply(status: mirror ? .unprocessableContent : .ok,
+                              json: Simulator.envelope(code: 422, msg: "The record does not exist")), nil)
+            }
         }
         let now = s.clock.nowMs()
         let limit = s.config.recordInfoPerTaskPerSecond
@@ -300,7 +315,7 @@ extension Simulator {
         let path = state.withLock { s -> String? in
             guard let url = body["url"]?.stringValue, url.hasPrefix(s.fileBase + "/") else { return nil }
             let path = String(url.dropFirst(s.fileBase.count))
-            guard path.hasPrefix("/s/") || path.hasPrefix("/kieai/") else { return nil }
+            guard path.hasPrefix("/s/") || path.hasPrefix("/m/") || path.hasPrefix("/kieai/") else { return nil }
             return path.split(separator: "?", maxSplits: 1).first.map(String.init)
         }
         guard let path else { return apiError(422, "url is wrong") }
@@ -322,6 +337,10 @@ extension StateData {
         }
         if path.hasPrefix("s/") {
             guard let (taskId, _) = resultIndex[String(path.dropFirst(2))], let task = tasks[taskId] else { return false }
+            return task.outcome == .success && nowMs >= task.completeAtMs && nowMs - task.completeAtMs < config.resultRetentionMs
+        }
+        if path.hasPrefix("m/") {
+            guard let (taskId, _) = marketResultIndex[String(path.dropFirst(2))], let task = marketTasks[taskId] else { return false }
             return task.outcome == .success && nowMs >= task.completeAtMs && nowMs - task.completeAtMs < config.resultRetentionMs
         }
         return false

@@ -54,12 +54,18 @@ extension Simulator {
         let (config, fileBase) = state.withLock { ($0.config, $0.fileBase) }
         let body = CallbackPayload.body(
             task: task, resultUrls: task.resultNames.map { "\(fileBase)/s/\($0)" }, config: config)
+        startDeliveries(taskId: task.taskId, url: url, body: body, config: config)
+    }
+
+    /// Records and starts the original delivery of `body` to `url` and its configured duplicates,
+    /// each with retries and, when a webhook key is set, the HMAC headers over `taskId`.
+    func startDeliveries(taskId: String, url: String, body: String, config: SimulatorConfig) {
         let allowed = config.allowNonLoopbackCallbacks || (ParsedURL(url)?.isLoopback ?? false)
         let first = state.withLock { s -> Int in
             let first = s.callbacks.count
             for delivery in 0...config.callbackDuplicates {
                 s.callbacks.append(CallbackRecord(
-                    taskId: task.taskId, url: url, body: body, delivery: delivery, attempts: 0, statuses: [], errors: [],
+                    taskId: taskId, url: url, body: body, delivery: delivery, attempts: 0, statuses: [], errors: [],
                     state: allowed ? "pending" : "skipped", timestamp: nil, signature: nil))
             }
             return first
@@ -67,12 +73,12 @@ extension Simulator {
         guard allowed else { return }
         spawn {
             for delivery in 0...config.callbackDuplicates {
-                await self.deliver(recordIndex: first + delivery, task: task, url: url, body: body, config: config)
+                await self.deliver(recordIndex: first + delivery, taskId: taskId, url: url, body: body, config: config)
             }
         }
     }
 
-    private func deliver(recordIndex: Int, task: SimTask, url: String, body: String, config: SimulatorConfig) async {
+    private func deliver(recordIndex: Int, taskId: String, url: String, body: String, config: SimulatorConfig) async {
         for attempt in 0...config.callbackRetries {
             if Task.isCancelled { return }
             if attempt > 0 { try? await Task.sleep(for: .milliseconds(config.callbackRetryDelayMs)) }
@@ -85,7 +91,7 @@ extension Simulator {
             if let key = config.webhookKey {
                 // Real seconds: a receiver checks the timestamp against its own clock.
                 let ts = String(SimClock.realNowMs() / 1000)
-                let sig = CallbackPayload.signature(key: key, taskId: task.taskId, timestamp: ts)
+                let sig = CallbackPayload.signature(key: key, taskId: taskId, timestamp: ts)
                 request.headers.add(name: "X-Webhook-Timestamp", value: ts)
                 request.headers.add(name: "X-Webhook-Signature", value: sig)
                 timestamp = ts

@@ -4,8 +4,8 @@
 /// {"endpoint": "generate", "match": {"nth": 2}, "action": {"reset": "after"}}
 /// ```
 public struct FaultRule: Codable, Sendable, Equatable {
-    /// `generate`, `record-info`, `download-url`, `common-download-url`, `credit`, `upload-stream`,
-    /// `upload-base64`, `upload-url`, `file`, or `*` for all of them.
+    /// `generate`, `record-info`, `download-url`, `common-download-url`, `credit`, `jobs-createTask`,
+    /// `jobs-recordInfo`, `upload-stream`, `upload-base64`, `upload-url`, `file`, or `*` for all of them.
     public var endpoint: String
     /// Which of the endpoint's requests fire; absent: every request.
     public var match: FaultMatch?
@@ -131,6 +131,10 @@ public enum Endpoint: String, Sendable, CaseIterable, Codable {
     case uploadBase64 = "upload-base64"
     case uploadUrl = "upload-url"
     case file
+    /// Market `POST /api/v1/jobs/createTask`.
+    case createTask = "jobs-createTask"
+    /// Market `GET /api/v1/jobs/recordInfo`.
+    case marketRecordInfo = "jobs-recordInfo"
 }
 
 /// A deterministic generator (SplitMix64), so `rate` faults and failure draws repeat with a seed.

@@ -37,6 +37,7 @@ extension Simulator {
             }
         }
         enum Found {
+            /// `size` is a 4o size (`3:2`) or pixels (`1024x576`).
             case result(size: String, seed: UInt64)
             case upload(UploadedFile)
         }
@@ -54,6 +55,17 @@ extension Simulator {
                 return .result(size: task.request.size,
                                seed: ResultImage.seed(task.request.prompt ?? "", task.taskId, String(index)))
             }
+            if filePath.hasPrefix("/m/") {
+                let name = String(filePath.dropFirst(3))
+                guard let (taskId, index) = s.marketResultIndex[name], var task = s.marketTasks[taskId] else { return nil }
+                task.hits[.file, default: 0] += 1
+                s.marketTasks[taskId] = task
+                guard task.outcome == .success, now >= task.completeAtMs,
+                    now - task.completeAtMs < s.config.resultRetentionMs
+                else { return nil }
+                return .result(size: "\(task.width)x\(task.height)",
+                               seed: ResultImage.seed(task.request.prompt ?? "", task.taskId, String(index)))
+            }
             if filePath.hasPrefix("/kieai/") {
                 let key = String(filePath.dropFirst())
                 guard let file = s.uploads[key], now - file.uploadedAtMs < s.config.uploadRetentionMs else { return nil }
@@ -63,7 +75,10 @@ extension Simulator {
         }
         switch found {
         case .result(let size, let seed):
-            let png = images.png(size: size, seed: seed)
+            guard let png = images.png(size: size, seed: seed) else {
+                return Reply(status: .internalServerError, contentType: "application/xml", bytes: Array(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>".utf8))
+            }
             return Reply(status: .ok, contentType: "image/png", bytes: request.method == .head ? [] : png)
         case .upload(let file):
             return Reply(status: .ok, contentType: file.mimeType, bytes: request.method == .head ? [] : file.bytes)

@@ -149,8 +149,12 @@ public final class Simulator: Sendable {
 
     /// Finalizes every due task and starts its callbacks.
     func finalizeAndNotify() {
-        let done = state.withLock { s in s.finalizeDue(nowMs: s.clock.nowMs()) }
+        let (done, marketDone) = state.withLock { s in
+            let now = s.clock.nowMs()
+            return (s.finalizeDue(nowMs: now), s.finalizeDueMarket(nowMs: now))
+        }
         for task in done { startCallbacks(for: task) }
+        for task in marketDone { startMarketCallbacks(for: task) }
     }
 
     // MARK: in-process accessors for tests
@@ -216,7 +220,10 @@ public final class Simulator: Sendable {
     public func tasks() -> [TaskSnapshot] {
         state.withLock { s in
             let now = s.clock.nowMs()
-            return s.taskOrder.compactMap { id in s.tasks[id].map { TaskSnapshot(task: $0, nowMs: now, state: s) } }
+            return s.taskOrder.compactMap { id in
+                s.tasks[id].map { TaskSnapshot(task: $0, nowMs: now, state: s) }
+                    ?? s.marketTasks[id].map { TaskSnapshot(market: $0, nowMs: now, state: s) }
+            }
         }
     }
 
@@ -242,6 +249,12 @@ public enum SimulatorError: Error, CustomStringConvertible {
 /// A task as the admin API and tests see it.
 public struct TaskSnapshot: Sendable, Codable, Equatable {
     public var taskId: String
+    /// `4o` (gpt4o-image/generate) or `market` (jobs/createTask).
+    public var family: String
+    /// Market model id; nil for 4o.
+    public var model: String?
+    /// Market state word (`waiting`, `generating`, `success`, `fail`); nil for 4o.
+    public var state: String?
     public var status: String
     public var successFlag: Int
     public var outcome: String
@@ -259,6 +272,7 @@ public struct TaskSnapshot: Sendable, Codable, Equatable {
     init(task: SimTask, nowMs: Int64, state: StateData) {
         let view = TaskView(task: task, nowMs: nowMs, config: state.config, fileBase: state.fileBase)
         taskId = task.taskId
+        family = "4o"
         status = view.status
         successFlag = view.successFlag
         outcome = task.outcome.name
@@ -270,6 +284,30 @@ public struct TaskSnapshot: Sendable, Codable, Equatable {
         paramJson = task.request.paramJson
         callBackUrl = task.request.callBackUrl
         resultUrls = task.resultNames.map { "\(state.fileBase)/s/\($0)" }
+        var h: [String: Int] = [:]
+        for (k, v) in task.hits { h[k.rawValue] = v }
+        hits = h
+    }
+
+    /// A Market task: `status` and `state` are its state word, `size` its ratio and tier
+    /// (`16:9 1K`), `paramJson` its `param`.
+    init(market task: MarketTask, nowMs: Int64, state s: StateData) {
+        taskId = task.taskId
+        family = "market"
+        model = task.request.model
+        let word = task.state(nowMs: nowMs)
+        state = word
+        status = word
+        successFlag = word == "success" ? 1 : word == "fail" ? s.config.generateFailedFlag : 0
+        outcome = task.outcome.name
+        createdAtMs = task.createdAtMs
+        completeAtMs = task.completeAtMs
+        nVariants = task.resultNames.count
+        size = "\(task.ratio) \(task.tier)"
+        cost = task.refunded ? 0 : task.cost
+        paramJson = task.request.param
+        callBackUrl = task.request.callBackUrl
+        resultUrls = task.resultUrls(fileBase: s.fileBase)
         var h: [String: Int] = [:]
         for (k, v) in task.hits { h[k.rawValue] = v }
         hits = h
@@ -385,6 +423,7 @@ extension Simulator {
         case 408: return "Upstream is currently experiencing service issues. No result has been returned for over 10 minutes."
         case 422: return "Validation Error"
         case 429: return "The request rate limit has been exceeded. Please try again later."
+        case 433: return "Request Limit \u{2013} Sub-key Usage Exceeds Limit"
         case 451: return "Failed to fetch the image"
         case 455: return "The system is currently undergoing maintenance. Please try again later."
         case 500: return "Server Error"

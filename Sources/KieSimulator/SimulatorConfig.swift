@@ -51,13 +51,37 @@ public struct SimulatorConfig: Codable, Sendable, Equatable {
     public var omitStatusWhileGenerating: Bool = false
     /// Round createTime/completeTime to whole seconds, as the real values are (§2c).
     public var roundTimesToSeconds: Bool = true
-    /// Unknown taskId on record-info: `404` (body code 404) or `nullData` (code 200, data null), §2d.
-    public var unknownTaskMode: String = "404"
+    /// Unknown taskId on 4o record-info: `recorded` (HTTP 200, body code 422 "The record does not
+    /// exist", as recorded in 2026-06; docs/kie-api.md), `404` (body code 404 "record is null", the
+    /// earlier simulator) or `nullData` (code 200, data null). 4o download-url answers 422 "record
+    /// is null" for an unknown id in every mode (recorded 2026-08).
+    public var unknownTaskMode: String = "recorded"
+    /// The 401 answer (never a `data` key): `access` ("You do not have access permissions") or
+    /// `gateway` (the newer gateway's "Unauthorized – Authentication failed. ..." text, recorded
+    /// 2026-08; docs/kie-api.md).
+    public var unauthorizedStyle: String = "access"
     /// nVariants: `validate` (enum 1/2/4, 2025-12 spec) or `ignore` (dropped from the 2026-04 spec: any
     /// value accepted, one image), §1a.
     public var nVariantsMode: String = "validate"
     /// Honour `[sim:...]` directives in prompts (see `--help`), for forcing outcomes offline.
     public var promptDirectives: Bool = true
+
+    // MARK: Market API (docs/kie-market-api.md)
+    /// recordInfo `data` shape: `2026-04` (no creditsConsumed), `2026-08` (+ creditsConsumed) or
+    /// `2026-09` (+ operationType, successFlag, paramJson, and `response` on success).
+    public var marketRecordShape: String = "2026-09"
+    /// Fixed generation time of Market tasks; nil: the 4o settings (`generation`, `generationMs`).
+    public var marketGenerationMs: Int? = nil
+    /// How long a Market task shows `waiting` before `generating` (a task done sooner goes from
+    /// `waiting` straight to its end, as some real ones did).
+    public var marketWaitingMs: Int = 2000
+    /// The first N recordInfo calls of each fresh Market task answer "recordInfo is null" (the
+    /// transient not-found some clients report right after createTask).
+    public var marketTransientNotFound: Int = 0
+    /// Price of a Market model the simulator has no table row for.
+    public var marketDefaultCredits: Double = 6
+    /// Largest side of a rendered Market result: 4K results are drawn smaller, same aspect ratio.
+    public var marketMaxImageSide: Int = 2560
 
     // MARK: rate limits
     /// Accepted generate requests per rolling window per key (§7); beyond: 429, dropped.
@@ -102,11 +126,13 @@ public struct SimulatorConfig: Codable, Sendable, Equatable {
         case host, port, uploadPort, filePort, apiKeys, creditsPerVariant, refundOnFailure, accountId
         case generationMs, generation, progressMode, resultUrlsKey, failureRates, createTaskFailedFlag
         case generateFailedFlag, errorCodeType, failureResponse, timeFormat, omitStatusWhileGenerating
-        case roundTimesToSeconds, unknownTaskMode, nVariantsMode, promptDirectives, generateLimit
+        case roundTimesToSeconds, unknownTaskMode, unauthorizedStyle, nVariantsMode, promptDirectives, generateLimit
         case recordInfoPerTaskPerSecond, rateLimitStyle, errorHttpStatus, webhookKey, callbackTimeoutMs
         case callbackRetries, callbackRetryDelayMs, callbackDuplicates, callbackSuccessMsg
         case callbackTaskIdStyle, allowNonLoopbackCallbacks, resultRetentionMs, downloadUrlTtlMs
         case uploadRetentionMs, maxBodyBytes, faults
+        case marketRecordShape, marketGenerationMs, marketWaitingMs, marketTransientNotFound, marketDefaultCredits
+        case marketMaxImageSide
     }
 
     /// Names of every key, for rejecting unknown ones in files and admin calls.
@@ -139,6 +165,7 @@ public struct SimulatorConfig: Codable, Sendable, Equatable {
         omitStatusWhileGenerating = try v(.omitStatusWhileGenerating, d.omitStatusWhileGenerating)
         roundTimesToSeconds = try v(.roundTimesToSeconds, d.roundTimesToSeconds)
         unknownTaskMode = try v(.unknownTaskMode, d.unknownTaskMode)
+        unauthorizedStyle = try v(.unauthorizedStyle, d.unauthorizedStyle)
         nVariantsMode = try v(.nVariantsMode, d.nVariantsMode)
         promptDirectives = try v(.promptDirectives, d.promptDirectives)
         generateLimit = try v(.generateLimit, d.generateLimit)
@@ -158,6 +185,12 @@ public struct SimulatorConfig: Codable, Sendable, Equatable {
         uploadRetentionMs = try v(.uploadRetentionMs, d.uploadRetentionMs)
         maxBodyBytes = try v(.maxBodyBytes, d.maxBodyBytes)
         faults = try v(.faults, d.faults)
+        marketRecordShape = try v(.marketRecordShape, d.marketRecordShape)
+        marketGenerationMs = try c.decodeIfPresent(Int.self, forKey: .marketGenerationMs)
+        marketWaitingMs = try v(.marketWaitingMs, d.marketWaitingMs)
+        marketTransientNotFound = try v(.marketTransientNotFound, d.marketTransientNotFound)
+        marketDefaultCredits = try v(.marketDefaultCredits, d.marketDefaultCredits)
+        marketMaxImageSide = try v(.marketMaxImageSide, d.marketMaxImageSide)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -183,6 +216,7 @@ public struct SimulatorConfig: Codable, Sendable, Equatable {
         try c.encode(omitStatusWhileGenerating, forKey: .omitStatusWhileGenerating)
         try c.encode(roundTimesToSeconds, forKey: .roundTimesToSeconds)
         try c.encode(unknownTaskMode, forKey: .unknownTaskMode)
+        try c.encode(unauthorizedStyle, forKey: .unauthorizedStyle)
         try c.encode(nVariantsMode, forKey: .nVariantsMode)
         try c.encode(promptDirectives, forKey: .promptDirectives)
         try c.encode(generateLimit, forKey: .generateLimit)
@@ -202,6 +236,12 @@ public struct SimulatorConfig: Codable, Sendable, Equatable {
         try c.encode(uploadRetentionMs, forKey: .uploadRetentionMs)
         try c.encode(maxBodyBytes, forKey: .maxBodyBytes)
         try c.encode(faults, forKey: .faults)
+        try c.encode(marketRecordShape, forKey: .marketRecordShape)
+        try c.encodeIfPresent(marketGenerationMs, forKey: .marketGenerationMs)
+        try c.encode(marketWaitingMs, forKey: .marketWaitingMs)
+        try c.encode(marketTransientNotFound, forKey: .marketTransientNotFound)
+        try c.encode(marketDefaultCredits, forKey: .marketDefaultCredits)
+        try c.encode(marketMaxImageSide, forKey: .marketMaxImageSide)
     }
 
     /// Problems that make a configuration unusable, in words; empty when it is fine.
@@ -216,7 +256,8 @@ public struct SimulatorConfig: Codable, Sendable, Equatable {
         oneOf("errorCodeType", errorCodeType, ["int", "string"])
         oneOf("failureResponse", failureResponse, ["null", "emptyList"])
         oneOf("timeFormat", timeFormat, ["ms", "string"])
-        oneOf("unknownTaskMode", unknownTaskMode, ["404", "nullData"])
+        oneOf("unknownTaskMode", unknownTaskMode, ["recorded", "404", "nullData"])
+        oneOf("unauthorizedStyle", unauthorizedStyle, ["access", "gateway"])
         oneOf("nVariantsMode", nVariantsMode, ["validate", "ignore"])
         oneOf("rateLimitStyle", rateLimitStyle, ["body", "http"])
         oneOf("errorHttpStatus", errorHttpStatus, ["200", "mirror"])
@@ -240,6 +281,14 @@ public struct SimulatorConfig: Codable, Sendable, Equatable {
             out.append("\(name) must be within 0...100 years")
         }
         if let g = generation { out.append(contentsOf: g.problems()) }
+        oneOf("marketRecordShape", marketRecordShape, ["2026-04", "2026-08", "2026-09"])
+        if let m = marketGenerationMs, !(0...(365 * day)).contains(m) { out.append("marketGenerationMs must be within 0...31536000000") }
+        if !(0...(365 * day)).contains(marketWaitingMs) { out.append("marketWaitingMs must be within 0...31536000000") }
+        if !(0...1000).contains(marketTransientNotFound) { out.append("marketTransientNotFound must be within 0...1000") }
+        if !(marketDefaultCredits.isFinite && (0...1_000_000).contains(marketDefaultCredits)) {
+            out.append("marketDefaultCredits must be within 0...1000000")
+        }
+        if !(16...8192).contains(marketMaxImageSide) { out.append("marketMaxImageSide must be within 16...8192") }
         if generateLimit.requests < 0 || generateLimit.perMs < 0 { out.append("generateLimit must not be negative") }
         if recordInfoPerTaskPerSecond < 0 { out.append("recordInfoPerTaskPerSecond must be >= 0") }
         if callbackRetries < 0 || callbackTimeoutMs < 0 || callbackRetryDelayMs < 0 || callbackDuplicates < 0 {

@@ -49,6 +49,12 @@ struct StateData: Sendable {
     var pending: Set<String> = []
     /// Result file name -> (taskId, variant index).
     var resultIndex: [String: (String, Int)] = [:]
+    /// Market tasks (createTask/recordInfo), kept apart from the 4o ones: each family's read
+    /// endpoint does not know the other's ids (docs/kie-market-api.md §3c). `taskOrder` holds both.
+    var marketTasks: [String: MarketTask] = [:]
+    var marketPending: Set<String> = []
+    /// Market result file name (`/m/<name>`) -> (taskId, index).
+    var marketResultIndex: [String: (String, Int)] = [:]
     /// Upload `filePath` -> file.
     var uploads: [String: UploadedFile] = [:]
     var requestCounts: [String: Int] = [:]
@@ -95,7 +101,7 @@ final class ImageCache: Sendable {
     private let store = Mutex<[(String, UInt64, [UInt8])]>([])
     private let capacity = 24
 
-    func png(size: String, seed: UInt64) -> [UInt8] {
+    func png(size: String, seed: UInt64) -> [UInt8]? {
         if let hit = store.withLock({ entries -> [UInt8]? in
             guard let i = entries.firstIndex(where: { $0.0 == size && $0.1 == seed }) else { return nil }
             let entry = entries.remove(at: i)
@@ -104,7 +110,7 @@ final class ImageCache: Sendable {
         }) {
             return hit
         }
-        let bytes = ResultImage.png(size: size, seed: seed)
+        guard let bytes = ResultImage.png(size: size, seed: seed) else { return nil }
         store.withLock { entries in
             entries.append((size, seed, bytes))
             if entries.count > capacity { entries.removeFirst(entries.count - capacity) }

@@ -12,7 +12,7 @@ import Darwin
 struct KieImageCLI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kie-image",
-        abstract: "Generate images with kie.ai's 4o Image API, or offline against a built-in simulator.",
+        abstract: "Generate images with kie.ai (GPT Image 1 through the 4o API; GPT Image 1.5, 2, 2.5 and other models through the Market API), or offline against a built-in simulator.",
         discussion: """
             The API key comes from --api-key or KIE_API_KEY and never appears in any output. \
             --simulate on any command runs an in-process simulator: no key and no network needed.
@@ -27,7 +27,7 @@ struct KieImageCLI: AsyncParsableCommand {
         version: KieImageVersion.string,
         subcommands: [
             GenerateCommand.self, StatusCommand.self, WaitCommand.self, DownloadCommand.self,
-            CreditsCommand.self, UploadCommand.self, BatchCommand.self, WebhookCommand.self,
+            CreditsCommand.self, UploadCommand.self, BatchCommand.self, ModelsCommand.self, WebhookCommand.self,
             ServeSimCommand.self,
         ]
     )

@@ -13,7 +13,7 @@ import Darwin
 struct KieSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kie-sim",
-        abstract: "A faithful, fault-injecting local kie.ai 4o Image API (loopback only).",
+        abstract: "A faithful, fault-injecting local kie.ai 4o Image and Market API (loopback only).",
         discussion: """
             Serves three loopback listeners: the API host (api.kie.ai), the upload
             host (kieai.redpandaai.co) and a file host for results and uploads.
@@ -37,7 +37,15 @@ struct KieSim: AsyncParsableCommand {
               createTaskFailedFlag (2), generateFailedFlag (3)
               errorCodeType int|string, failureResponse null|emptyList
               timeFormat ms|string, omitStatusWhileGenerating (false)
-              roundTimesToSeconds (true), unknownTaskMode 404|nullData
+              roundTimesToSeconds (true)
+              unknownTaskMode recorded|404|nullData  4o record-info of an unknown
+                                 id: 422 "The record does not exist" (recorded,
+                                 default), 404 "record is null", or code 200
+                                 with data null (download-url: always 422
+                                 "record is null")
+              unauthorizedStyle access|gateway  401 text, never a data key:
+                                 "You do not have access permissions" (default)
+                                 or "Unauthorized – Authentication failed. ..."
               nVariantsMode validate|ignore
               promptDirectives (true): prompts may hold [sim:create_task_failed]
                 [sim:generate_failed] [sim:generate_failed=451]
@@ -53,12 +61,23 @@ struct KieSim: AsyncParsableCommand {
               allowNonLoopbackCallbacks (false)
               resultRetentionMs (14 d), downloadUrlTtlMs (20 min),
               uploadRetentionMs (24 h), maxBodyBytes (32 MiB; larger: HTTP 413)
+              Market API (POST /api/v1/jobs/createTask, GET /api/v1/jobs/recordInfo):
+              marketRecordShape 2026-04|2026-08|2026-09  recordInfo fields:
+                                 + creditsConsumed (08), + operationType,
+                                 successFlag, paramJson, response (09, default)
+              marketGenerationMs (unset: as generation/generationMs)
+              marketWaitingMs (2000)             "waiting", then "generating"
+              marketTransientNotFound (0)        first N recordInfo calls of a
+                                 new task answer 422 "recordInfo is null"
+              marketDefaultCredits (6)           price of a model not in the table
+              marketMaxImageSide (2560)          4K results drawn this large
               faults [{"endpoint":E,"match":M,"action":A}, ...]
                 E generate|record-info|download-url|common-download-url|credit|
+                  jobs-createTask|jobs-recordInfo|
                   upload-stream|upload-base64|upload-url|file|*
                 M {"nth":N}|{"every":N}|{"rate":0.05,"seed":S}|{"count":N}
                   (absent: every request)
-                A {"latencyMs":ms}|{"bodyCode":500,"msg":".."}|
+                A {"latencyMs":ms}|{"bodyCode":500,"msg":".."}|{"bodyCode":433}|
                   {"httpStatus":503}|{"malformed":true}|{"truncated":true}|
                   {"reset":"before"|"after"}|{"hangMs":ms}
                   latencyMs may accompany any; "process":bool overrides
@@ -110,6 +129,15 @@ struct KieSim: AsyncParsableCommand {
     @Option(help: "Generate requests per 10 s per key (0 disables).")
     var generateLimit: Int?
 
+    @Option(help: "Fixed generation time of Market tasks in ms (default: as 4o).")
+    var marketGenerationMs: Int?
+
+    @Option(help: "Market recordInfo shape: 2026-04, 2026-08 or 2026-09.")
+    var marketRecordShape: String?
+
+    @Option(help: "Unknown 4o task on record-info: recorded, 404 or nullData.")
+    var unknownTaskMode: String?
+
     @Option(name: .customLong("fault"), help: "A fault rule as JSON (repeatable), appended to the configured ones.")
     var faults: [String] = []
 
@@ -148,6 +176,9 @@ struct KieSim: AsyncParsableCommand {
         if let webhookKey { settings.webhookKey = webhookKey }
         if let resultUrlsKey { settings.resultUrlsKey = resultUrlsKey }
         if let recordInfoPerTask { settings.recordInfoPerTaskPerSecond = recordInfoPerTask }
+        if let marketGenerationMs { settings.marketGenerationMs = marketGenerationMs }
+        if let marketRecordShape { settings.marketRecordShape = marketRecordShape }
+        if let unknownTaskMode { settings.unknownTaskMode = unknownTaskMode }
         if let generateLimit { settings.generateLimit = RateLimit(requests: generateLimit, perMs: 10000) }
         for fault in faults {
             do {

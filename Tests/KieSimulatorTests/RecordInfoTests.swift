@@ -124,17 +124,21 @@ struct RecordInfoTests {
         }
     }
 
-    @Test func unknownTaskIs404OrNullData() async throws {
+    @Test func unknownTaskAnswersTheRecordedShapeOrAnEarlierOne() async throws {
         try await withSimulator { sim in
             let answer = try await get(sim.recordInfoURL("0123456789abcdef0123456789abcdef"))
             #expect(answer.status == 200)
-            #expect(answer.json?["code"]?.intValue == 404)
+            #expect(answer.text == #"{"code":422,"msg":"The record does not exist","data":null}"#)
             let missing = try await get(sim.baseURL + "/api/v1/gpt4o-image/record-info")
             #expect(missing.json?["code"]?.intValue == 422)
         }
         try await withSimulator(testConfig { $0.unknownTaskMode = "nullData" }) { sim in
             let answer = try await get(sim.recordInfoURL("0123456789abcdef0123456789abcdef"))
             #expect(answer.text == #"{"code":200,"msg":"success","data":null}"#)
+        }
+        try await withSimulator(testConfig { $0.unknownTaskMode = "404" }) { sim in
+            let answer = try await get(sim.recordInfoURL("0123456789abcdef0123456789abcdef"))
+            #expect(answer.text == #"{"code":404,"msg":"record is null","data":null}"#)
         }
     }
 
@@ -155,7 +159,7 @@ struct RecordInfoTests {
         try await withSimulator(testConfig { $0.apiKeys = [simKey: 100, "other": 100] }) { sim in
             let taskId = try await sim.submit()
             let answer = try await get(sim.recordInfoURL(taskId), key: "other")
-            #expect(answer.json?["code"]?.intValue == 404)
+            #expect(answer.json?["code"]?.intValue == 422)
         }
     }
 }

@@ -95,3 +95,18 @@ extension Simulator {
 func keys(_ value: JSONValue?) -> [String] {
     value?.objectValue?.map(\.0) ?? []
 }
+
+extension Simulator {
+    var createTaskURL: String { baseURL + "/api/v1/jobs/createTask" }
+    func marketRecordInfoURL(_ taskId: String) -> String { baseURL + "/api/v1/jobs/recordInfo?taskId=\(taskId)" }
+
+    /// Submits a Market createTask and returns the taskId.
+    func createMarketTask(_ json: String, key: String = simKey) async throws -> String {
+        let answer = try await post(createTaskURL, json, key: key)
+        return try #require(answer.json?["data"]?["taskId"]?.stringValue, "createTask answered \(answer.text)")
+    }
+
+    func marketRecord(_ taskId: String) async throws -> HTTPAnswer {
+        try await get(marketRecordInfoURL(taskId))
+    }
+}

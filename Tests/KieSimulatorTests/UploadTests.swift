@@ -5,7 +5,7 @@ import Testing
 
 @Suite("upload host")
 struct UploadTests {
-    static let pngBytes = ResultImage.png(size: "1:1", seed: 5)
+    static let pngBytes = ResultImage.png(size: "1:1", seed: 5) ?? []
 
     @Test func base64UploadAnswersTheRealShapeAndServesTheFile() async throws {
         try await withSimulator { sim in

@@ -459,6 +459,43 @@ int main(void) {
       must_fail(kie_download(c, tasks[k], "dl", &out), "kie_download task_json", tasks[k], &out);
   }
 
+  /* ---- models, journal and resume (c has no journal; j has one) ---- */
+  {
+    char *res = NULL;
+    kie_client *j = NULL;
+    EXPECT_STATUS(kie_models(NULL), KIE_E_INVALID_ARGUMENT);
+    EXPECT_STATUS(kie_models(&out), KIE_OK);
+    CHECK(out && strstr(out, "\"gpt-image-2-text-to-image\""), "kie_models lists GPT Image 2");
+    kie_string_free(out);
+    out = NULL;
+    EXPECT_STATUS(kie_journal_list(NULL, &out), KIE_E_INVALID_ARGUMENT);
+    EXPECT_STATUS(kie_journal_list(c, NULL), KIE_E_INVALID_ARGUMENT);
+    EXPECT_STATUS(kie_journal_list(c, &out), KIE_E_INVALID_ARGUMENT);
+    EXPECT_STATUS(kie_resume(NULL, NULL, noop_cb, NULL, &res), KIE_E_INVALID_ARGUMENT);
+    EXPECT_STATUS(kie_resume(c, NULL, noop_cb, NULL, &res), KIE_E_INVALID_ARGUMENT);
+    EXPECT_STATUS(kie_journal_resolve(NULL, "w1", NULL), KIE_E_INVALID_ARGUMENT);
+    EXPECT_STATUS(kie_journal_resolve(c, "w1", NULL), KIE_E_INVALID_ARGUMENT);
+    EXPECT_STATUS(kie_client_new("{\"journalPath\":\"hostile-journal.jsonl\"}", &j), KIE_OK);
+    EXPECT_STATUS(kie_journal_list(j, &out), KIE_OK);
+    CHECK(out && strcmp(out, "{\"entries\":[]}") == 0, "an empty journal lists no entries: %s", out ? out : "(null)");
+    kie_string_free(out);
+    out = NULL;
+    EXPECT_STATUS(kie_resume(j, NULL, NULL, NULL, &res), KIE_E_INVALID_ARGUMENT);
+    EXPECT_STATUS(kie_resume(j, NULL, noop_cb, NULL, NULL), KIE_E_INVALID_ARGUMENT);
+    EXPECT_STATUS(kie_resume(j, NULL, noop_cb, NULL, &res), KIE_OK);
+    CHECK(res && strstr(res, "\"resumed\":[]") && strstr(res, "\"unknown\":[]"), "nothing to resume: %s", res ? res : "(null)");
+    kie_string_free(res);
+    res = NULL;
+    EXPECT_STATUS(kie_journal_resolve(j, "w-no-such-entry", NULL), KIE_E_NOT_FOUND);
+    for (i = 0; i < nh; i++) {
+      const char *s = H[i].s, *label = H[i].label;
+      must_fail(kie_journal_resolve(j, s, NULL), "kie_journal_resolve id", label, NULL);
+      if (s) must_fail(kie_journal_resolve(j, "w-no-such-entry", s), "kie_journal_resolve task_id", label, NULL);
+      if (s && s[0]) must_fail(kie_resume(j, s, noop_cb, NULL, &res), "kie_resume wait_json", label, &res);
+    }
+    kie_client_free(j);
+  }
+
   kie_string_free(task_json);
   kie_client_free(q);
   kie_client_free(c);

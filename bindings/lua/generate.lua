@@ -10,12 +10,7 @@ local ffi, lib = kie.ffi, kie.lib
 local prompt = arg[1] or "A beautiful sunset over the mountains"
 local size = arg[2] or "1:1"
 
-local function quote(s) -- a JSON string
-  return '"' .. s:gsub('[%c"\\]', function(c)
-    return ({ ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" })[c]
-      or ("\\u%04x"):format(c:byte())
-  end) .. '"'
-end
+local quote = kie.quote
 
 local client_out = ffi.new("kie_client *[1]")
 local out = ffi.new("char *[1]")

@@ -4,8 +4,10 @@
 --   local kie = require("kieimage")          -- KIEIMAGE_LIB (path to libkieimage.so) and
 --   local lib, ffi = kie.lib, kie.ffi        -- KIEIMAGE_HEADER (path to kieimage.h) override
 --
--- Helpers: kie.check(status) raises on an error with the status name and detail JSON;
--- kie.take(char **) copies and frees a library-owned string.
+-- Every function of the header is callable as kie.lib.kie_* (the journal's kie_journal_list,
+-- kie_resume and kie_journal_resolve, kie_models, ...). Helpers: kie.check(status) raises on an
+-- error with the status name and detail JSON; kie.take(char **) copies and frees a
+-- library-owned string; kie.quote(s) makes a JSON string literal.
 local ffi = require("ffi")
 
 local M = { ffi = ffi }
@@ -63,6 +65,14 @@ function M.json_strings(json, key)
   local out = {}
   for s in list:gmatch('"([^"]*)"') do out[#out + 1] = s end
   return out
+end
+
+-- A Lua string as a JSON string literal.
+function M.quote(s)
+  return '"' .. s:gsub('[%c"\\]', function(c)
+    return ({ ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" })[c]
+      or ("\\u%04x"):format(c:byte())
+  end) .. '"'
 end
 
 function M.check(status, what)

@@ -61,7 +61,7 @@ extension KieClient {
             if let id { try? journal?.settle(id, .unknown, detail: e.json) }
             throw e
         }
-        noteCreated(taskId)
+        noteCreated(taskId, family: validated.family)
         logger.info("task submitted", metadata: ["taskId": "\(taskId)", "family": "\(family)"])
         if let id, let journal {
             do {

@@ -1,18 +1,42 @@
 extension KieClient {
-    /// One record-info call, normalized. An unknown task is NOT_FOUND, whichever shape kie
-    /// uses for it (docs/kie-api.md §11 rows 2-4).
-    public func task(_ taskId: String, deadline: ContinuousClock.Instant? = nil) async throws -> KieTask {
+    /// One read of a task's record, normalized (docs/c-api.md, "Task JSON"). The family is the
+    /// one given, else the one the client knows for the id (it created it, or the journal holds
+    /// it); an id it does not know is asked of 4o first and of Market when 4o says not found. An
+    /// unknown task is NOT_FOUND, whichever shape kie uses for it (docs/kie-api.md §11 rows 2-4).
+    public func task(_ taskId: String, family: TaskFamily? = nil, deadline: ContinuousClock.Instant? = nil) async throws -> KieTask {
         try Self.checkTaskId(taskId)
-        let env = try await caller.call(
-            .init(name: "record-info", method: .GET,
-                  url: config.baseUrl + "/api/v1/gpt4o-image/record-info?taskId=" + taskId, idempotency: .idempotent,
-                  readsRecord: true),
-            deadline: deadline, taskId: taskId, pace: { [pacer] in try await pacer.pace(taskId) })
+        var task: KieTask
+        if let known = family ?? knownFamily(of: taskId) {
+            task = try await record(taskId, family: known, deadline: deadline)
+        } else {
+            do {
+                task = try await record(taskId, family: .fourO, deadline: deadline)
+            } catch let e as KieError where e.status == .notFound {
+                task = try await record(taskId, family: .market, deadline: deadline)
+            }
+            noteFamily(taskId, task.family)
+        }
+        if task.tag == nil { task.tag = tag(ofTask: taskId) }
+        return task
+    }
+
+    /// One record read of the given family: 4o `record-info` or Market `recordInfo`.
+    func record(_ taskId: String, family: TaskFamily, deadline: ContinuousClock.Instant?) async throws -> KieTask {
+        let endpoint: APICaller.Endpoint = switch family {
+        case .fourO: .init(name: "record-info", method: .GET, url: config.baseUrl + "/api/v1/gpt4o-image/record-info?taskId=" + taskId,
+                           idempotency: .idempotent, readsRecord: true)
+        case .market: .init(name: "recordInfo", method: .GET, url: config.baseUrl + "/api/v1/jobs/recordInfo?taskId=" + taskId,
+                            idempotency: .idempotent, readsRecord: true)
+        }
+        let env = try await caller.call(endpoint, deadline: deadline, taskId: taskId, pace: { [pacer] in try await pacer.pace(taskId) })
         if env.data.isNull {
             // Some accounts answer 200 with data null for unknown ids (docs/kie-api.md §2d).
             throw KieError(.notFound, "no task \(taskId)", apiCode: 200, taskId: taskId)
         }
-        return try RecordInfoParser.parse(env.data, expectedTaskId: taskId)
+        switch family {
+        case .fourO: return try RecordInfoParser.parse(env.data, expectedTaskId: taskId)
+        case .market: return try MarketRecordParser.parse(env.data, expectedTaskId: taskId)
+        }
     }
 
     /// Polls until the task ends, the deadline passes, or the calling task is cancelled.
@@ -57,7 +81,7 @@ extension KieClient {
     @inline(never)
     func pollOnce(_ taskId: String, deadline: ContinuousClock.Instant, options: WaitOptions) async throws -> KieTask? {
         do {
-            return try await task(taskId, deadline: deadline)
+            return try await task(taskId, family: options.family, deadline: deadline)
         } catch let e as KieError where e.status == .timeout && APICaller.msUntil(deadline) <= 0 {
             throw KieError(.timeout, "task \(taskId) did not finish within \(options.poll.deadlineMs) ms", taskId: taskId, retryable: true)
         } catch let e as KieError where e.status == .notFound {

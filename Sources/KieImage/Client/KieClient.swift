@@ -17,6 +17,8 @@ public final class KieClient: Sendable {
     /// Tasks this client created, with when: a wait treats their not-found answers as "not
     /// visible yet" for a grace period (docs/kie-market-api.md §3c).
     let created = Mutex<[String: ContinuousClock.Instant]>([:])
+    /// The family of each task this client created or found (reads by id ask that family).
+    let families = Mutex<[String: TaskFamily]>([:])
 
     /// Creates a client. Throws only when `journalPath` is set and the journal cannot be opened.
     public init(config: ClientConfig, logger: Logger? = nil) throws(KieError) {
@@ -50,12 +52,26 @@ public final class KieClient: Sendable {
     }
     private let seeded = Mutex(false)
 
-    func noteCreated(_ taskId: String) {
+    func noteCreated(_ taskId: String, family: TaskFamily) {
         created.withLock { map in
             let now = ContinuousClock.now
             if map.count > 10_000 { map = map.filter { now - $0.value < .seconds(600) } }
             map[taskId] = now
         }
+        noteFamily(taskId, family)
+    }
+
+    func noteFamily(_ taskId: String, _ family: TaskFamily) {
+        families.withLock { map in
+            if map.count > 100_000 { map.removeAll() }
+            map[taskId] = family
+        }
+    }
+
+    /// The family the client knows for a task: it created or read it, or the journal holds it.
+    public func knownFamily(of taskId: String) -> TaskFamily? {
+        if let f = families.withLock({ $0[taskId] }) { return f }
+        return journal?.entry(taskId: taskId).flatMap { TaskFamily(rawValue: $0.family) }
     }
 
     /// Time since this client created the task, or nil for a task it did not create.

@@ -25,9 +25,12 @@ extension KieClient {
         }
         guard !task.resultUrls.isEmpty else { throw KieError(.protocol, "task \(task.taskId) succeeded without result URLs", taskId: task.taskId) }
         try Directories.create(directory)
+        // A task JSON may come without its family (kie_download needs only taskId and
+        // resultUrls): then the re-mint asks the family the client knows, else tries both.
+        let family: TaskFamily? = task.family == .market ? .market : knownFamily(of: task.taskId)
         return try await withThrowingTaskGroup(of: DownloadedFile.self) { group in
             for (index, url) in task.resultUrls.enumerated() {
-                group.addTask { try await self.downloadOne(taskId: task.taskId, url: url, index: index, directory: directory) }
+                group.addTask { try await self.downloadOne(taskId: task.taskId, family: family, url: url, index: index, directory: directory) }
             }
             var files: [DownloadedFile] = []
             for try await f in group { files.append(f) }
@@ -42,7 +45,7 @@ extension KieClient {
         }
     }
 
-    func downloadOne(taskId: String, url: String, index: Int, directory: String) async throws -> DownloadedFile {
+    func downloadOne(taskId: String, family: TaskFamily?, url: String, index: Int, directory: String) async throws -> DownloadedFile {
         let stem = "\(taskId)_\(index)"
         FileSink.removeStale(directory: directory, stem: stem)
         var link = url
@@ -68,7 +71,7 @@ extension KieClient {
                 // The direct link failed twice or for good: mint a fresh one (valid 20 minutes).
                 logger.notice("minting a download link", metadata: ["taskId": "\(taskId)", "reason": "\(failure.message)"])
                 do {
-                    link = try await downloadURL(taskId: taskId, url: url)
+                    link = try await downloadURL(taskId: taskId, url: url, family: family)
                 } catch let e as KieError {
                     // Report why the file could not be fetched, and that minting did not help.
                     var f = failure

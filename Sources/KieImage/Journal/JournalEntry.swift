@@ -36,7 +36,9 @@ public struct JournalEntry: Sendable, Equatable {
     public var request: JSONValue
     /// Wall-clock ms of the latest state.
     public var time: Int64
-    /// Wall-clock ms the request was sent (the intent), for the rate limiter of a restarted process.
+    /// Wall-clock ms from which the send counts in kie's rate window, for the limiter of a
+    /// restarted process: when its answer came (the latest the server can have counted it, the
+    /// rule of `SlidingWindow`), or when it was sent if no answer was journaled.
     public var sentAt: Int64?
     /// A message (rejected, unknown, failed) or `{"files":[...]}` (downloaded).
     public var detail: JSONValue
@@ -115,7 +117,7 @@ public struct JournalEntry: Sendable, Equatable {
         if e.request.isNull { e.request = old.request.isNull ? new.request : old.request }
         e.tag = e.tag ?? old.tag ?? new.tag
         e.taskId = e.taskId ?? old.taskId ?? new.taskId
-        e.sentAt = old.sentAt ?? new.sentAt
+        e.sentAt = old.state == .intent && new.state != .intent ? new.time : old.sentAt ?? new.sentAt
         e.family = old.family.isEmpty ? new.family : old.family
         return e
     }

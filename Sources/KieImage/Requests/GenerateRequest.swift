@@ -48,9 +48,3 @@ public struct GenerateRequest: Sendable, Equatable {
         return .object(o)
     }
 }
-
-/// A request that passed validation, with the warnings it raised.
-public struct ValidatedRequest: Sendable {
-    public var request: GenerateRequest
-    public var warnings: [String]
-}

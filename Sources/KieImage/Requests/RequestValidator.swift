@@ -1,25 +1,63 @@
-/// Validation of generate requests before any network call (spec/kie-api.md §1a and the seed spec).
-/// Every error names the offending field.
+/// Validation of generate requests of both families before any network call. Each rule, with
+/// its source, is listed in docs/validation.md; every error names the offending field.
 public enum RequestValidator {
     public static let maxFiles = 5
+    /// GPT Image 1's prompt limit, counted in Unicode scalars (docs/validation.md, "prompt").
+    public static let maxPromptLength = 32_000
+    /// The longest `tag`, in UTF-8 bytes.
+    public static let maxTagBytes = 256
     public static let supportedExtensions: Set<String> = ["jfif", "pjpeg", "jpeg", "pjp", "jpg", "png", "webp"]
     static let knownFields: Set<String> = [
         "prompt", "filesUrl", "size", "nVariants", "maskUrl", "callBackUrl", "isEnhance", "uploadCn",
-        "enableFallback", "fallbackModel", "fileUrl",
+        "enableFallback", "fallbackModel", "fileUrl", "tag",
     ]
     static let validVariants: Set<Int64> = [1, 2, 4]
 
-    /// Validates request JSON text (the C ABI and bindings' input).
+    /// Validates request JSON text (the C ABI and bindings' input), of either family.
     public static func validate(json text: String) throws(KieError) -> ValidatedRequest {
         let object: JSONObject
         do { object = try JSON.parseObject(text, what: "request") } catch { throw .invalidArgument(error.description) }
         return try validate(object)
     }
 
+    /// Validates a request object: a Market request when it has `model` or `input`, else 4o.
     public static func validate(_ o: JSONObject) throws(KieError) -> ValidatedRequest {
+        let tag = try validTag(o["tag"])
+        if o["model"] != nil || o["input"] != nil { return try MarketValidator.validate(o, tag: tag) }
+        return try validateFourO(o, tag: tag)
+    }
+
+    /// The typed 4o entry point: the request's body goes through the same rules as JSON input.
+    public static func validate(_ request: GenerateRequest, tag: String? = nil) throws(KieError) -> ValidatedRequest {
+        var o = request.body.objectValue ?? JSONObject()
+        if let tag { o["tag"] = .string(tag) }
+        return try validateFourO(o, tag: validTag(o["tag"]))
+    }
+
+    /// The typed Market entry point.
+    public static func validateMarket(
+        model: String, input: JSONObject, callBackUrl: String? = nil, tag: String? = nil
+    ) throws(KieError) -> ValidatedRequest {
+        var o: JSONObject = ["model": .string(model), "input": .object(input)]
+        if let callBackUrl { o["callBackUrl"] = .string(callBackUrl) }
+        return try MarketValidator.validate(o, tag: validTag(tag.map { .string($0) }))
+    }
+
+    /// `tag`: absent/null, or a non-empty string of at most `maxTagBytes` UTF-8 bytes.
+    static func validTag(_ v: JSONValue?) throws(KieError) -> String? {
+        guard let v, !v.isNull else { return nil }
+        guard let s = v.stringValue else { throw .validation("tag must be a string", field: "tag") }
+        guard !s.isEmpty else { throw .validation("tag must not be empty (omit it instead)", field: "tag") }
+        guard s.utf8.count <= maxTagBytes else {
+            throw .validation("tag holds at most \(maxTagBytes) bytes of UTF-8, got \(s.utf8.count)", field: "tag")
+        }
+        return s
+    }
+
+    static func validateFourO(_ o: JSONObject, tag: String?) throws(KieError) -> ValidatedRequest {
         var warnings: [String] = []
         for key in o.keys where !knownFields.contains(key) {
-            throw .validation("unknown field '\(key)'", field: key)
+            throw .validation("unknown field '\(key)': kie ignores fields it does not know, so the task would run without it", field: key)
         }
         guard let sizeValue = o["size"], !sizeValue.isNull else {
             throw .validation("size is required (one of 1:1, 3:2, 2:3)", field: "size")
@@ -29,6 +67,11 @@ public enum RequestValidator {
         }
         var request = GenerateRequest(size: size)
         request.prompt = try optionalString(o, "prompt")
+        if let prompt = request.prompt, prompt.unicodeScalars.count > maxPromptLength {
+            throw .validation(
+                "prompt holds at most \(maxPromptLength) characters (Unicode scalars), got \(prompt.unicodeScalars.count)",
+                field: "prompt")
+        }
         if let files = o["filesUrl"], !files.isNull {
             guard let items = files.arrayValue else { throw .validation("filesUrl must be an array of URLs", field: "filesUrl") }
             for item in items {
@@ -73,12 +116,12 @@ public enum RequestValidator {
             guard let m = GenerateRequest.FallbackModel(rawValue: model) else {
                 throw .validation("fallbackModel must be GPT_IMAGE_1 or FLUX_MAX", field: "fallbackModel")
             }
-            guard request.enableFallback == true else {
-                throw .validation("fallbackModel takes effect only with enableFallback: true", field: "fallbackModel")
+            if request.enableFallback != true {
+                warnings.append("fallbackModel takes effect only with enableFallback: true; sent as given")
             }
             request.fallbackModel = m
         }
-        return ValidatedRequest(request: request, warnings: warnings)
+        return ValidatedRequest(family: .fourO, body: request.body, tag: tag, warnings: warnings, request: request)
     }
 
     static func optionalString(_ o: JSONObject, _ key: String) throws(KieError) -> String? {

@@ -1,4 +1,5 @@
-/// A task normalized from record-info (API.md §1 "Task JSON"). The raw answer is kept.
+/// A task of either family normalized from its record (docs/c-api.md, "Task JSON"). The raw
+/// answer is kept.
 public struct KieTask: Sendable, Equatable {
     public enum Status: String, Sendable {
         case generating = "GENERATING"
@@ -18,10 +19,22 @@ public struct KieTask: Sendable, Equatable {
     public var completeTime: Int64?
     public var request: JSONValue
     public var raw: JSONValue
+    public var family: TaskFamily = .fourO
+    /// The Market model id; nil for 4o.
+    public var model: String? = nil
+    /// Market's own state word (`waiting`, `generating`, `success`, `fail`, ...); nil for 4o.
+    public var state: String? = nil
+    /// What kie charged for the task, when it says (Market `creditsConsumed`).
+    public var creditsConsumed: Double? = nil
+    /// Market's `failCode` as text; nil when there is none.
+    public var failCode: String? = nil
+    /// The caller's key for the work item (never sent to kie; set by the client or the journal).
+    public var tag: String? = nil
 
     public var isTerminal: Bool { status != .generating }
     public var isSuccess: Bool { status == .success }
 
+    /// Every v1 field, then the fields both families added.
     public var json: JSONValue {
         .object([
             "taskId": .string(taskId),
@@ -33,15 +46,26 @@ public struct KieTask: Sendable, Equatable {
             "errorMessage": .string(errorMessage),
             "createTime": .int(createTime),
             "completeTime": .int(completeTime),
+            "family": .string(family.rawValue),
+            "model": .string(model),
+            "state": .string(state),
+            "creditsConsumed": creditsConsumed.map { .double($0) } ?? .null,
+            "failCode": .string(failCode),
+            "tag": .string(tag),
             "request": request,
             "raw": raw,
         ])
     }
 
-    /// The error a failed task ends a wait with.
+    /// The error a failed task ends a wait with; a Market failure carries failCode and failMsg.
     public var failure: KieError {
         var message = errorMessage.flatMap { $0.isEmpty ? nil : $0 } ?? "task ended \(status.rawValue)"
-        if let code = errorCode.int64Value { message += " (errorCode \(code))" }
-        return KieError(.taskFailed, message, apiCode: errorCode.int64Value.map { Int($0) }, taskId: taskId)
+        if let failCode {
+            message += " (failCode \(failCode))"
+        } else if let code = errorCode.int64Value {
+            message += " (errorCode \(code))"
+        }
+        let apiCode = errorCode.int64Value.flatMap { Int(exactly: $0) }
+        return KieError(.taskFailed, message, apiCode: apiCode, taskId: taskId)
     }
 }

@@ -2,6 +2,20 @@
 /// documented variant: `resultUrls` or `result_urls`, ms or "yyyy-MM-dd HH:mm:ss" timestamps,
 /// progress as a decimal string or number, missing `status`, and any `successFlag` outside 0/1.
 public enum RecordInfoParser {
+    /// Parses a record of the given family: 4o record-info here, Market recordInfo in
+    /// `MarketRecordParser`.
+    public static func parse(_ data: JSONValue, family: TaskFamily, expectedTaskId: String? = nil) throws(KieError) -> KieTask {
+        switch family {
+        case .fourO: try parse(data, expectedTaskId: expectedTaskId)
+        case .market: try MarketRecordParser.parse(data, expectedTaskId: expectedTaskId)
+        }
+    }
+
+    /// True for a Market record (it has `state`, `param` or `resultJson`, which 4o records lack).
+    public static func looksLikeMarket(_ o: JSONObject) -> Bool {
+        o["state"] != nil || o["param"] != nil || o["resultJson"] != nil
+    }
+
     public static func parse(_ data: JSONValue, expectedTaskId: String? = nil) throws(KieError) -> KieTask {
         guard let o = data.objectValue else {
             throw KieError(.protocol, "record-info data is not an object", taskId: expectedTaskId)

@@ -11,6 +11,8 @@ struct BatchOutcome: Sendable {
     var taskId: String?
     var files: [String] = []
     var message: String?
+    /// What kie charged for the line's task, when it says (Market `creditsConsumed`).
+    var credits: Double?
 }
 
 /// Hands out lines to workers in file order; stops when the run is cancelled.
@@ -99,9 +101,12 @@ struct BatchRunner: Sendable {
         do {
             var options = TaskFlow.waitOptions(client, timeoutSeconds: timeoutSeconds)
             options.downloadDir = out
-            let files = try await Self.files(of: client.waitAndDownload(taskId, options: options, onEvent: { _ in }))
+            let end = try await client.waitAndDownload(taskId, options: options, onEvent: { _ in })
+            let files = Self.files(of: end)
             display.event("line \(line.number): done \(files.joined(separator: " "))", finished: true) { $0.running -= 1; $0.done += 1 }
-            return BatchOutcome(line: line.number, kind: .done, label: "DONE", taskId: taskId, files: files)
+            var outcome = BatchOutcome(line: line.number, kind: .done, label: "DONE", taskId: taskId, files: files)
+            if case .completed(let task, _) = end { outcome.credits = task.creditsConsumed }
+            return outcome
         } catch {
             if Task.isCancelled || error is CancellationError || (error as? KieError)?.status == .cancelled {
                 display.event("line \(line.number): interrupted") { $0.running -= 1 }

@@ -12,8 +12,10 @@ struct BatchCommand: AsyncParsableCommand {
         commandName: "batch",
         abstract: "Run one generate request per line of a JSONL file: paced, journaled, resumable.",
         discussion: """
-            Each line is a generate request with the API's field names, e.g.
+            Each line is a generate request with the API's field names: GPT Image 1 (4o) or a
+            Market model, e.g.
               {"prompt": "A red fox in snow", "size": "3:2", "nVariants": 2}
+              {"model": "gpt-image-2-text-to-image", "input": {"prompt": "A fox", "aspect_ratio": "16:9"}}
             Blank lines and lines starting with # are skipped. Submissions are paced to the API's \
             limit (20 per 10 s, or --rate-limit N/MS for an account kie granted more) so it never \
             answers 429. Every accepted task is written (fsync'd) \
@@ -83,11 +85,14 @@ struct BatchCommand: AsyncParsableCommand {
         _ = try adoptions()
     }
 
-    /// The first field of a task's request (record-info `paramJson`) that differs from the line's
-    /// request; nil when they agree or the task carries no request to compare.
-    static func mismatch(_ taskRequest: JSONValue, _ line: GenerateRequest) -> String? {
-        if let prompt = taskRequest["prompt"]?.stringValue, prompt != (line.prompt ?? "") { return "prompt" }
-        if let size = taskRequest["size"]?.stringValue, size != line.size.rawValue { return "size" }
+    /// The first field of a task's request (its record's paramJson / param) that differs from
+    /// the body the line sends; nil when they agree or the task carries no request to compare.
+    static func mismatch(_ taskRequest: JSONValue, _ body: JSONValue) -> String? {
+        if let theirs = taskRequest["model"]?.stringValue, theirs != (body["model"]?.stringValue ?? "") { return "model" }
+        let theirs = taskRequest["input"] ?? taskRequest, ours = body["input"] ?? body
+        for key in ["prompt", "size", "aspect_ratio"] {
+            if let value = theirs[key]?.stringValue, value != (ours[key]?.stringValue ?? "") { return key }
+        }
         return nil
     }
 
@@ -142,7 +147,7 @@ struct BatchCommand: AsyncParsableCommand {
                 }
                 // Guard against a mistyped id: the task's paramJson must be this line's request.
                 if case .success(let validated) = line.request,
-                   let mismatch = Self.mismatch(try await session.client.task(taskId).request, validated.request) {
+                   let mismatch = Self.mismatch(try await session.client.task(taskId).request, validated.body) {
                     throw CLIFailure.usage("--adopt \(number)=\(taskId): that task was made for another request (its \(mismatch) differs from line \(number)'s)")
                 }
                 switch Result(catching: { () throws(KieError) in try session.client.resolve(entry.id, taskId: taskId) }) {
@@ -223,14 +228,18 @@ enum BatchSummary {
         let done = outcomes.filter { $0.kind == .done }.count
         let failed = outcomes.filter { $0.kind == .failed }.count
         let interrupted = outcomes.filter { $0.kind == .interrupted }.count
+        let charged = outcomes.compactMap(\.credits)
+        let credits: Double? = charged.isEmpty ? nil : charged.reduce(0, +)
         if json {
             let rows: [JSONValue] = outcomes.map { o in
                 ["line": .int(Int64(o.line)), "status": .string(o.label), "taskId": .string(o.taskId),
-                 "files": .array(o.files.map { .string($0) }), "message": .string(o.message)]
+                 "files": .array(o.files.map { .string($0) }), "message": .string(o.message),
+                 "creditsConsumed": o.credits.map { .double($0) } ?? .null]
             }
             Console.out(JSON.serialize([
                 "lines": .array(rows), "done": .int(Int64(done)), "failed": .int(Int64(failed)),
                 "interrupted": .int(Int64(interrupted)), "journal": .string(journalPath),
+                "creditsConsumed": credits.map { .double($0) } ?? .null,
             ]))
             return
         }
@@ -249,6 +258,7 @@ enum BatchSummary {
         }
         var total = "\(outcomes.count) lines: \(done) done, \(failed) failed"
         if interrupted > 0 { total += ", \(interrupted) interrupted (rerun the same command to resume)" }
+        if let credits { total += "; credits consumed this run: \(JSON.serialize(.double(credits)))" }
         Console.out(total)
     }
 

@@ -10,8 +10,18 @@ struct GenerateCommand: AsyncParsableCommand {
             Progress goes to stderr (a bar on a terminal, one line per change otherwise); the \
             downloaded file paths go to stdout, one per line.
 
+            Without --model the request goes to GPT Image 1 (kie's 4o Image API, --size). With \
+            --model it goes to kie's Market API: GPT Image 1.5, 2 and 2.5 and every other model \
+            (`kie-image models` lists the presets the library validates; any other id is sent \
+            with its --input fields as given). --image files become the model's input_urls.
+
             EXAMPLES:
               kie-image generate --simulate --prompt "A sunset" --size 1:1 --out out/
+              kie-image generate --simulate --model gpt-image-2-text-to-image \
+                --prompt "A lighthouse at dusk" --aspect 16:9 --resolution 2K
+              kie-image generate --model gpt-image-2-5-flare-image-to-image --image photo.png \
+                --prompt "Restyle as a studio ad" --background transparent
+              kie-image generate --model nano-banana-2 --prompt "A cat" --input output_format=png
               kie-image generate --prompt "Make it night" --size 3:2 \\
                 --image photo.png --mask mask.png
               kie-image generate --prompt "A red fox" --size 2:3 --variants 2 --json
@@ -22,8 +32,28 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(help: "What to draw. Required unless --image is given.")
     var prompt: String?
 
-    @Option(help: ArgumentHelp("Aspect ratio: 1:1, 3:2 or 2:3.", valueName: "1:1|3:2|2:3"))
-    var size: String
+    @Option(help: ArgumentHelp("GPT Image 1 (4o) aspect ratio: 1:1, 3:2 or 2:3. Required without --model.", valueName: "1:1|3:2|2:3"))
+    var size: String?
+
+    @Option(help: ArgumentHelp("Market model id, e.g. gpt-image-2-text-to-image (see `kie-image models`).", valueName: "ID"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("Market: aspect_ratio, e.g. 16:9 or auto.", valueName: "RATIO"))
+    var aspect: String?
+
+    @Option(help: ArgumentHelp("Market: resolution tier.", valueName: "1K|2K|4K"))
+    var resolution: String?
+
+    @Option(help: ArgumentHelp("Market: quality (GPT Image 1.5: medium or high).", valueName: "Q"))
+    var quality: String?
+
+    @Option(help: ArgumentHelp("Market: background (GPT Image 2.5: transparent, opaque or auto).", valueName: "B"))
+    var background: String?
+
+    @Option(name: .customLong("input"), help: ArgumentHelp(
+        "Market: any input field of the model; VALUE is read as JSON when it parses (2, true, [\"a\"]), else as text. Repeatable.",
+        valueName: "KEY=VALUE"))
+    var inputs: [String] = []
 
     @Option(name: .customLong("image"), help: ArgumentHelp(
         "Reference image: a URL or a local file (uploaded first). Repeat for up to 5.", valueName: "FILE|URL"))
@@ -66,14 +96,48 @@ struct GenerateCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
+        if model == nil {
+            if size == nil { throw ValidationError("--size is required for GPT Image 1 (or name a Market model with --model)") }
+            let marketOnly = [("--aspect", aspect), ("--resolution", resolution), ("--quality", quality), ("--background", background)]
+            for (flag, value) in marketOnly where value != nil { throw ValidationError("\(flag) goes with --model (Market models)") }
+            if !inputs.isEmpty { throw ValidationError("--input goes with --model (Market models)") }
+        } else {
+            let fourOOnly: [(String, Bool)] = [("--size", size != nil), ("--mask", mask != nil), ("--variants", variants != nil),
+                                               ("--enhance", enhance), ("--upload-cn", uploadCn), ("--fallback", fallback != nil)]
+            for (flag, set) in fourOOnly where set { throw ValidationError("\(flag) is a GPT Image 1 (4o) option; Market models take --aspect, --resolution, --input") }
+            _ = try marketInputs()
+        }
+    }
+
+    /// `--input KEY=VALUE` pairs, VALUE as JSON when it parses.
+    func marketInputs() throws -> [(String, JSONValue)] {
+        try inputs.map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--input must be KEY=VALUE; got '\(pair)'") }
+            let text = String(parts[1])
+            return (String(parts[0]), (try? JSON.parse(Array(text.utf8))) ?? .string(text))
+        }
     }
 
     /// The request as the API names it; local files stand in as placeholder URLs until uploaded.
     func request(files: [String], mask maskURL: String?) -> JSONObject {
+        if let model {
+            var input: JSONObject = [:]
+            if let prompt { input["prompt"] = .string(prompt) }
+            if !files.isEmpty { input["input_urls"] = .array(files.map { .string($0) }) }
+            if let aspect { input["aspect_ratio"] = .string(aspect) }
+            if let resolution { input["resolution"] = .string(resolution) }
+            if let quality { input["quality"] = .string(quality) }
+            if let background { input["background"] = .string(background) }
+            for (key, value) in (try? marketInputs()) ?? [] { input[key] = value }
+            var o: JSONObject = ["model": .string(model), "input": .object(input)]
+            if let callbackUrl { o["callBackUrl"] = .string(callbackUrl) }
+            return o
+        }
         var o: JSONObject = [:]
         if let prompt { o["prompt"] = .string(prompt) }
         if !files.isEmpty { o["filesUrl"] = .array(files.map { .string($0) }) }
-        o["size"] = .string(size)
+        if let size { o["size"] = .string(size) }
         if let variants { o["nVariants"] = .int(Int64(variants)) }
         if let maskURL { o["maskUrl"] = .string(maskURL) }
         if let callbackUrl { o["callBackUrl"] = .string(callbackUrl) }
@@ -115,6 +179,7 @@ struct GenerateCommand: AsyncParsableCommand {
                 }
                 return task
             }
+            if let credits = task.creditsConsumed, !quiet && !json { Console.err("kie-image: credits consumed: \(credits)") }
             let dir = TaskFlow.outputDirectory(out, taskId: task.taskId)
             let downloaded = try await session.client.download(task, to: dir)
             if json {

@@ -78,12 +78,12 @@ int main(int argc, char **argv) {
     if (strcmp(arg, "--abandon") == 0 && first_prompt + 1 < argc) {
       if (kie_journal_resolve(c, argv[++first_prompt], NULL) != KIE_OK) return fail("kie_journal_resolve");
     } else if (strcmp(arg, "--resolve") == 0 && first_prompt + 1 < argc) {
-      char *pair = strdup(argv[++first_prompt]);
-      char *eq = pair ? strchr(pair, '=') : NULL;
+      char pair[512];
+      snprintf(pair, sizeof pair, "%s", argv[++first_prompt]);
+      char *eq = strchr(pair, '=');
       if (!eq) return fprintf(stderr, "resume: --resolve takes ID=TASKID\n"), 2;
       *eq = '\0';
       st = kie_journal_resolve(c, pair, eq + 1);
-      free(pair);
       if (st != KIE_OK) return fail("kie_journal_resolve");
     } else {
       break;

@@ -1,0 +1,33 @@
+/// A request of either family that passed validation: what to POST where, and what the caller
+/// attached to it. Built only by `RequestValidator`.
+public struct ValidatedRequest: Sendable, Equatable {
+    /// Which API the request goes to: a JSON object with `model` or `input` is a Market request,
+    /// anything else a 4o request (docs/validation.md).
+    public var family: TaskFamily
+    /// The exact body to POST to `path` (never holds `tag`).
+    public var body: JSONValue
+    /// The model id: the Market `model`, nil for 4o (GPT Image 1, whose body names no model).
+    public var model: String?
+    /// The caller's own key for this work item (at most 256 bytes), never sent to kie.
+    public var tag: String?
+    /// What the request does that the caller may not expect (a field with no effect, an input
+    /// key the model's preset does not document); the request is sent as given.
+    public var warnings: [String]
+    /// The typed 4o request; nil for a Market request.
+    public var request: GenerateRequest?
+
+    public init(
+        family: TaskFamily, body: JSONValue, model: String? = nil, tag: String? = nil, warnings: [String] = [],
+        request: GenerateRequest? = nil
+    ) {
+        self.family = family
+        self.body = body
+        self.model = model
+        self.tag = tag
+        self.warnings = warnings
+        self.request = request
+    }
+
+    /// The API path `body` is POSTed to.
+    public var path: String { family.generatePath }
+}

@@ -1,0 +1,40 @@
+-- market.lua: one GPT Image 2 image (kie's Market API) through libkieimage from LuaJIT.
+--
+--   KIE_API_KEY=... [KIE_BASE_URL=...] luajit bindings/lua/market.lua "A lighthouse" [16:9] [1K] [MODEL]
+--
+-- Prints the result URLs on stdout; on failure the status name and detail JSON, exit 1.
+package.path = (arg[0]:match("^(.*/)") or "./") .. "?.lua;" .. package.path
+local kie = require("kieimage")
+local ffi, lib = kie.ffi, kie.lib
+
+local prompt = arg[1] or "A lighthouse on a rocky headland at dusk"
+local aspect = arg[2] or "16:9"
+local resolution = arg[3] or "1K"
+local model = arg[4] or "gpt-image-2-text-to-image"
+
+local client_out = ffi.new("kie_client *[1]")
+local out = ffi.new("char *[1]")
+local client
+
+local ok, err = pcall(function()
+  kie.check(lib.kie_client_new('{"poll":{"initialMs":300}}', client_out), "kie_client_new")
+  client = ffi.gc(client_out[0], lib.kie_client_free)
+  local request = ('{"model":%s,"input":{"prompt":%s,"aspect_ratio":%s,"resolution":%s}}'):format(
+    kie.quote(model), kie.quote(prompt), kie.quote(aspect), kie.quote(resolution))
+  kie.check(lib.kie_generate(client, request, out), "kie_generate")
+  local task_id = kie.json_string(kie.take(out), "taskId")
+  io.stderr:write("task ", task_id, "\n")
+  kie.check(lib.kie_task_wait(client, task_id, nil, nil, nil, out), "kie_task_wait")
+  local task = kie.take(out)
+  for _, url in ipairs(kie.json_strings(task, "resultUrls")) do print(url) end
+  io.stderr:write("model ", kie.json_string(task, "model") or "?", ", credits consumed ",
+    task:match('"creditsConsumed"%s*:%s*([%d.]+)') or "?", "\n")
+end)
+
+if client then
+  lib.kie_client_free(ffi.gc(client, nil))
+end
+if not ok then
+  io.stderr:write(tostring(err), "\n")
+  os.exit(1)
+end
