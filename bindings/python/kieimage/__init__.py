@@ -16,7 +16,7 @@ from ._errors import (AuthenticationError, CancelledError, FileIOError, Insuffic
                       UnknownOutcomeError, ValidationError)
 from ._lib import ABI_VERSION, LIBRARY_PATH
 from ._lib import version as library_version
-from .client import Client, build_request, request_body
+from .client import Client, build_request, market_models, request_body
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def __dir__() -> "list[str]":
 __version__ = "0.1.0"
 
 __all__ = [
-    "Client", "build_request", "request_body", "verify_webhook", "parse_webhook",
+    "Client", "build_request", "request_body", "market_models", "verify_webhook", "parse_webhook",
     "Task", "TaskStatus", "Size", "FallbackModel", "ProgressEvent", "DownloadedFile", "UploadedFile", "WebhookEvent",
     "JournalEntry", "ResumedWork", "ResumeResult",
     "KieError", "InvalidArgumentError", "ValidationError", "AuthenticationError", "InsufficientCreditsError",

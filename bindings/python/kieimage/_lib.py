@@ -78,6 +78,8 @@ _SIGNATURES: List[Tuple[str, List[Any], Any]] = [
     ("kie_client_free", [c_void_p], None),
     # kie_status kie_client_set_log(kie_client *c, kie_log_cb on_log, void *userdata);
     ("kie_client_set_log", [c_void_p, kie_log_cb, c_void_p], kie_status),
+    # kie_status kie_models(char **out_json);
+    ("kie_models", [_out_str], kie_status),
     # kie_status kie_request_build(const char *request_json, char **out_body_json);
     ("kie_request_build", [c_char_p, _out_str], kie_status),
     # kie_status kie_generate(kie_client *c, const char *request_json, char **out_json);
@@ -353,6 +355,15 @@ def client_new(config_json: str) -> _Handle:
     handle = _Handle(int(out.value or 0))
     _open_handles.add(handle)
     return handle
+
+
+def models() -> str:
+    out = c_void_p()
+    try:
+        _check(_f("kie_models")(byref(out)))
+        return _take(out)
+    finally:
+        _free_out(out)
 
 
 def request_build(request_json: str) -> str:

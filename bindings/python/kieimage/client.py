@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     PathLike = Union[str, "os.PathLike[str]"]
     TaskRef = Union[str, Task]
 
-__all__ = ["Client", "build_request", "request_body"]
+__all__ = ["Client", "build_request", "request_body", "market_models"]
 
 
 def _models() -> "Any":
@@ -93,16 +93,59 @@ def _nested(name: str, value: Mapping[str, Any]) -> Dict[str, Any]:
     return out
 
 
+_FOUR_O_ONLY = ("size", "files", "mask", "variants", "enhance", "upload_cn", "fallback")
+
+
 def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = None, *,
                   files: Optional[Sequence[str]] = None, mask: Optional[str] = None,
                   variants: Optional[int] = None, callback_url: Optional[str] = None,
                   enhance: Optional[bool] = None, upload_cn: Optional[bool] = None,
-                  fallback: Union[bool, str, FallbackModel, None] = None) -> Dict[str, Any]:
+                  fallback: Union[bool, str, FallbackModel, None] = None, tag: Optional[str] = None,
+                  model: Optional[str] = None, aspect_ratio: Optional[str] = None, resolution: Optional[str] = None,
+                  quality: Optional[str] = None, background: Optional[str] = None,
+                  images: Optional[Sequence[str]] = None, **input: Any) -> Dict[str, Any]:
     """The generate request JSON object (API field names) for these keyword arguments.
 
+    Without ``model``: a 4o (GPT Image 1) request. With ``model`` (a Market model id, e.g.
+    ``"gpt-image-2-text-to-image"``; see docs/models.md): ``{"model", "input", "callBackUrl"}``
+    with ``prompt``, ``aspect_ratio``, ``resolution``, ``quality``, ``background``,
+    ``images`` (``input_urls``) and any other keyword in ``input`` as given. ``tag``: the
+    caller's key for the work item (journal, events), never sent to kie.
+
     Only Python types are checked here; the library validates values (``size``, ``variants``,
-    URLs, ...) and raises ``ValidationError`` naming the field.
+    ``input.aspect_ratio``, URLs, ...) and raises ``ValidationError`` naming the field.
     """
+    _check_type("tag", tag, (str,))
+    _check_type("model", model, (str,))
+    if model is not None:
+        fouro = {"size": size, "files": files, "mask": mask, "variants": variants, "enhance": enhance,
+                 "upload_cn": upload_cn, "fallback": fallback}
+        for name in _FOUR_O_ONLY:
+            if fouro[name] is not None:
+                raise TypeError(f"{name} is a 4o (GPT Image 1) argument; a Market request (model=) takes "
+                                f"aspect_ratio, resolution, quality, background, images or input keywords")
+        _check_type("prompt", prompt, (str,))
+        _check_type("callback_url", callback_url, (str,))
+        body: Dict[str, Any] = {"model": model}
+        fields: Dict[str, Any] = {}
+        for name, value in (("prompt", prompt), ("aspect_ratio", aspect_ratio), ("resolution", resolution),
+                            ("quality", quality), ("background", background)):
+            if value is not None:
+                fields[name] = value.value if isinstance(value, enum.Enum) else value
+        if images is not None:
+            fields["input_urls"] = _url_list("images", images)
+        fields.update(input)
+        body["input"] = fields
+        if callback_url is not None:
+            body["callBackUrl"] = callback_url
+        if tag is not None:
+            body["tag"] = tag
+        return body
+    market = {"aspect_ratio": aspect_ratio, "resolution": resolution, "quality": quality, "background": background,
+              "images": images}
+    for name, value in list(market.items()) + list(input.items()):
+        if value is not None:
+            raise TypeError(f"{name} needs model= (a Market request); a 4o request takes size, files, mask, ...")
     _check_type("prompt", prompt, (str,))
     _check_type("size", size, (str,))
     _check_type("mask", mask, (str,))
@@ -117,12 +160,7 @@ def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = N
     if size is not None:
         request["size"] = str(size.value if isinstance(size, enum.Enum) else size)
     if files is not None:
-        if isinstance(files, (str, bytes)) or not isinstance(files, (list, tuple)):
-            raise TypeError(f"files must be a list of image URLs, not {_type_name(files)}")
-        for i, url in enumerate(files):
-            if not isinstance(url, str):
-                raise TypeError(f"files[{i}] must be str, not {_type_name(url)}")
-        request["filesUrl"] = list(files)
+        request["filesUrl"] = _url_list("files", files)
     if mask is not None:
         request["maskUrl"] = mask
     if variants is not None:
@@ -138,7 +176,18 @@ def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = N
     elif fallback is not None:
         request["enableFallback"] = True
         request["fallbackModel"] = str(fallback.value if isinstance(fallback, enum.Enum) else fallback)
+    if tag is not None:
+        request["tag"] = tag
     return request
+
+
+def _url_list(name: str, urls: Any) -> "List[str]":
+    if isinstance(urls, (str, bytes)) or not isinstance(urls, (list, tuple)):
+        raise TypeError(f"{name} must be a list of image URLs, not {_type_name(urls)}")
+    for i, url in enumerate(urls):
+        if not isinstance(url, str):
+            raise TypeError(f"{name}[{i}] must be str, not {_type_name(url)}")
+    return list(urls)
 
 
 def request_body(prompt: Optional[str] = None, size: Union[str, Size, None] = None, **request: Any) -> Dict[str, Any]:
@@ -151,9 +200,20 @@ def request_body(prompt: Optional[str] = None, size: Union[str, Size, None] = No
     return body
 
 
+def market_models() -> "List[Dict[str, Any]]":
+    """The Market models whose ``input`` the library validates (kie_models): id, name, kind,
+    fields with their types and limits, rules and prices (docs/models.md)."""
+    return list(json.loads(_lib.models()).get("models", []))
+
+
 def _name_argument(error: _errors.KieError) -> _errors.KieError:
     if isinstance(error, _errors.ValidationError) and error.field:
-        error.argument = _ARGUMENT_OF_FIELD.get(error.field)
+        field = error.field
+        if field.startswith("input."):
+            name = field[len("input."):].split(".")[0].split("[")[0]
+            error.argument = "images" if name == "input_urls" else name
+        else:
+            error.argument = _ARGUMENT_OF_FIELD.get(field, field if field in ("model", "tag") else None)
     return error
 
 
@@ -339,18 +399,22 @@ class Client:
                  files: Optional[Sequence[str]] = None, mask: Optional[str] = None,
                  variants: Optional[int] = None, callback_url: Optional[str] = None,
                  enhance: Optional[bool] = None, upload_cn: Optional[bool] = None,
-                 fallback: Union[bool, str, FallbackModel, None] = None) -> Task:
+                 fallback: Union[bool, str, FallbackModel, None] = None, **request: Any) -> Task:
         """Submits a generate request; returns the Task with its ``task_id`` (``status`` None).
+
+        ``model=`` (and ``aspect_ratio``, ``resolution``, ``quality``, ``background``,
+        ``images``, other ``input`` keywords) makes it a Market request; ``tag=`` names the work
+        item (see ``build_request``).
 
         Raises ValidationError (``.field`` in API spelling, ``.argument`` the keyword) before
         anything is sent; UnknownOutcomeError when the request may have been accepted without an
         answer (never resent). Ctrl-C raises KeyboardInterrupt at once (the submission may or
         may not have reached kie.ai then: check the journal or the task list).
         """
-        request = build_request(prompt, size, files=files, mask=mask, variants=variants,
-                                callback_url=callback_url, enhance=enhance, upload_cn=upload_cn, fallback=fallback)
+        body = build_request(prompt, size, files=files, mask=mask, variants=variants, callback_url=callback_url,
+                             enhance=enhance, upload_cn=upload_cn, fallback=fallback, **request)
         try:
-            answer = _lib.generate(self._h, json.dumps(request))
+            answer = _lib.generate(self._h, json.dumps(body))
         except _errors.KieError as e:
             raise _name_argument(e) from None
         return _models().Task.submitted(answer)
