@@ -31,7 +31,11 @@ int main(void) {
   char *out = NULL;
   kie_client *client = NULL;
 
-  check("version matches header", strcmp(kie_version(), "0.1.0") == 0);
+  {
+    char header_version[32];
+    snprintf(header_version, sizeof header_version, "%d.%d.%d", KIE_VERSION_MAJOR, KIE_VERSION_MINOR, KIE_VERSION_PATCH);
+    check("version matches header", strcmp(kie_version(), header_version) == 0);
+  }
   check("abi version", kie_abi_version() == KIE_ABI_VERSION);
   check("status_str never NULL", kie_status_str((kie_status)12345) != NULL);
   check("status_str ok", strcmp(kie_status_str(KIE_OK), "ok") == 0);
