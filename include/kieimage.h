@@ -203,9 +203,12 @@ KIE_API kie_status kie_download_url(kie_client *c, const char *task_id, const ch
  * operation in *out_op. Events to on_event (required): {"event":"submitted","taskId"},
  * {"event":"progress",...} on change, then exactly one final event: {"event":"completed",
  * "task":{...},"downloads":{...}} (downloads only when wait_json has "download":{"dir"}) with
- * KIE_OK, or {"event":"failed","error":{...}} with the error status. With delivery "thread"
- * callbacks run on a library thread (one at a time per client); with "queue" only inside
- * kie_client_dispatch. userdata is passed through untouched. Validation errors return at once.
+ * KIE_OK, or {"event":"failed","error":{...}} with the error status. With wait_json
+ * {"wait": false} the operation ends once the task is submitted: "submitted", then
+ * {"event":"completed","result":{"taskId",...}} (kie_generate's answer); nothing is polled.
+ * With delivery "thread" callbacks run on a library thread (one at a time per client); with
+ * "queue" only inside kie_client_dispatch. userdata is passed through untouched. Validation
+ * errors return at once.
  */
 KIE_API kie_status kie_generate_async(kie_client *c, const char *request_json, const char *wait_json, kie_event_cb on_event, void *userdata, kie_op *out_op);
 
@@ -214,6 +217,26 @@ KIE_API kie_status kie_generate_async(kie_client *c, const char *request_json, c
  * "submitted"); returns at once with the operation in *out_op.
  */
 KIE_API kie_status kie_task_wait_async(kie_client *c, const char *task_id, const char *wait_json, kie_event_cb on_event, void *userdata, kie_op *out_op);
+
+/**
+ * kie_download in the background: returns at once with the operation in *out_op. Its one event
+ * is final: {"event":"completed","result":{"files":[...]}} (kie_download's answer) with KIE_OK,
+ * or {"event":"failed","error":{...}}; kie_cancel stops it (files not yet complete are never
+ * left under their final names). on_event (required) runs as for kie_generate_async.
+ */
+KIE_API kie_status kie_download_async(kie_client *c, const char *task_json, const char *dir, kie_event_cb on_event, void *userdata, kie_op *out_op);
+
+/**
+ * kie_upload_file in the background: returns at once with the operation in *out_op; the final
+ * event {"event":"completed","result":{"downloadUrl",...}} carries kie_upload_file's answer.
+ */
+KIE_API kie_status kie_upload_file_async(kie_client *c, const char *path, const char *options_json, kie_event_cb on_event, void *userdata, kie_op *out_op);
+
+/**
+ * kie_upload_url in the background: returns at once with the operation in *out_op; the final
+ * event {"event":"completed","result":{"downloadUrl",...}} carries kie_upload_url's answer.
+ */
+KIE_API kie_status kie_upload_url_async(kie_client *c, const char *url, const char *options_json, kie_event_cb on_event, void *userdata, kie_op *out_op);
 
 /**
  * Cancels an operation: its work stops promptly and it gets one final failed event with
@@ -257,6 +280,15 @@ KIE_API kie_status kie_download(kie_client *c, const char *task_json, const char
  */
 KIE_API kie_status kie_upload_file(kie_client *c, const char *path, const char *options_json, char **out_json);
 
+/**
+ * Has the upload host fetch a public http(s) URL and store it (POST /api/file-url-upload);
+ * options_json as for kie_upload_file (may be NULL; "mode" does not apply). *out_json receives
+ * the host's answer with "downloadUrl", as kie_upload_file's. KIE_E_INVALID_ARGUMENT for a URL
+ * that is not absolute http(s); KIE_E_VALIDATION when the host refuses it (code 400), e.g. it
+ * cannot fetch it. Blocking: never call from a callback.
+ */
+KIE_API kie_status kie_upload_url(kie_client *c, const char *url, const char *options_json, char **out_json);
+
 /* ---- Account --------------------------------------------------------------------------------- */
 
 /**
@@ -271,8 +303,9 @@ KIE_API kie_status kie_credits(kie_client *c, double *out_credits);
  * Parses a callback body (body_len bytes; need not be NUL-terminated) without checking any
  * signature. *out_event_json receives {"taskId","code","msg","success","resultUrls","raw"}.
  * The task id is taken from data.taskId, data.task_id, taskId or task_id. No client needed.
+ * body_len is a size_t (Swift UInt); lengths above 64 MiB are refused.
  */
-KIE_API kie_status kie_webhook_parse(const char *body, ptrdiff_t body_len, char **out_event_json);
+KIE_API kie_status kie_webhook_parse(const char *body, size_t body_len, char **out_event_json);
 
 /**
  * Verifies a callback: X-Webhook-Signature must equal base64(HMAC-SHA256(key, taskId + "." +
@@ -282,7 +315,7 @@ KIE_API kie_status kie_webhook_parse(const char *body, ptrdiff_t body_len, char 
  * signature is wrong or the time is outside the window. The body is NOT covered by kie's
  * signature: confirm the outcome with kie_task_get before acting on it. No client needed.
  */
-KIE_API kie_status kie_webhook_verify(const char *key, const char *body, ptrdiff_t body_len, const char *timestamp_header, const char *signature_header, int64_t now_unix_s, int32_t tolerance_s, char **out_event_json);
+KIE_API kie_status kie_webhook_verify(const char *key, const char *body, size_t body_len, const char *timestamp_header, const char *signature_header, int64_t now_unix_s, int32_t tolerance_s, char **out_event_json);
 
 /* ---- Journal and resume ---------------------------------------------------------------------- */
 

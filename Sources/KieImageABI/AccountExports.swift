@@ -43,3 +43,20 @@ public func kieUploadFile(
         return { JSON.serialize(try await client.upload(path: file, options: options).json) }
     }
 }
+
+/// Has the upload host fetch a public http(s) URL and store it (POST /api/file-url-upload);
+/// options_json as for kie_upload_file (may be NULL; "mode" does not apply). *out_json receives
+/// the host's answer with "downloadUrl", as kie_upload_file's. KIE_E_INVALID_ARGUMENT for a URL
+/// that is not absolute http(s); KIE_E_VALIDATION when the host refuses it (code 400), e.g. it
+/// cannot fetch it. Blocking: never call from a callback.
+@c(kie_upload_url)
+public func kieUploadURL(
+    _ c: kie_client_ref?, _ url: UnsafePointer<CChar>?, _ optionsJSON: UnsafePointer<CChar>?,
+    _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> kie_status {
+    blockingCall(c, outJSON, "out_json") { client in
+        let link = try CString.read(url, name: "url")
+        let options = try UploadOptions.parse(json: CString.readOptional(optionsJSON, name: "options_json"))
+        return { JSON.serialize(try await client.upload(url: link, options: options).json) }
+    }
+}

@@ -5,17 +5,27 @@ import KieImage
 /// operation in *out_op. Events to on_event (required): {"event":"submitted","taskId"},
 /// {"event":"progress",...} on change, then exactly one final event: {"event":"completed",
 /// "task":{...},"downloads":{...}} (downloads only when wait_json has "download":{"dir"}) with
-/// KIE_OK, or {"event":"failed","error":{...}} with the error status. With delivery "thread"
-/// callbacks run on a library thread (one at a time per client); with "queue" only inside
-/// kie_client_dispatch. userdata is passed through untouched. Validation errors return at once.
+/// KIE_OK, or {"event":"failed","error":{...}} with the error status. With wait_json
+/// {"wait": false} the operation ends once the task is submitted: "submitted", then
+/// {"event":"completed","result":{"taskId",...}} (kie_generate's answer); nothing is polled.
+/// With delivery "thread" callbacks run on a library thread (one at a time per client); with
+/// "queue" only inside kie_client_dispatch. userdata is passed through untouched. Validation
+/// errors return at once.
 @c(kie_generate_async)
 public func kieGenerateAsync(
     _ c: kie_client_ref?, _ requestJSON: UnsafePointer<CChar>?, _ waitJSON: UnsafePointer<CChar>?,
     _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?, _ outOp: UnsafeMutablePointer<kie_op>?
 ) -> kie_status {
-    startOperation(c, waitJSON, onEvent, userdata, outOp) { client, options in
+    startFinalOperation(c, waitJSON, onEvent, userdata, outOp) { client, options in
         let validated = try RequestValidator.validate(json: CString.read(requestJSON, name: "request_json"))
-        return (validated.tag, { emit in try await client.run(validated, options: options, onEvent: emit) })
+        guard !options.wait else {
+            return (validated.tag, { emit in .event(try await client.run(validated, options: options, onEvent: emit)) })
+        }
+        return (validated.tag, { emit in
+            let submitted = try await client.generate(validated)
+            emit(.submitted(taskId: submitted.taskId, warnings: submitted.warnings, family: submitted.family))
+            return .result(submitted.json)
+        })
     }
 }
 
@@ -40,6 +50,18 @@ func startOperation(
     _ outOp: UnsafeMutablePointer<kie_op>?,
     _ prepare: (KieClient, WaitOptions) throws -> (tag: String?, work: @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> WaitEvent)
 ) -> kie_status {
+    startFinalOperation(c, waitJSON, onEvent, userdata, outOp) { client, options in
+        let (tag, work) = try prepare(client, options)
+        return (tag, { emit in .event(try await work(emit)) })
+    }
+}
+
+/// `startOperation` for work that may end with a result other than a task (Operations.Final).
+func startFinalOperation(
+    _ c: kie_client_ref?, _ waitJSON: UnsafePointer<CChar>?, _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?,
+    _ outOp: UnsafeMutablePointer<kie_op>?,
+    _ prepare: (KieClient, WaitOptions) throws -> (tag: String?, work: @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> Operations.Final)
+) -> kie_status {
     withStatus {
         let out = try requireOut(outOp, "out_op")
         out.pointee = 0
@@ -47,7 +69,7 @@ func startOperation(
         guard let onEvent else { throw KieError.invalidArgument("on_event is NULL", field: "on_event") }
         let options = try WaitOptions.parse(json: CString.readOptional(waitJSON, name: "wait_json"), defaults: handle.client.config.poll)
         let (tag, work) = try prepare(handle.client, options)
-        out.pointee = try handle.operations.start(callback: .init(fn: onEvent, userdata: userdata), tag: tag, work)
+        out.pointee = try handle.operations.startFinal(callback: .init(fn: onEvent, userdata: userdata), tag: tag, work)
     }
 }
 

@@ -16,6 +16,13 @@ import Glibc
 /// Delivery "queue": events wait in a list until kie_client_dispatch runs them on the caller's
 /// thread; a pipe's read end is readable exactly while the list is not empty.
 final class Operations: Sendable {
+    /// How an operation's work ends: a wait event (completed / failed), or the JSON a blocking
+    /// call would return, delivered as {"event":"completed","result":<JSON>} with KIE_OK.
+    enum Final: Sendable {
+        case event(WaitEvent)
+        case result(JSONValue)
+    }
+
     struct Callback: @unchecked Sendable {
         let fn: kie_event_cb
         let userdata: UnsafeMutableRawPointer?
@@ -69,6 +76,14 @@ final class Operations: Sendable {
         callback: Callback, tag: String? = nil,
         _ body: @escaping @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> WaitEvent
     ) throws(KieError) -> kie_op {
+        try startFinal(callback: callback, tag: tag) { emit in .event(try await body(emit)) }
+    }
+
+    /// Like `start`, for work that may end with a result other than a task (see `Final`).
+    func startFinal(
+        callback: Callback, tag: String? = nil,
+        _ body: @escaping @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> Final
+    ) throws(KieError) -> kie_op {
         let op: kie_op? = state.withLock { s in
             guard !s.closed else { return nil }
             let op = s.nextOp
@@ -79,13 +94,21 @@ final class Operations: Sendable {
         guard let op else { throw KieError(.cancelled, "client is being freed") }
         idle.enter()
         let task = Task.detached { [self] in
-            let final: WaitEvent
+            let final: Final
             do {
                 final = try await body { self.emit(op, $0) }
             } catch {
-                final = .failed(KieError.wrap(error))
+                final = .event(.failed(KieError.wrap(error)))
             }
-            self.emit(op, final)
+            switch final {
+            case .event(let event): self.emit(op, event)
+            case .result(let value):
+                self.deliver(op, status: KIE_OK, isFinal: true) { tag in
+                    var o: JSONObject = ["event": "completed", "result": value]
+                    if let tag { o["tag"] = .string(tag) }
+                    return .object(o)
+                }
+            }
             self.idle.leave()
         }
         state.withLock { s in s.ops[op]?.task = task }
@@ -94,11 +117,16 @@ final class Operations: Sendable {
 
     /// Delivers one event of `op` unless the op already had its final event.
     func emit(_ op: kie_op, _ event: WaitEvent) {
+        deliver(op, status: kie_status(rawValue: event.status.rawValue), isFinal: event.isFinal) { event.json(tag: $0) }
+    }
+
+    /// Enqueues (or, with delivery "thread", schedules) one event of `op`, built for the op's tag.
+    private func deliver(_ op: kie_op, status: kie_status, isFinal: Bool, _ json: (String?) -> JSONValue) {
         state.withLock { s in
             guard let entry = s.ops[op] else { return }
-            let json = JSON.serialize(event.json(tag: entry.tag))
-            if event.isFinal { s.ops[op] = nil }
-            let pending = Pending(op: op, status: kie_status(rawValue: event.status.rawValue), json: json, callback: entry.callback)
+            let json = JSON.serialize(json(entry.tag))
+            if isFinal { s.ops[op] = nil }
+            let pending = Pending(op: op, status: status, json: json, callback: entry.callback)
             if queueMode {
                 s.queued.append(pending)
                 if s.queued.count == 1 { Self.signal(wakeFD) }

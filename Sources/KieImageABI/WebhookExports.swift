@@ -4,12 +4,13 @@ import KieImage
 /// Parses a callback body (body_len bytes; need not be NUL-terminated) without checking any
 /// signature. *out_event_json receives {"taskId","code","msg","success","resultUrls","raw"}.
 /// The task id is taken from data.taskId, data.task_id, taskId or task_id. No client needed.
+/// body_len is a size_t (Swift UInt); lengths above 64 MiB are refused.
 @c(kie_webhook_parse)
-public func kieWebhookParse(_ body: UnsafePointer<CChar>?, _ bodyLen: Int, _ outEventJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> kie_status {
+public func kieWebhookParse(_ body: UnsafePointer<CChar>?, _ bodyLen: UInt, _ outEventJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> kie_status {
     withStatus {
         let out = try requireOut(outEventJSON, "out_event_json")
         out.pointee = nil
-        let event = try WebhookEvent.parse(CString.readBytes(body, count: bodyLen, name: "body"))
+        let event = try WebhookEvent.parse(CString.readBytes(body, count: Int(clamping: bodyLen), name: "body"))
         try put(JSON.serialize(event.json), out)
     }
 }
@@ -22,7 +23,7 @@ public func kieWebhookParse(_ body: UnsafePointer<CChar>?, _ bodyLen: Int, _ out
 /// signature: confirm the outcome with kie_task_get before acting on it. No client needed.
 @c(kie_webhook_verify)
 public func kieWebhookVerify(
-    _ key: UnsafePointer<CChar>?, _ body: UnsafePointer<CChar>?, _ bodyLen: Int,
+    _ key: UnsafePointer<CChar>?, _ body: UnsafePointer<CChar>?, _ bodyLen: UInt,
     _ timestampHeader: UnsafePointer<CChar>?, _ signatureHeader: UnsafePointer<CChar>?,
     _ nowUnixS: Int64, _ toleranceS: Int32, _ outEventJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> kie_status {
@@ -30,7 +31,7 @@ public func kieWebhookVerify(
         let out = try requireOut(outEventJSON, "out_event_json")
         out.pointee = nil
         let event = try WebhookVerifier.verify(
-            key: CString.read(key, name: "key"), body: CString.readBytes(body, count: bodyLen, name: "body"),
+            key: CString.read(key, name: "key"), body: CString.readBytes(body, count: Int(clamping: bodyLen), name: "body"),
             timestamp: CString.readOptional(timestampHeader, name: "timestamp_header"),
             signature: CString.readOptional(signatureHeader, name: "signature_header"),
             now: nowUnixS == 0 ? WallClock.nowSeconds() : nowUnixS,

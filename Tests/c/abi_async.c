@@ -12,6 +12,9 @@
         KIE_E_CANCELLED, free returns when no callback runs, nothing afterwards.
      5. failed tasks (KIE_E_TASK_FAILED in the final event), kie_task_wait_async on an existing
         task, downloads in the completed event, kie_task_wait progress on the caller's thread.
+     6. operations whose final event carries a result (kie_generate_async {"wait":false},
+        kie_upload_file_async, kie_upload_url_async, kie_download_async): "completed" with
+        "result" equal in shape to the blocking call's answer; cancel gives one final event.
    No timing assertions: waits are bounded only by hang guards. Prints "N passed, N failed". */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -487,6 +490,121 @@ static void test_outcomes(void) {
   kie_client_free(q);
 }
 
+/* ---- 6. operations with a result ---- */
+typedef struct {
+  int events, finals, after_final, submitted, progress;
+  kie_status final_status;
+  char submitted_id[130];
+  json_t *result; /* "result" of the completed event */
+} resultstate;
+
+static void on_result_event(void *userdata, kie_op op, kie_status status, const char *event_json) {
+  resultstate *r = userdata;
+  (void)op;
+  r->events++;
+  if (r->finals > 0) r->after_final++;
+  json_t *ev = json_loads(event_json, 0, NULL);
+  const char *name = json_string_value(json_object_get(ev, "event"));
+  if (name && strcmp(name, "submitted") == 0) {
+    r->submitted++;
+    const char *id = json_string_value(json_object_get(ev, "taskId"));
+    if (id) snprintf(r->submitted_id, sizeof r->submitted_id, "%s", id);
+  } else if (name && strcmp(name, "progress") == 0) {
+    r->progress++;
+  } else if (name && (strcmp(name, "completed") == 0 || strcmp(name, "failed") == 0)) {
+    r->finals++;
+    r->final_status = status;
+    if (strcmp(name, "completed") == 0 && status == KIE_OK) r->result = json_incref(json_object_get(ev, "result"));
+  }
+  json_decref(ev);
+}
+
+static int result_final(void *arg) { return ((resultstate *)arg)->finals > 0; }
+
+static const char *result_url(resultstate *r) {
+  return json_string_value(json_object_get(r->result, "downloadUrl"));
+}
+
+static void test_results(void) {
+  const char *upload = getenv("KIE_UPLOAD_BASE_URL");
+  char config[512];
+  snprintf(config, sizeof config, "{\"delivery\":\"queue\",\"uploadBaseUrl\":\"%s\",\"poll\":{\"initialMs\":200,\"maxMs\":500}}",
+           upload ? upload : "");
+  kie_client *q = NULL;
+  EXPECT_STATUS(kie_client_new(config, &q), KIE_OK);
+  if (!q || !upload) return;
+  kie_op op = 0;
+
+  /* generate without waiting: submitted, then completed with the submission; nothing polled */
+  resultstate g = {0};
+  EXPECT_STATUS(kie_generate_async(q, "{\"prompt\":\"no wait [sim:ms=600000]\",\"size\":\"1:1\"}", "{\"wait\":false}",
+                                   on_result_event, &g, &op), KIE_OK);
+  CHECK(pump_until(q, result_final, &g), "wait:false: final");
+  CHECK(g.submitted == 1 && g.progress == 0 && g.finals == 1 && g.final_status == KIE_OK, "wait:false: submitted then completed");
+  const char *gid = json_string_value(json_object_get(g.result, "taskId"));
+  CHECK(gid && strcmp(gid, g.submitted_id) == 0, "wait:false: the result is the submission");
+  CHECK(dispatch_quiet(q) == 0 && g.after_final == 0, "wait:false: nothing after the final event");
+  json_decref(g.result);
+
+  /* upload a file, then have the host fetch it by URL */
+  resultstate u = {0}, v = {0};
+  EXPECT_STATUS(kie_upload_file_async(q, "/etc/hostname", "{\"fileName\":\"host.txt\"}", on_result_event, &u, &op), KIE_OK);
+  CHECK(pump_until(q, result_final, &u), "upload_file_async: final");
+  CHECK(u.finals == 1 && u.events == 1 && u.final_status == KIE_OK, "upload_file_async: one completed event (%d)", (int)u.final_status);
+  CHECK(result_url(&u) && strncmp(result_url(&u), "http://127.0.0.1:", 17) == 0, "upload_file_async: downloadUrl");
+  if (result_url(&u)) {
+    EXPECT_STATUS(kie_upload_url_async(q, result_url(&u), NULL, on_result_event, &v, &op), KIE_OK);
+    CHECK(pump_until(q, result_final, &v), "upload_url_async: final");
+    CHECK(v.finals == 1 && v.final_status == KIE_OK && result_url(&v), "upload_url_async: completed with downloadUrl");
+    /* the blocking form answers the same shape */
+    char *blocking = NULL;
+    EXPECT_STATUS(kie_upload_url(q, result_url(&u), NULL, &blocking), KIE_OK);
+    json_t *b = blocking ? json_loads(blocking, 0, NULL) : NULL;
+    CHECK(json_string_value(json_object_get(b, "downloadUrl")) != NULL, "kie_upload_url: downloadUrl");
+    json_decref(b);
+    kie_string_free(blocking);
+  }
+  json_decref(u.result);
+  json_decref(v.result);
+
+  /* a URL the host refuses: a failed final event */
+  resultstate bad = {0};
+  EXPECT_STATUS(kie_upload_url_async(q, "http://127.0.0.1:9/missing.png", NULL, on_result_event, &bad, &op), KIE_OK);
+  CHECK(pump_until(q, result_final, &bad), "upload_url_async refused: final");
+  CHECK(bad.finals == 1 && bad.final_status < 0 && bad.result == NULL, "upload_url_async refused: failed (%d)", (int)bad.final_status);
+
+  /* download a finished task */
+  char *sub = NULL, *task = NULL;
+  EXPECT_STATUS(kie_generate(q, "{\"prompt\":\"to download [sim:ms=200]\",\"size\":\"1:1\"}", &sub), KIE_OK);
+  json_t *s = sub ? json_loads(sub, 0, NULL) : NULL;
+  const char *id = json_string_value(json_object_get(s, "taskId"));
+  EXPECT_STATUS(kie_task_wait(q, id ? id : "missing", NULL, NULL, NULL, &task), KIE_OK);
+  char dir[] = "/tmp/kie-async-files-XXXXXX";
+  if (task && mkdtemp(dir)) {
+    resultstate d = {0}, c = {0};
+    EXPECT_STATUS(kie_download_async(q, task, dir, on_result_event, &d, &op), KIE_OK);
+    CHECK(pump_until(q, result_final, &d), "download_async: final");
+    CHECK(d.finals == 1 && d.final_status == KIE_OK && json_array_size(json_object_get(d.result, "files")) == 1,
+          "download_async: completed with one file");
+    json_decref(d.result);
+    /* cancelled right after it starts: exactly one final event (cancelled, or completed if it won) */
+    EXPECT_STATUS(kie_download_async(q, task, dir, on_result_event, &c, &op), KIE_OK);
+    kie_status cs = kie_cancel(q, op);
+    CHECK(cs == KIE_OK || cs == KIE_E_NOT_FOUND, "download_async: cancel answers (%d)", (int)cs);
+    CHECK(pump_until(q, result_final, &c), "download_async cancelled: final");
+    CHECK(dispatch_quiet(q) == 0 && c.finals == 1 && c.after_final == 0, "download_async cancelled: one final event");
+    CHECK(cs != KIE_OK || c.final_status == KIE_E_CANCELLED, "download_async cancelled: KIE_E_CANCELLED");
+    json_decref(c.result);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+  }
+  kie_string_free(task);
+  json_decref(s);
+  kie_string_free(sub);
+  kie_client_free(q);
+}
+
 int main(void) {
   int n = 200;
   const char *env = getenv("KIE_ASYNC_N");
@@ -502,5 +620,6 @@ int main(void) {
   test_free_in_flight(0);
   test_free_in_flight(1);
   test_outcomes();
+  test_results();
   return t_summary();
 }

@@ -120,13 +120,13 @@ int main(void) {
   CHECK(kie_version() != NULL && strlen(kie_version()) >= 5, "kie_version");
   CHECK(kie_last_error() != NULL, "kie_last_error never NULL");
   {
-    int codes[] = {INT_MIN, INT_MIN + 1, -18, -1000, 1, 17, 1000, INT_MAX};
+    int codes[] = {INT_MIN, INT_MIN + 1, -19, -1000, 1, 17, 1000, INT_MAX};
     size_t k;
     for (k = 0; k < sizeof codes / sizeof codes[0]; k++) {
       const char *s = kie_status_str((kie_status)codes[k]);
       CHECK(s != NULL && strcmp(s, "unknown status") == 0, "kie_status_str(%d) = %s", codes[k], s ? s : "(null)");
     }
-    for (k = 0; k <= 17; k++) CHECK(kie_status_str((kie_status)(-(int)k)) != NULL, "kie_status_str(-%d)", (int)k);
+    for (k = 0; k <= 18; k++) CHECK(kie_status_str((kie_status)(-(int)k)) != NULL, "kie_status_str(-%d)", (int)k);
   }
   kie_string_free(NULL);
   kie_client_free(NULL);
@@ -181,11 +181,12 @@ int main(void) {
   EXPECT_STATUS(kie_request_build(valid_request, NULL), KIE_E_INVALID_ARGUMENT);
   EXPECT_STATUS(kie_request_build(NULL, NULL), KIE_E_INVALID_ARGUMENT);
   {
-    /* a valid 1 MB prompt is not hostile: it round-trips */
+    /* a 1 MB prompt is over kie's limit (32 000 characters, docs/validation.md): refused, naming it */
     char *req = malloc(MB + 64);
     snprintf(req, MB + 64, "{\"prompt\":\"%s\",\"size\":\"1:1\"}", big_plain);
     kie_status st = kie_request_build(req, &out);
-    CHECK(st == KIE_OK && out && strlen(out) > MB, "kie_request_build with a 1 MB prompt: %d", (int)st);
+    CHECK(st == KIE_E_VALIDATION && out == NULL && strstr(kie_last_error(), "\"field\":\"prompt\"") != NULL,
+          "kie_request_build with a 1 MB prompt: %d", (int)st);
     kie_string_free(out);
     out = NULL;
     free(req);
@@ -253,6 +254,10 @@ int main(void) {
     EXPECT_STATUS(kie_task_wait(NULL, task_id, NULL, NULL, NULL, &out), KIE_E_INVALID_ARGUMENT);
     EXPECT_STATUS(kie_task_wait_async(NULL, task_id, NULL, noop_cb, NULL, &op), KIE_E_INVALID_ARGUMENT);
     EXPECT_STATUS(kie_upload_file(NULL, "/etc/hostname", NULL, &out), KIE_E_INVALID_ARGUMENT);
+    EXPECT_STATUS(kie_upload_url(NULL, "http://127.0.0.1/x.png", NULL, &out), KIE_E_INVALID_ARGUMENT);
+    EXPECT_STATUS(kie_download_async(NULL, task_json, "dl", noop_cb, NULL, &op), KIE_E_INVALID_ARGUMENT);
+    EXPECT_STATUS(kie_upload_file_async(NULL, "/etc/hostname", NULL, noop_cb, NULL, &op), KIE_E_INVALID_ARGUMENT);
+    EXPECT_STATUS(kie_upload_url_async(NULL, "http://127.0.0.1/x.png", NULL, noop_cb, NULL, &op), KIE_E_INVALID_ARGUMENT);
     CHECK(out == NULL, "no result after NULL-client calls");
   }
 
@@ -267,6 +272,10 @@ int main(void) {
   EXPECT_STATUS(kie_task_wait(c, task_id, NULL, NULL, NULL, NULL), KIE_E_INVALID_ARGUMENT);
   EXPECT_STATUS(kie_task_wait_async(c, task_id, NULL, noop_cb, NULL, NULL), KIE_E_INVALID_ARGUMENT);
   EXPECT_STATUS(kie_upload_file(c, "/etc/hostname", NULL, NULL), KIE_E_INVALID_ARGUMENT);
+  EXPECT_STATUS(kie_upload_url(c, "http://127.0.0.1/x.png", NULL, NULL), KIE_E_INVALID_ARGUMENT);
+  EXPECT_STATUS(kie_download_async(c, task_json, "dl", noop_cb, NULL, NULL), KIE_E_INVALID_ARGUMENT);
+  EXPECT_STATUS(kie_upload_file_async(c, "/etc/hostname", NULL, noop_cb, NULL, NULL), KIE_E_INVALID_ARGUMENT);
+  EXPECT_STATUS(kie_upload_url_async(c, "http://127.0.0.1/x.png", NULL, NULL, NULL, NULL), KIE_E_INVALID_ARGUMENT);
   EXPECT_STATUS(kie_webhook_parse("{}", 2, NULL), KIE_E_INVALID_ARGUMENT);
   EXPECT_STATUS(kie_webhook_verify("k", "{}", 2, "1", "x", 0, 0, NULL), KIE_E_INVALID_ARGUMENT);
   {
@@ -356,6 +365,7 @@ int main(void) {
 
     /* A path made of JSON punctuation is a valid file name: it just does not exist. */
     must_fail(kie_upload_file(c, s, NULL, &out), "kie_upload_file path", label, &out);
+    must_fail(kie_upload_url(c, s, NULL, &out), "kie_upload_url url", label, &out);
     if (s) {
       kie_status st = kie_upload_file(c, "/etc/hostname", s, &out);
       if (s[0] == '\0') may_succeed(st, "kie_upload_file options_json", label, &out);
@@ -369,10 +379,10 @@ int main(void) {
       must_fail(kie_download(c, task_json, s, &out), H[i].s && !H[i].s[0] ? "LIBRARY BUG kie_download dir" : "kie_download dir", label, &out);
     }
 
-    must_fail(kie_webhook_parse(s, s ? (ptrdiff_t)strlen(s) : 0, &out), "kie_webhook_parse body", label, &out);
+    must_fail(kie_webhook_parse(s, s ? strlen(s) : 0, &out), "kie_webhook_parse body", label, &out);
     must_fail(kie_webhook_verify(s, "{\"data\":{\"taskId\":\"t\"}}", 22, "1700000000", "AAAA", 1700000000, 0, &out),
               "kie_webhook_verify key", label, &out);
-    must_fail(kie_webhook_verify("k", s, s ? (ptrdiff_t)strlen(s) : 0, "1700000000", "AAAA", 1700000000, 0, &out),
+    must_fail(kie_webhook_verify("k", s, s ? strlen(s) : 0, "1700000000", "AAAA", 1700000000, 0, &out),
               "kie_webhook_verify body", label, &out);
     must_fail(kie_webhook_verify("k", "{\"data\":{\"taskId\":\"t\"}}", 22, s, "AAAA", 1700000000, 0, &out),
               "kie_webhook_verify timestamp", label, &out);
@@ -388,11 +398,12 @@ int main(void) {
   /* ---- byte-length arguments ---- */
   {
     const char *body = "{\"data\":{\"taskId\":\"t\"}}";
-    ptrdiff_t lens[] = {-1, -1000, PTRDIFF_MIN, PTRDIFF_MAX, (ptrdiff_t)1 << 40};
+    /* size_t: what a caller converting a negative ptrdiff_t would pass, and sizes past 64 MiB */
+    size_t lens[] = {SIZE_MAX, (size_t)-1000, (size_t)PTRDIFF_MIN, (size_t)PTRDIFF_MAX, (size_t)1 << 40, ((size_t)64 << 20) + 1};
     size_t k;
     for (k = 0; k < sizeof lens / sizeof lens[0]; k++) {
       char what[64];
-      snprintf(what, sizeof what, "length %td", lens[k]);
+      snprintf(what, sizeof what, "length %zu", lens[k]);
       must_fail(kie_webhook_parse(body, lens[k], &out), "kie_webhook_parse", what, &out);
       must_fail(kie_webhook_verify("k", body, lens[k], "1700000000", "AAAA", 1700000000, 0, &out), "kie_webhook_verify", what, &out);
     }

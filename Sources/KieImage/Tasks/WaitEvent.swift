@@ -51,6 +51,8 @@ public struct WaitOptions: Sendable {
     public var notFoundGraceMs: Int64
     /// The family to ask, for a task the client does not know (default: 4o, then Market).
     public var family: TaskFamily?
+    /// `"wait": false` (kie_generate_async only): the operation ends once the task is submitted.
+    public var wait = true
 
     public static let defaultNotFoundGraceMs: Int64 = 30_000
 
@@ -62,7 +64,7 @@ public struct WaitOptions: Sendable {
         self.family = family
     }
 
-    static let keys: Set<String> = ["deadlineMs", "initialMs", "maxMs", "download", "notFoundGraceMs", "family"]
+    static let keys: Set<String> = ["deadlineMs", "initialMs", "maxMs", "download", "notFoundGraceMs", "family", "wait"]
 
     /// Parses wait JSON over the client's poll defaults; NULL or "" means defaults.
     public static func parse(json text: String?, defaults: PollSettings) throws(KieError) -> WaitOptions {
@@ -85,6 +87,10 @@ public struct WaitOptions: Sendable {
                 throw .invalidArgument("wait options: download.dir must be a non-empty string", field: "download.dir")
             }
             o.downloadDir = dir
+        }
+        if let w = obj["wait"], !w.isNull {
+            guard let b = w.boolValue else { throw .invalidArgument("wait options: wait must be true or false", field: "wait") }
+            o.wait = b
         }
         return o
     }

@@ -63,7 +63,7 @@ int main(int argc, char **argv) {
   /* An empty header value counts as missing. */
   const char *ts = argv[2][0] ? argv[2] : NULL;
   const char *sig = argv[3][0] ? argv[3] : NULL;
-  kie_status st = kie_webhook_verify(argv[1], body, (ptrdiff_t)len, ts, sig, now, tolerance, &event_text);
+  kie_status st = kie_webhook_verify(argv[1], body, len, ts, sig, now, tolerance, &event_text);
   free(body);
   if (st != KIE_OK) return fail(st);
 

@@ -2,14 +2,17 @@
 
 The client is created with delivery "queue": the library queues each operation's events and
 makes ``kie_client_fd`` readable; the loop's reader calls ``kie_client_dispatch``, which runs the
-callbacks right there, on the loop's thread. No library thread ever enters Python and no
-thread is started per call, however many operations are in flight.
+callbacks right there. No library thread ever enters Python and no thread is started per call,
+however many operations are in flight. A blocking call on another thread may be dispatching at
+that moment (one thread at a time does): it then runs this bridge's callbacks, which only hand
+the event to the loop (``call_soon_threadsafe``, in order), so futures and ``on_progress`` are
+always handled on the loop's thread.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from . import _errors, _lib
 from .models import ProgressEvent
@@ -89,6 +92,13 @@ class AsyncBridge:
 
     def _handler(self, fut: "asyncio.Future[Dict[str, Any]]", on_progress: Optional[Callable[[ProgressEvent], Any]],
                  resolve_on_submit: bool) -> "_lib.EventHandler":
+        loop = fut.get_loop()
+
+        def deliver(op: int, status: int, event: Dict[str, Any]) -> None:
+            # Whatever thread dispatches: every event goes through the loop's queue, in order.
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(handle, op, status, event)
+
         def handle(op: int, status: int, event: Dict[str, Any]) -> None:
             kind = event.get("event")
             try:
@@ -113,7 +123,7 @@ class AsyncBridge:
                     except Exception:  # noqa: BLE001 - the op may be gone already
                         pass
 
-        return handle
+        return deliver
 
     async def _run(self, start: Callable[["_lib.EventHandler"], int],
                    on_progress: Optional[Callable[[ProgressEvent], Any]], resolve_on_submit: bool) -> Dict[str, Any]:
@@ -133,6 +143,8 @@ class AsyncBridge:
 
     async def generate(self, request_json: str, wait_json: Optional[str],
                        on_progress: Optional[Callable[[ProgressEvent], Any]], wait: bool) -> Dict[str, Any]:
+        if not wait and wait_json is None:
+            wait_json = '{"wait":false}'  # nothing to poll: the library stops after "submitted"
         return await self._run(lambda h: _lib.generate_async(self._handle, request_json, wait_json, h),
                                on_progress, resolve_on_submit=not wait)
 
@@ -140,6 +152,53 @@ class AsyncBridge:
                    on_progress: Optional[Callable[[ProgressEvent], Any]]) -> Dict[str, Any]:
         return await self._run(lambda h: _lib.task_wait_async(self._handle, task_id, wait_json, h),
                                on_progress, resolve_on_submit=False)
+
+
+    async def resume(self, wait_json: Optional[str], on_progress: Optional[Callable[[ProgressEvent], Any]]
+                     ) -> "Tuple[Dict[str, Any], Dict[int, Any]]":
+        """kie_resume; awaits every resumed operation. Returns the answer and, per op, its
+        "completed" event or the exception that ended it."""
+        loop = self._attach()
+        futures: Dict[int, "asyncio.Future[Dict[str, Any]]"] = {}
+
+        def handle(op: int, status: int, event: Dict[str, Any]) -> None:
+            fut = futures.get(op)
+            if fut is None or fut.done():
+                return
+            kind = event.get("event")
+            if status != _lib.KIE_OK or kind == "failed":
+                self._pending.pop(op, None)
+                detail = event.get("error") if isinstance(event.get("error"), dict) else {}
+                fut.set_exception(_errors.error_from_detail(status, detail, _lib.status_text(status)))
+            elif kind == "completed":
+                self._pending.pop(op, None)
+                fut.set_result(event)
+            elif kind == "progress" and on_progress is not None:
+                try:
+                    on_progress(ProgressEvent.from_json(event))
+                except BaseException as e:  # noqa: BLE001 - ends this op's wait with it
+                    fut.set_exception(e)
+                    _lib.cancel(self._handle, op)
+
+        def deliver(op: int, status: int, event: Dict[str, Any]) -> None:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(handle, op, status, event)
+
+        key, answer = _lib.resume_start(self._handle, wait_json, deliver)
+        try:
+            for r in answer.get("resumed", []):
+                op = int(r.get("op") or 0)
+                futures[op] = self._pending[op] = loop.create_future()
+            done = await asyncio.gather(*futures.values(), return_exceptions=True)
+            return answer, dict(zip(futures, done))
+        except asyncio.CancelledError:
+            for op, fut in futures.items():
+                self._pending.pop(op, None)
+                if not self._handle.closed:
+                    _lib.cancel(self._handle, op)
+            raise
+        finally:
+            _lib.unregister(key)
 
 
 def _running_loop() -> Optional[asyncio.AbstractEventLoop]:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import builtins
 import json
-from typing import Any, Dict, Optional, Type
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Optional, Type
 
 __all__ = [
     "KieError",
@@ -29,6 +32,7 @@ __all__ = [
     "SignatureError",
     "FileIOError",
     "InternalError",
+    "QuotaError",
     "MissingFunctionError",
 ]
 
@@ -166,6 +170,13 @@ class InternalError(KieError):
     status = -17
 
 
+class QuotaError(KieError):
+    """KIE_E_QUOTA: body code 433, the API key's own usage cap (hourly, daily or total, set in
+    kie's console) is used up. Never retried; distinct from InsufficientCreditsError (the
+    account's balance). Raise the cap in the console or wait for its window to pass."""
+    status = -18
+
+
 class MissingFunctionError(KieError, NotImplementedError):
     """The loaded libkieimage lacks a function these bindings need (it is older than them)."""
     status = -17
@@ -176,7 +187,7 @@ _BY_STATUS: Dict[int, Type[KieError]] = {
     for cls in (InvalidArgumentError, ValidationError, AuthenticationError, InsufficientCreditsError,
                 NotFoundError, RateLimitError, UnavailableError, ServerError, NetworkError, TimeoutError,
                 UnknownOutcomeError, TaskFailedError, CancelledError, ProtocolError, SignatureError,
-                FileIOError, InternalError)
+                FileIOError, InternalError, QuotaError)
 }
 
 

@@ -1,17 +1,21 @@
 """Loads libkieimage and declares its C ABI (include/kieimage.h). The only module using ctypes.
 
-Everything above this module sees Python values: ``str`` JSON in, ``str`` JSON out, ints for
+Everything above this module sees Python values: ``str`` JSON in, JSON (``str`` or parsed) out, ints for
 client handles and operation ids, exceptions from ``_errors`` for failing statuses.
 
-Rules this module keeps (see docs/conventions.md):
+Rules this module keeps (docs/c-api.md, conventions):
 - the library is loaded by absolute path: ``$KIEIMAGE_LIB`` or the copy bundled in this package;
 - every function has argtypes/restype from the one table below; owned ``char *`` results are
   ``c_void_p``, copied with ``string_at`` and freed with ``kie_string_free`` in ``finally``;
 - ``kie_last_error`` is read right after the failing call, on the same thread;
 - C never holds a Python object: callbacks are the module-level trampolines, and ``userdata`` is an
   integer key into a registry of Python callables, removed on the operation's final event;
-- exceptions raised by user code inside a callback are caught in the trampoline and re-raised
-  to the caller (ctypes would print and swallow them);
+- exceptions that reach the trampoline (KeyboardInterrupt from a signal) are caught there and
+  re-raised by the thread that was dispatching (ctypes would print and swallow them);
+- blocking calls run as asynchronous operations waited for on the calling thread in slices of
+  ``SLICE_MS``, so Ctrl-C and exceptions from progress callbacks end them at once, with
+  ``kie_cancel`` (see ``_run_op``); one thread at a time runs ``kie_client_dispatch``, and each
+  operation's events reach the thread that waits for it;
 - at interpreter exit every client still open is freed, so no callback fires during finalisation.
 """
 
@@ -26,7 +30,13 @@ import sys
 import threading
 from ctypes import (CFUNCTYPE, POINTER, byref, c_char_p, c_double, c_int, c_int32, c_int64, c_size_t,
                     c_uint64, c_void_p)
-from typing import Any, Callable, Dict, List, Optional, Tuple
+
+TYPE_CHECKING = False  # typing is not imported at run time (import time of the package)
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, List, Optional, Tuple
+
+    EventHandler = Callable[[int, int, Dict[str, Any]], None]
+    """handler(op, status, event) for one operation's events."""
 
 from . import _errors
 
@@ -38,6 +48,7 @@ KIE_E_CANCELLED = -13
 
 _LIB_FILE = {"darwin": "libkieimage.dylib", "win32": "kieimage.dll"}.get(sys.platform, "libkieimage.so")
 
+# Every entry's types are checked against include/kieimage.h by tests/test_abi_table.py.
 # kie_status is a C enum: int-sized on every platform the library builds for.
 kie_status = c_int
 kie_op = c_uint64
@@ -67,6 +78,8 @@ _SIGNATURES: List[Tuple[str, List[Any], Any]] = [
     ("kie_client_free", [c_void_p], None),
     # kie_status kie_client_set_log(kie_client *c, kie_log_cb on_log, void *userdata);
     ("kie_client_set_log", [c_void_p, kie_log_cb, c_void_p], kie_status),
+    # kie_status kie_models(char **out_json);
+    ("kie_models", [_out_str], kie_status),
     # kie_status kie_request_build(const char *request_json, char **out_body_json);
     ("kie_request_build", [c_char_p, _out_str], kie_status),
     # kie_status kie_generate(kie_client *c, const char *request_json, char **out_json);
@@ -82,6 +95,8 @@ _SIGNATURES: List[Tuple[str, List[Any], Any]] = [
     ("kie_credits", [c_void_p, POINTER(c_double)], kie_status),
     # kie_status kie_upload_file(kie_client *c, const char *path, const char *options_json, char **out_json);
     ("kie_upload_file", [c_void_p, c_char_p, c_char_p, _out_str], kie_status),
+    # kie_status kie_upload_url(kie_client *c, const char *url, const char *options_json, char **out_json);
+    ("kie_upload_url", [c_void_p, c_char_p, c_char_p, _out_str], kie_status),
     # kie_status kie_download(kie_client *c, const char *task_json, const char *dir, char **out_json);
     ("kie_download", [c_void_p, c_char_p, c_char_p, _out_str], kie_status),
     # kie_status kie_generate_async(kie_client *c, const char *request_json, const char *wait_json,
@@ -90,10 +105,26 @@ _SIGNATURES: List[Tuple[str, List[Any], Any]] = [
     # kie_status kie_task_wait_async(kie_client *c, const char *task_id, const char *wait_json,
     #                                kie_event_cb on_event, void *userdata, kie_op *out_op);
     ("kie_task_wait_async", [c_void_p, c_char_p, c_char_p, kie_event_cb, c_void_p, POINTER(kie_op)], kie_status),
+    # kie_status kie_download_async(kie_client *c, const char *task_json, const char *dir,
+    #                              kie_event_cb on_event, void *userdata, kie_op *out_op);
+    ("kie_download_async", [c_void_p, c_char_p, c_char_p, kie_event_cb, c_void_p, POINTER(kie_op)], kie_status),
+    # kie_status kie_upload_file_async(kie_client *c, const char *path, const char *options_json,
+    #                                  kie_event_cb on_event, void *userdata, kie_op *out_op);
+    ("kie_upload_file_async", [c_void_p, c_char_p, c_char_p, kie_event_cb, c_void_p, POINTER(kie_op)], kie_status),
+    # kie_status kie_upload_url_async(kie_client *c, const char *url, const char *options_json,
+    #                                 kie_event_cb on_event, void *userdata, kie_op *out_op);
+    ("kie_upload_url_async", [c_void_p, c_char_p, c_char_p, kie_event_cb, c_void_p, POINTER(kie_op)], kie_status),
+    # kie_status kie_journal_list(kie_client *c, char **out_json);
+    ("kie_journal_list", [c_void_p, _out_str], kie_status),
+    # kie_status kie_resume(kie_client *c, const char *wait_json, kie_event_cb on_event, void *userdata,
+    #                       char **out_json);
+    ("kie_resume", [c_void_p, c_char_p, kie_event_cb, c_void_p, _out_str], kie_status),
+    # kie_status kie_journal_resolve(kie_client *c, const char *id, const char *task_id);
+    ("kie_journal_resolve", [c_void_p, c_char_p, c_char_p], kie_status),
     # kie_status kie_cancel(kie_client *c, kie_op op);
     ("kie_cancel", [c_void_p, kie_op], kie_status),
-    # int kie_client_fd(kie_client *c);
-    ("kie_client_fd", [c_void_p], c_int),
+    # int32_t kie_client_fd(kie_client *c);
+    ("kie_client_fd", [c_void_p], c_int32),
     # kie_status kie_client_dispatch(kie_client *c, int32_t timeout_ms, int32_t *out_dispatched);
     ("kie_client_dispatch", [c_void_p, c_int32, POINTER(c_int32)], kie_status),
     # kie_status kie_webhook_parse(const char *body, size_t body_len, char **out_event_json);
@@ -241,6 +272,10 @@ class _Handle:
         self._closing = False
         self._forked = False
         self.log_key = 0
+        # kie_client_dispatch runs from one thread at a time: whoever holds this lock.
+        self.dispatch_lock = threading.Lock()
+        # Operations a blocking call on some thread is waiting for (close() cancels them).
+        self._blocking: "set[int]" = set()
 
     @property
     def closed(self) -> bool:
@@ -264,12 +299,25 @@ class _Handle:
         if pointer:
             self._free(pointer)
 
-    def close(self) -> None:
+    def close(self, cancel_blocking: bool = True) -> None:
         with self._lock:
             self._closing = True
             pointer = self._take_if_done()
+            if cancel_blocking and pointer is None and self._pointer is not None:
+                # Blocking calls in flight on other threads: cancel their operations, so they
+                # end (CancelledError) and release the client, which is then freed. Under the
+                # lock: the pointer cannot be freed meanwhile; kie_cancel never blocks.
+                for op in self._blocking:
+                    _fn["kie_cancel"](self._pointer, op)
         if pointer:
             self._free(pointer)
+
+    def track(self, op: int, on: bool) -> None:
+        with self._lock:
+            if on:
+                self._blocking.add(op)
+            else:
+                self._blocking.discard(op)
 
     def _free(self, pointer: int) -> None:
         if self.log_key:
@@ -309,6 +357,15 @@ def client_new(config_json: str) -> _Handle:
     return handle
 
 
+def models() -> str:
+    out = c_void_p()
+    try:
+        _check(_f("kie_models")(byref(out)))
+        return _take(out)
+    finally:
+        _free_out(out)
+
+
 def request_build(request_json: str) -> str:
     out = c_void_p()
     try:
@@ -331,24 +388,12 @@ def _call_out(name: str, handle: _Handle, *args: Optional[bytes]) -> str:
         _free_out(out)
 
 
-def generate(handle: _Handle, request_json: str) -> str:
-    return _call_out("kie_generate", handle, _encode(request_json, "request"))
-
-
 def task_get(handle: _Handle, task_id: str) -> str:
     return _call_out("kie_task_get", handle, _encode(task_id, "task_id"))
 
 
-def download(handle: _Handle, task_json: str, directory: str) -> str:
-    return _call_out("kie_download", handle, _encode(task_json, "task"), _encode(directory, "directory"))
-
-
 def download_url(handle: _Handle, task_id: str, url: str) -> str:
     return _call_out("kie_download_url", handle, _encode(task_id, "task_id"), _encode(url, "url"))
-
-
-def upload_file(handle: _Handle, path: str, options_json: Optional[str]) -> str:
-    return _call_out("kie_upload_file", handle, _encode(path, "path"), _encode_optional(options_json, "options"))
 
 
 def credits(handle: _Handle) -> float:
@@ -364,8 +409,6 @@ def credits(handle: _Handle) -> float:
 # ---------------------------------------------------------------------------------------------
 # Callbacks: module-level trampolines, integer userdata, a registry of Python callables
 
-EventHandler = Callable[[int, int, Dict[str, Any]], None]
-"""handler(op, status, event) for one operation's events."""
 
 _registry_lock = threading.Lock()
 _registry: Dict[int, "_Registration"] = {}
@@ -373,12 +416,14 @@ _ids = itertools.count(1)
 
 
 class _Registration:
-    __slots__ = ("handler", "error", "final")
+    __slots__ = ("handler", "error", "final", "multi")
 
-    def __init__(self, handler: Optional[EventHandler]) -> None:
+    def __init__(self, handler: Optional[EventHandler], multi: bool = False) -> None:
         self.handler = handler
         self.error: Optional[BaseException] = None
         self.final = False
+        # One userdata for several operations (kie_resume): its owner unregisters it.
+        self.multi = multi
 
 
 def _is_final(status: int, event: Dict[str, Any]) -> bool:
@@ -398,23 +443,38 @@ def _on_event(userdata: Optional[int], op: int, status: int, event_json: Optiona
             event = json.loads(event_json.decode("utf-8", "replace")) if event_json else {}
         except ValueError:
             event = {"event": "invalid", "text": event_json.decode("utf-8", "replace") if event_json else ""}
-        if op != 0 and _is_final(status, event):
+        if op != 0 and not reg.multi and _is_final(status, event):
             reg.final = True
             with _registry_lock:
                 _registry.pop(key, None)
         if reg.error is None and reg.handler is not None:
             reg.handler(int(op), int(status), event)
     except BaseException as e:  # noqa: BLE001 - forwarded to the caller, never swallowed
+        # Handlers of this module never raise; what gets here is asynchronous (KeyboardInterrupt
+        # from a signal) or a user handler's exception: the thread that is dispatching raises
+        # it once the C call returns (ctypes would print and drop it).
         if reg is not None and reg.error is None:
             reg.error = e
+        if getattr(_pending, "error", None) is None:
+            _pending.error = e
+
+
+_pending = threading.local()
+
+
+def _raise_pending() -> None:
+    error = getattr(_pending, "error", None)
+    if error is not None:
+        _pending.error = None
+        raise error
 
 
 # The one CFUNCTYPE object for every callback; module-level, so it lives as long as the library.
 _event_trampoline = kie_event_cb(_on_event)
 
 
-def _register(handler: Optional[EventHandler]) -> Tuple[int, _Registration]:
-    reg = _Registration(handler)
+def _register(handler: Optional[EventHandler], multi: bool = False) -> Tuple[int, _Registration]:
+    reg = _Registration(handler, multi)
     with _registry_lock:
         key = next(_ids)
         _registry[key] = reg
@@ -426,27 +486,208 @@ def _unregister(key: int) -> None:
         _registry.pop(key, None)
 
 
-def task_wait(handle: _Handle, task_id: str, wait_json: Optional[str],
-              on_event: Optional[EventHandler]) -> str:
-    """Blocking kie_task_wait; ``on_event`` runs on this thread. If it raises, later events are
-    not delivered to it and its exception is raised once the C call returns."""
-    fn = _f("kie_task_wait")
-    task = _encode(task_id, "task_id")
-    wait = _encode_optional(wait_json, "wait")
-    key, reg = _register(on_event)
+# ---------------------------------------------------------------------------------------------
+# Blocking calls, built on asynchronous operations waited for on the calling thread in short
+# slices: Ctrl-C (KeyboardInterrupt) and an exception from a progress callback end the wait at
+# once, and the operation is cancelled in the library (kie_cancel: no further request for it).
+
+SLICE_MS = 100
+"""How long one kie_client_dispatch waits; the bound on how late a KeyboardInterrupt is seen."""
+
+
+class _Waiter:
+    """Events of one blocking operation, handed from whichever thread dispatches to its owner."""
+    __slots__ = ("events", "cond")
+
+    def __init__(self) -> None:
+        self.events: List[Tuple[int, int, Dict[str, Any]]] = []
+        self.cond = threading.Condition(threading.Lock())
+
+    def push(self, op: int, status: int, event: Dict[str, Any]) -> None:
+        with self.cond:
+            self.events.append((op, status, event))
+            self.cond.notify()
+
+    def take(self, timeout: float) -> List[Tuple[int, int, Dict[str, Any]]]:
+        with self.cond:
+            if not self.events and timeout > 0:
+                self.cond.wait(timeout)
+            events, self.events = self.events, []
+            return events
+
+
+def _dispatch_slice(handle: _Handle, c: int, waiter: _Waiter) -> List[Tuple[int, int, Dict[str, Any]]]:
+    """Runs queued callbacks for up to one slice (unless another thread is dispatching: then
+    waits for this operation's own events), and returns this operation's events."""
+    if handle.dispatch_lock.acquire(blocking=False):
+        try:
+            n = c_int32()
+            status = _fn["kie_client_dispatch"](c, SLICE_MS, byref(n))
+            if status != KIE_OK:
+                raise _error(status)
+        finally:
+            handle.dispatch_lock.release()
+        _raise_pending()
+        return waiter.take(0)
+    return waiter.take(SLICE_MS / 1000.0)
+
+
+def _run_op(name: str, handle: _Handle, first: bytes, second: Optional[bytes],
+            on_event: Optional[Callable[[Dict[str, Any]], Any]] = None) -> Dict[str, Any]:
+    """Starts the asynchronous ``name`` and waits on this thread for its final event, handing
+    the others to ``on_event`` here. Returns the "completed" event; raises the "failed" one.
+    Any exception (KeyboardInterrupt, or one from ``on_event``) cancels the operation first."""
+    fn = _f(name)
+    waiter = _Waiter()
+    key, _ = _register(waiter.push)
+    out = kie_op()
+    ended = False
+    with _Use(handle) as c:
+        try:
+            status = fn(c, first, second, _event_trampoline, c_void_p(key), byref(out))
+            if status != KIE_OK:
+                ended = True
+                raise _error(status)
+            handle.track(int(out.value), True)
+            while True:
+                for _, status, event in _dispatch_slice(handle, c, waiter):
+                    if status != KIE_OK or event.get("event") == "failed":
+                        ended = True
+                        raise _failure(status, event)
+                    if event.get("event") == "completed":
+                        ended = True
+                        return event
+                    if on_event is not None:
+                        on_event(event)
+        except BaseException:
+            _unregister(key)
+            if out.value and not ended:
+                _fn["kie_cancel"](c, out.value)
+            raise
+        finally:
+            if out.value:
+                handle.track(int(out.value), False)
+
+
+def _failure(status: int, event: Dict[str, Any]) -> _errors.KieError:
+    detail = event.get("error") if isinstance(event.get("error"), dict) else {}
+    return _errors.error_from_detail(status or _errors.InternalError.status, detail, status_text(status))
+
+
+def journal_list(handle: _Handle) -> Dict[str, Any]:
+    return dict(json.loads(_call_out("kie_journal_list", handle) or "{}"))
+
+
+def journal_resolve(handle: _Handle, entry_id: str, task_id: Optional[str]) -> None:
+    fn = _f("kie_journal_resolve")
+    with _Use(handle) as c:
+        _check(fn(c, _encode(entry_id, "id"), _encode_optional(task_id, "task_id")))
+
+
+def resume_start(handle: _Handle, wait_json: Optional[str], on_event: EventHandler) -> Tuple[int, Dict[str, Any]]:
+    """kie_resume with ``on_event(op, status, event)`` for every resumed operation. Returns the
+    registration key (``unregister`` it once every op ended) and the answer."""
+    fn = _f("kie_resume")
+    key, _ = _register(on_event, multi=True)
     out = c_void_p()
     try:
         with _Use(handle) as c:
-            status = fn(c, task, wait, _event_trampoline, c_void_p(key), byref(out))
-            failure = _error(status) if status != KIE_OK else None
-        if reg.error is not None:
-            raise reg.error.with_traceback(reg.error.__traceback__) from failure
-        if failure is not None:
-            raise failure
-        return _take(out)
-    finally:
+            status = fn(c, _encode_optional(wait_json, "wait"), _event_trampoline, c_void_p(key), byref(out))
+            if status != KIE_OK:
+                raise _error(status)
+        return key, dict(json.loads(_take(out) or "{}"))
+    except BaseException:
         _unregister(key)
+        raise
+    finally:
         _free_out(out)
+
+
+def unregister(key: int) -> None:
+    _unregister(key)
+
+
+def resume(handle: _Handle, wait_json: Optional[str], on_event: Optional[Callable[[Dict[str, Any]], Any]]
+           ) -> Tuple[Dict[str, Any], Dict[int, Any]]:
+    """kie_resume, then waits on this thread until every resumed operation ended. Returns the
+    answer and, per op, its "completed" event or the exception that ended it. Ctrl-C or an
+    exception from ``on_event`` cancels the operations still running."""
+    waiter = _Waiter()
+    key, answer = resume_start(handle, wait_json, waiter.push)
+    ops = {int(r.get("op") or 0) for r in answer.get("resumed", [])}
+    outcomes: Dict[int, Any] = {}
+    with _Use(handle) as c:
+        try:
+            for op in ops:
+                handle.track(op, True)
+            while len(outcomes) < len(ops):
+                for op, status, event in _dispatch_slice(handle, c, waiter):
+                    if op not in ops or op in outcomes:
+                        continue
+                    if status != KIE_OK or event.get("event") == "failed":
+                        outcomes[op] = _failure(status, event)
+                    elif event.get("event") == "completed":
+                        outcomes[op] = event
+                    elif on_event is not None:
+                        on_event(event)
+        except BaseException:
+            for op in ops - set(outcomes):
+                _fn["kie_cancel"](c, op)
+            raise
+        finally:
+            _unregister(key)
+            for op in ops:
+                handle.track(op, False)
+    return answer, outcomes
+
+
+def _result(event: Dict[str, Any]) -> Dict[str, Any]:
+    result = event.get("result")
+    if not isinstance(result, dict):
+        raise _errors.ProtocolError(f"completed event without a result: {event!r}"[:200], name="PROTOCOL")
+    return result
+
+
+_NO_WAIT = b'{"wait":false}'
+
+
+def generate(handle: _Handle, request_json: str) -> Dict[str, Any]:
+    """kie_generate's answer {"taskId", ...}, through kie_generate_async {"wait": false}."""
+    return _result(_run_op("kie_generate_async", handle, _encode(request_json, "request"), _NO_WAIT))
+
+
+def run(handle: _Handle, request_json: str, wait_json: Optional[str],
+        on_event: Optional[Callable[[Dict[str, Any]], Any]]) -> Dict[str, Any]:
+    """Submits and waits (kie_generate_async); returns the finished task JSON."""
+    event = _run_op("kie_generate_async", handle, _encode(request_json, "request"),
+                    _encode_optional(wait_json, "wait"), on_event)
+    return dict(event.get("task") or {})
+
+
+def task_wait(handle: _Handle, task_id: str, wait_json: Optional[str],
+              on_event: Optional[Callable[[Dict[str, Any]], Any]]) -> Dict[str, Any]:
+    """Waits for a task (kie_task_wait_async); returns its task JSON. ``on_event(event)`` gets
+    the progress events, on this thread."""
+    event = _run_op("kie_task_wait_async", handle, _encode(task_id, "task_id"), _encode_optional(wait_json, "wait"),
+                    on_event)
+    return dict(event.get("task") or {})
+
+
+def download(handle: _Handle, task_json: str, directory: str) -> Dict[str, Any]:
+    """kie_download's answer {"files": [...]}, through kie_download_async."""
+    return _result(_run_op("kie_download_async", handle, _encode(task_json, "task"), _encode(directory, "directory")))
+
+
+def upload_file(handle: _Handle, path: str, options_json: Optional[str]) -> Dict[str, Any]:
+    """kie_upload_file's answer, through kie_upload_file_async."""
+    return _result(_run_op("kie_upload_file_async", handle, _encode(path, "path"),
+                           _encode_optional(options_json, "options")))
+
+
+def upload_url(handle: _Handle, url: str, options_json: Optional[str]) -> Dict[str, Any]:
+    """kie_upload_url's answer, through kie_upload_url_async."""
+    return _result(_run_op("kie_upload_url_async", handle, _encode(url, "url"),
+                           _encode_optional(options_json, "options")))
 
 
 def _start_async(name: str, handle: _Handle, first: bytes, wait_json: Optional[str],
@@ -494,14 +735,21 @@ def client_fd(handle: _Handle) -> int:
 
 
 def client_dispatch(handle: _Handle, timeout_ms: int = 0) -> int:
-    """Runs pending callbacks of a "queue" client on this thread; returns how many ran.
-    Raises the first exception a handler raised during the dispatch."""
+    """Runs pending callbacks of a "queue" client on this thread; returns how many ran (0
+    at once when another thread is dispatching: that thread runs them). Raises the first
+    exception (e.g. KeyboardInterrupt) that reached a callback during the dispatch."""
     fn = _f("kie_client_dispatch")
     n = c_int32()
     with _Use(handle) as c:
-        status = fn(c, int(timeout_ms), byref(n))
-        if status != KIE_OK:
-            raise _error(status)
+        if not handle.dispatch_lock.acquire(blocking=False):
+            return 0
+        try:
+            status = fn(c, int(timeout_ms), byref(n))
+            if status != KIE_OK:
+                raise _error(status)
+        finally:
+            handle.dispatch_lock.release()
+    _raise_pending()
     return int(n.value)
 
 
@@ -586,9 +834,11 @@ if hasattr(os, "register_at_fork"):
 @atexit.register
 def _close_all() -> None:
     # Free every client still open while the interpreter is whole: no callback can fire later.
+    # Blocking calls of other (daemon) threads are left alone, as the interpreter leaves them: a
+    # CancelledError raised in them now would only print tracebacks during the exit.
     for handle in list(_open_handles):
         try:
-            handle.close()
+            handle.close(cancel_blocking=False)
         except Exception:  # noqa: BLE001 - best effort at exit
             pass
     with _registry_lock:

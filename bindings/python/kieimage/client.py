@@ -10,24 +10,39 @@ method, and create clients in the child processes.
 
 from __future__ import annotations
 
+import enum
 import json
-import logging
 import math
 import os
-from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+import sys
 
 from . import _errors, _lib
-from .models import DownloadedFile, FallbackModel, ProgressEvent, Size, Task, UploadedFile
 
-__all__ = ["Client", "build_request", "request_body"]
+# Import time matters (a CLI run pays it every time): typing, logging and the models'
+# dataclasses/datetime are loaded only by type checkers or on first use.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import logging
+    from pathlib import Path
+    from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
-ProgressCallback = Callable[[ProgressEvent], Any]
-PathLike = Union[str, "os.PathLike[str]"]
-TaskRef = Union[str, Task]
+    from ._aio import AsyncBridge
+    from .models import (DownloadedFile, FallbackModel, JournalEntry, ProgressEvent, ResumeResult, Size, Task,
+                         UploadedFile)
+
+    ProgressCallback = Callable[[ProgressEvent], Any]
+    PathLike = Union[str, "os.PathLike[str]"]
+    TaskRef = Union[str, Task]
+
+__all__ = ["Client", "build_request", "request_body", "market_models"]
+
+
+def _models() -> "Any":
+    from . import models
+    return models
 
 # Python keyword -> config key of kie_client_new, and the Python types it takes.
-_OPTIONS: Dict[str, Any] = {
+_OPTIONS: "Dict[str, Any]" = {
     "upload_base_url": ("uploadBaseUrl", (str,)),
     "request_timeout_ms": ("requestTimeoutMs", (int,)),
     "connect_timeout_ms": ("connectTimeoutMs", (int,)),
@@ -78,16 +93,59 @@ def _nested(name: str, value: Mapping[str, Any]) -> Dict[str, Any]:
     return out
 
 
+_FOUR_O_ONLY = ("size", "files", "mask", "variants", "enhance", "upload_cn", "fallback")
+
+
 def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = None, *,
                   files: Optional[Sequence[str]] = None, mask: Optional[str] = None,
                   variants: Optional[int] = None, callback_url: Optional[str] = None,
                   enhance: Optional[bool] = None, upload_cn: Optional[bool] = None,
-                  fallback: Union[bool, str, FallbackModel, None] = None) -> Dict[str, Any]:
+                  fallback: Union[bool, str, FallbackModel, None] = None, tag: Optional[str] = None,
+                  model: Optional[str] = None, aspect_ratio: Optional[str] = None, resolution: Optional[str] = None,
+                  quality: Optional[str] = None, background: Optional[str] = None,
+                  images: Optional[Sequence[str]] = None, **input: Any) -> Dict[str, Any]:
     """The generate request JSON object (API field names) for these keyword arguments.
 
+    Without ``model``: a 4o (GPT Image 1) request. With ``model`` (a Market model id, e.g.
+    ``"gpt-image-2-text-to-image"``; see docs/models.md): ``{"model", "input", "callBackUrl"}``
+    with ``prompt``, ``aspect_ratio``, ``resolution``, ``quality``, ``background``,
+    ``images`` (``input_urls``) and any other keyword in ``input`` as given. ``tag``: the
+    caller's key for the work item (journal, events), never sent to kie.
+
     Only Python types are checked here; the library validates values (``size``, ``variants``,
-    URLs, ...) and raises ``ValidationError`` naming the field.
+    ``input.aspect_ratio``, URLs, ...) and raises ``ValidationError`` naming the field.
     """
+    _check_type("tag", tag, (str,))
+    _check_type("model", model, (str,))
+    if model is not None:
+        fouro = {"size": size, "files": files, "mask": mask, "variants": variants, "enhance": enhance,
+                 "upload_cn": upload_cn, "fallback": fallback}
+        for name in _FOUR_O_ONLY:
+            if fouro[name] is not None:
+                raise TypeError(f"{name} is a 4o (GPT Image 1) argument; a Market request (model=) takes "
+                                f"aspect_ratio, resolution, quality, background, images or input keywords")
+        _check_type("prompt", prompt, (str,))
+        _check_type("callback_url", callback_url, (str,))
+        body: Dict[str, Any] = {"model": model}
+        fields: Dict[str, Any] = {}
+        for name, value in (("prompt", prompt), ("aspect_ratio", aspect_ratio), ("resolution", resolution),
+                            ("quality", quality), ("background", background)):
+            if value is not None:
+                fields[name] = value.value if isinstance(value, enum.Enum) else value
+        if images is not None:
+            fields["input_urls"] = _url_list("images", images)
+        fields.update(input)
+        body["input"] = fields
+        if callback_url is not None:
+            body["callBackUrl"] = callback_url
+        if tag is not None:
+            body["tag"] = tag
+        return body
+    market = {"aspect_ratio": aspect_ratio, "resolution": resolution, "quality": quality, "background": background,
+              "images": images}
+    for name, value in list(market.items()) + list(input.items()):
+        if value is not None:
+            raise TypeError(f"{name} needs model= (a Market request); a 4o request takes size, files, mask, ...")
     _check_type("prompt", prompt, (str,))
     _check_type("size", size, (str,))
     _check_type("mask", mask, (str,))
@@ -100,14 +158,9 @@ def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = N
     if prompt is not None:
         request["prompt"] = prompt
     if size is not None:
-        request["size"] = str(size.value if isinstance(size, Size) else size)
+        request["size"] = str(size.value if isinstance(size, enum.Enum) else size)
     if files is not None:
-        if isinstance(files, (str, bytes)) or not isinstance(files, (list, tuple)):
-            raise TypeError(f"files must be a list of image URLs, not {_type_name(files)}")
-        for i, url in enumerate(files):
-            if not isinstance(url, str):
-                raise TypeError(f"files[{i}] must be str, not {_type_name(url)}")
-        request["filesUrl"] = list(files)
+        request["filesUrl"] = _url_list("files", files)
     if mask is not None:
         request["maskUrl"] = mask
     if variants is not None:
@@ -122,8 +175,19 @@ def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = N
         request["enableFallback"] = fallback
     elif fallback is not None:
         request["enableFallback"] = True
-        request["fallbackModel"] = str(fallback.value if isinstance(fallback, FallbackModel) else fallback)
+        request["fallbackModel"] = str(fallback.value if isinstance(fallback, enum.Enum) else fallback)
+    if tag is not None:
+        request["tag"] = tag
     return request
+
+
+def _url_list(name: str, urls: Any) -> "List[str]":
+    if isinstance(urls, (str, bytes)) or not isinstance(urls, (list, tuple)):
+        raise TypeError(f"{name} must be a list of image URLs, not {_type_name(urls)}")
+    for i, url in enumerate(urls):
+        if not isinstance(url, str):
+            raise TypeError(f"{name}[{i}] must be str, not {_type_name(url)}")
+    return list(urls)
 
 
 def request_body(prompt: Optional[str] = None, size: Union[str, Size, None] = None, **request: Any) -> Dict[str, Any]:
@@ -136,17 +200,28 @@ def request_body(prompt: Optional[str] = None, size: Union[str, Size, None] = No
     return body
 
 
+def market_models() -> "List[Dict[str, Any]]":
+    """The Market models whose ``input`` the library validates (kie_models): id, name, kind,
+    fields with their types and limits, rules and prices (docs/models.md)."""
+    return list(json.loads(_lib.models()).get("models", []))
+
+
 def _name_argument(error: _errors.KieError) -> _errors.KieError:
     if isinstance(error, _errors.ValidationError) and error.field:
-        error.argument = _ARGUMENT_OF_FIELD.get(error.field)
+        field = error.field
+        if field.startswith("input."):
+            name = field[len("input."):].split(".")[0].split("[")[0]
+            error.argument = "images" if name == "input_urls" else name
+        else:
+            error.argument = _ARGUMENT_OF_FIELD.get(field, field if field in ("model", "tag") else None)
     return error
 
 
 def _task_id(task: TaskRef) -> str:
-    if isinstance(task, Task):
-        return task.task_id
     if isinstance(task, str):
         return task
+    if isinstance(task, _models().Task):
+        return task.task_id
     raise TypeError(f"task must be a task id (str) or a Task, not {_type_name(task)}")
 
 
@@ -165,15 +240,48 @@ def _check_callable(name: str, value: Any) -> None:
         raise TypeError(f"{name} must be callable or None, not {_type_name(value)}")
 
 
-def _progress_handler(on_progress: Optional[ProgressCallback]) -> Optional[_lib.EventHandler]:
+def _progress_handler(on_progress: Optional[ProgressCallback]) -> Optional[Callable[[Dict[str, Any]], None]]:
     if on_progress is None:
         return None
 
-    def handle(op: int, status: int, event: Dict[str, Any]) -> None:
+    def handle(event: Dict[str, Any]) -> None:
         if event.get("event") == "progress":
-            on_progress(ProgressEvent.from_json(event))
+            on_progress(_models().ProgressEvent.from_json(event))
 
     return handle
+
+
+def _upload_options(upload_path: Optional[str], file_name: Optional[str]) -> Optional[str]:
+    _check_type("upload_path", upload_path, (str,))
+    _check_type("file_name", file_name, (str,))
+    options: Dict[str, Any] = {}
+    if upload_path is not None:
+        options["uploadPath"] = upload_path
+    if file_name is not None:
+        options["fileName"] = file_name
+    return json.dumps(options) if options else None
+
+
+def _resume_wait_json(timeout: Optional[float], download_dir: Optional[PathLike]) -> Optional[str]:
+    wait: Dict[str, Any] = json.loads(_wait_json(timeout) or "{}")
+    if download_dir is not None:
+        if not isinstance(download_dir, (str, os.PathLike)):
+            raise TypeError(f"download_dir must be str or os.PathLike, not {_type_name(download_dir)}")
+        wait["download"] = {"dir": os.fspath(download_dir)}
+    return json.dumps(wait) if wait else None
+
+
+def _resume_result(answer: Dict[str, Any], outcomes: Dict[int, Any]) -> "ResumeResult":
+    m = _models()
+    resumed = []
+    for r in answer.get("resumed", []):
+        outcome = outcomes.get(int(r.get("op") or 0))
+        task = m.Task.from_json(outcome["task"]) if isinstance(outcome, dict) and "task" in outcome else None
+        error = outcome if isinstance(outcome, BaseException) else None
+        resumed.append(m.ResumedWork(id=str(r.get("id") or ""), task_id=str(r.get("taskId") or ""),
+                                     tag=r.get("tag") if isinstance(r.get("tag"), str) else None, task=task, error=error))
+    unknown = [m.JournalEntry.from_json(dict(u, state="unknown")) for u in answer.get("unknown", []) if isinstance(u, dict)]
+    return m.ResumeResult(resumed=tuple(resumed), unknown=tuple(unknown))
 
 
 class Client:
@@ -222,11 +330,16 @@ class Client:
         config["delivery"] = "queue"
         self._base_url = base_url
         if logger is True:
+            import logging
             logger = logging.getLogger("kieimage")
-        if logger not in (None, False) and not isinstance(logger, logging.Logger):
+        # A Logger instance means logging is loaded already; nothing imports it otherwise.
+        logging_module = sys.modules.get("logging")
+        if logger is None or logger is False:
+            logger = None
+        elif logging_module is None or not isinstance(logger, logging_module.Logger):
             raise TypeError(f"logger must be a logging.Logger, True or None, not {_type_name(logger)}")
         self._handle = _lib.client_new(json.dumps(config))
-        if isinstance(logger, logging.Logger):
+        if logger is not None:
             try:
                 _lib.client_set_logger(self._handle, logger)
             except BaseException:
@@ -286,43 +399,54 @@ class Client:
                  files: Optional[Sequence[str]] = None, mask: Optional[str] = None,
                  variants: Optional[int] = None, callback_url: Optional[str] = None,
                  enhance: Optional[bool] = None, upload_cn: Optional[bool] = None,
-                 fallback: Union[bool, str, FallbackModel, None] = None) -> Task:
+                 fallback: Union[bool, str, FallbackModel, None] = None, **request: Any) -> Task:
         """Submits a generate request; returns the Task with its ``task_id`` (``status`` None).
+
+        ``model=`` (and ``aspect_ratio``, ``resolution``, ``quality``, ``background``,
+        ``images``, other ``input`` keywords) makes it a Market request; ``tag=`` names the work
+        item (see ``build_request``).
 
         Raises ValidationError (``.field`` in API spelling, ``.argument`` the keyword) before
         anything is sent; UnknownOutcomeError when the request may have been accepted without an
-        answer (never resent).
+        answer (never resent). Ctrl-C raises KeyboardInterrupt at once (the submission may or
+        may not have reached kie.ai then: check the journal or the task list).
         """
-        request = build_request(prompt, size, files=files, mask=mask, variants=variants,
-                                callback_url=callback_url, enhance=enhance, upload_cn=upload_cn, fallback=fallback)
+        body = build_request(prompt, size, files=files, mask=mask, variants=variants, callback_url=callback_url,
+                             enhance=enhance, upload_cn=upload_cn, fallback=fallback, **request)
         try:
-            answer = _lib.generate(self._h, json.dumps(request))
+            answer = _lib.generate(self._h, json.dumps(body))
         except _errors.KieError as e:
             raise _name_argument(e) from None
-        return Task.submitted(json.loads(answer))
+        return _models().Task.submitted(answer)
 
     def task(self, task_id: TaskRef) -> Task:
         """One record-info call. A failed task is returned, not raised: read ``status``."""
-        return Task.from_json(json.loads(_lib.task_get(self._h, _task_id(task_id))))
+        return _models().Task.from_json(json.loads(_lib.task_get(self._h, _task_id(task_id))))
 
     def wait(self, task_id: TaskRef, timeout: Optional[float] = 600, on_progress: Optional[ProgressCallback] = None) -> Task:
         """Polls until the task ends; ``on_progress(ProgressEvent)`` runs on this thread.
 
         Raises TaskFailedError if the task failed, TimeoutError after ``timeout`` seconds (None:
-        the client's ``poll.deadline_ms``). An exception raised by ``on_progress`` stops further
-        progress calls and is raised here when the wait returns.
+        the client's ``poll.deadline_ms``). An exception raised by ``on_progress``, or Ctrl-C
+        (KeyboardInterrupt), ends the wait at once: the polling stops and the exception
+        propagates.
         """
         _check_callable("on_progress", on_progress)
         answer = _lib.task_wait(self._h, _task_id(task_id), _wait_json(timeout), _progress_handler(on_progress))
-        return Task.from_json(json.loads(answer))
+        return _models().Task.from_json(answer)
 
     def run(self, prompt: Optional[str] = None, size: Union[str, Size, None] = None, *,
             on_progress: Optional[ProgressCallback] = None, timeout: Optional[float] = 600, **request: Any) -> Task:
-        """``generate`` then ``wait``: returns the finished Task with ``result_urls``."""
+        """``generate`` then ``wait``: returns the finished Task with ``result_urls``. One
+        library operation; ``on_progress`` and Ctrl-C behave as in ``wait``."""
         _check_callable("on_progress", on_progress)
-        _wait_json(timeout)
-        task = self.generate(prompt, size, **request)
-        return self.wait(task.task_id, timeout=timeout, on_progress=on_progress)
+        wait_json = _wait_json(timeout)
+        body = build_request(prompt, size, **request)
+        try:
+            answer = _lib.run(self._h, json.dumps(body), wait_json, _progress_handler(on_progress))
+        except _errors.KieError as e:
+            raise _name_argument(e) from None
+        return _models().Task.from_json(answer)
 
     def download(self, task: TaskRef, directory: PathLike = ".") -> List[Path]:
         """Saves every result of a successful task into ``directory`` (created if missing);
@@ -335,10 +459,10 @@ class Client:
             raise TypeError(f"directory must be str or os.PathLike, not {_type_name(directory)}")
         if isinstance(task, str):
             task = self.task(task)
-        if not isinstance(task, Task):
+        if not isinstance(task, _models().Task):
             raise TypeError(f"task must be a task id (str) or a Task, not {_type_name(task)}")
-        answer = json.loads(_lib.download(self._h, json.dumps(task.to_json()), os.fspath(directory)))
-        return [DownloadedFile.from_json(f) for f in answer.get("files", [])]
+        answer = _lib.download(self._h, json.dumps(task.to_json()), os.fspath(directory))
+        return [_models().DownloadedFile.from_json(f) for f in answer.get("files", [])]
 
     def download_url(self, task_id: TaskRef, url: str) -> str:
         """A fresh direct-download link (valid ~20 minutes) for one result URL of a task."""
@@ -353,15 +477,51 @@ class Client:
         """Uploads a local file to kie.ai's upload host; ``.url`` can go into ``files``/``mask``."""
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"path must be str or os.PathLike, not {_type_name(path)}")
-        _check_type("upload_path", upload_path, (str,))
-        _check_type("file_name", file_name, (str,))
-        options: Dict[str, Any] = {}
-        if upload_path is not None:
-            options["uploadPath"] = upload_path
-        if file_name is not None:
-            options["fileName"] = file_name
-        answer = _lib.upload_file(self._h, os.fspath(path), json.dumps(options) if options else None)
-        return UploadedFile.from_json(json.loads(answer))
+        answer = _lib.upload_file(self._h, os.fspath(path), _upload_options(upload_path, file_name))
+        return _models().UploadedFile.from_json(answer)
+
+    def upload_url(self, url: str, *, upload_path: Optional[str] = None, file_name: Optional[str] = None) -> UploadedFile:
+        """Has kie.ai's upload host fetch a public http(s) URL and keep a copy (free, kept 24 h
+        to 3 days); ``.url`` can go into ``files``/``mask``. ValidationError when the host
+        refuses it (e.g. it cannot fetch the URL), InvalidArgumentError for a non-http(s) URL."""
+        _check_type("url", url, (str,), optional=False)
+        answer = _lib.upload_url(self._h, url, _upload_options(upload_path, file_name))
+        return _models().UploadedFile.from_json(answer)
+
+    # -- journal (journal_path): crash-safe submission and resume --------------------------
+
+    def journal(self) -> "List[JournalEntry]":
+        """Every work item of the journal, latest state of each, oldest first. InvalidArgumentError
+        when the client has no ``journal_path``."""
+        answer = _lib.journal_list(self._h)
+        return [_models().JournalEntry.from_json(e) for e in answer.get("entries", []) if isinstance(e, dict)]
+
+    def resolve(self, entry_id: str, task_id: Optional[str]) -> None:
+        """Settles an "unknown" journal entry: ``task_id`` (found in kie's logs) makes it
+        "submitted", so the next ``resume()`` waits for it; None marks it "abandoned", so the
+        work may be submitted again. Durable when it returns."""
+        _check_type("entry_id", entry_id, (str,), optional=False)
+        _check_type("task_id", task_id, (str,))
+        _lib.journal_resolve(self._h, entry_id, task_id)
+
+    def resume(self, timeout: Optional[float] = 600, on_progress: Optional[ProgressCallback] = None,
+               download_dir: Optional[PathLike] = None) -> "ResumeResult":
+        """Waits, on this thread, for every journal entry that was submitted but not finished
+        (and, with ``download_dir``, downloads them and those succeeded but not yet downloaded).
+        Returns each one's Task or error, and the "unknown" entries, which are never resubmitted
+        by the library (see ``resolve``). Ctrl-C cancels the waits and propagates."""
+        _check_callable("on_progress", on_progress)
+        wait_json = _resume_wait_json(timeout, download_dir)
+        answer, outcomes = _lib.resume(self._h, wait_json, _progress_handler(on_progress))
+        return _resume_result(answer, outcomes)
+
+    async def resume_async(self, timeout: Optional[float] = 600, on_progress: Optional[ProgressCallback] = None,
+                           download_dir: Optional[PathLike] = None) -> "ResumeResult":
+        """``resume`` for asyncio; cancelling the awaiting task cancels every wait."""
+        _check_callable("on_progress", on_progress)
+        wait_json = _resume_wait_json(timeout, download_dir)
+        answer, outcomes = await self._async().resume(wait_json, on_progress)
+        return _resume_result(answer, outcomes)
 
     # -- asyncio (queue delivery + loop.add_reader; no thread per call) ---------------------
 
@@ -382,7 +542,7 @@ class Client:
             event = await self._async().generate(json.dumps(body), _wait_json(timeout), on_progress, wait=True)
         except _errors.KieError as e:
             raise _name_argument(e) from None
-        return Task.from_json(event["task"])
+        return _models().Task.from_json(event["task"])
 
     async def generate_async(self, prompt: Optional[str] = None, size: Union[str, Size, None] = None,
                              **request: Any) -> Task:
@@ -392,11 +552,11 @@ class Client:
             event = await self._async().generate(json.dumps(body), None, None, wait=False)
         except _errors.KieError as e:
             raise _name_argument(e) from None
-        return Task.submitted(event)
+        return _models().Task.submitted(event)
 
     async def wait_async(self, task_id: TaskRef, timeout: Optional[float] = 600,
                          on_progress: Optional[ProgressCallback] = None) -> Task:
         """``wait`` for asyncio; cancelling the awaiting task cancels the polling."""
         _check_callable("on_progress", on_progress)
         event = await self._async().wait(_task_id(task_id), _wait_json(timeout), on_progress)
-        return Task.from_json(event["task"])
+        return _models().Task.from_json(event["task"])

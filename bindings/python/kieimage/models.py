@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 __all__ = ["TaskStatus", "Size", "FallbackModel", "Task", "ProgressEvent", "DownloadedFile", "UploadedFile",
-           "WebhookEvent"]
+           "WebhookEvent", "JournalEntry", "ResumedWork", "ResumeResult"]
 
 
 class TaskStatus(str, enum.Enum):
@@ -64,6 +64,14 @@ def _ms(value: Optional[datetime]) -> Optional[int]:
     return None if value is None else int(round(value.timestamp() * 1000))
 
 
+def _str(value: Any) -> Optional[str]:
+    return value if isinstance(value, str) else None
+
+
+def _number(value: Any) -> Optional[float]:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def _status(value: Any) -> Optional[TaskStatus]:
     try:
         return TaskStatus(value)
@@ -89,6 +97,15 @@ class Task:
     request: Optional[Dict[str, Any]] = field(default=None, repr=False, compare=False)
     warnings: Tuple[str, ...] = ()
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    family: Optional[str] = None
+    """"4o" or "market" (contract v1.1); None from an older library."""
+    model: Optional[str] = None
+    state: Optional[str] = None
+    """Market's own state word ("waiting", "generating", "success", "fail"...), else None."""
+    credits_consumed: Optional[float] = None
+    fail_code: Optional[str] = None
+    tag: Optional[str] = None
+    """The caller's key for the work item (request ``tag``), kept in the journal and events."""
 
     @property
     def done(self) -> bool:
@@ -117,12 +134,16 @@ class Task:
             request=request if isinstance(request, dict) else None,
             warnings=tuple(str(w) for w in (o.get("warnings") or ())),
             raw=raw if isinstance(raw, dict) else {},
+            family=_str(o.get("family")), model=_str(o.get("model")), state=_str(o.get("state")),
+            credits_consumed=_number(o.get("creditsConsumed")), fail_code=_str(o.get("failCode")),
+            tag=_str(o.get("tag")),
         )
 
     @classmethod
     def submitted(cls, o: Mapping[str, Any]) -> "Task":
-        """From kie_generate's answer ``{"taskId", "warnings"?}``."""
-        return cls(task_id=str(o.get("taskId") or ""), warnings=tuple(str(w) for w in (o.get("warnings") or ())))
+        """From kie_generate's answer ``{"taskId", "family"?, "tag"?, "warnings"?}``."""
+        return cls(task_id=str(o.get("taskId") or ""), warnings=tuple(str(w) for w in (o.get("warnings") or ())),
+                   family=_str(o.get("family")), tag=_str(o.get("tag")))
 
     def to_json(self) -> Dict[str, Any]:
         """The normalized task JSON the library accepts back (e.g. for ``kie_download``)."""
@@ -138,6 +159,10 @@ class Task:
             "completeTime": _ms(self.complete_time),
             "request": self.request,
         }
+        for key, value in (("family", self.family), ("model", self.model), ("state", self.state),
+                           ("creditsConsumed", self.credits_consumed), ("failCode", self.fail_code), ("tag", self.tag)):
+            if value is not None:
+                o[key] = value
         if self.raw:
             o["raw"] = self.raw
         return o
@@ -208,3 +233,44 @@ class WebhookEvent:
                    msg=o.get("msg") if isinstance(o.get("msg"), str) else None,
                    succeeded=o.get("success") is True if "success" in o else code == 200,
                    result_urls=tuple(urls), raw=raw if isinstance(raw, dict) else dict(o))
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One work item of the client's journal (``Client.journal()``), in its latest state:
+    "intent", "submitted", "rejected", "unknown", "abandoned", "succeeded", "failed" or
+    "downloaded" (docs/journal.md). An "unknown" entry may or may not have created a charged
+    task: settle it with ``Client.resolve(entry.id, task_id_or_None)``."""
+    id: str
+    state: str
+    tag: Optional[str] = None
+    family: Optional[str] = None
+    task_id: Optional[str] = None
+    time: Optional[datetime] = None
+    request: Any = field(default=None, repr=False, compare=False)
+    detail: Any = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, o: Mapping[str, Any]) -> "JournalEntry":
+        return cls(id=str(o.get("id") or ""), state=str(o.get("state") or ""), tag=_str(o.get("tag")),
+                   family=_str(o.get("family")), task_id=_str(o.get("taskId")), time=_time(o.get("time")),
+                   request=o.get("request"), detail=o.get("detail"))
+
+
+@dataclass(frozen=True)
+class ResumedWork:
+    """A journal entry ``Client.resume()`` waited for: its finished ``task``, or the ``error``
+    that ended the wait (TaskFailedError, TimeoutError, ...)."""
+    id: str
+    task_id: str
+    tag: Optional[str] = None
+    task: Optional[Task] = None
+    error: Optional[BaseException] = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class ResumeResult:
+    """What ``Client.resume()`` did: ``resumed`` (each waited to its end) and the ``unknown``
+    entries it did not touch (never resubmitted by the library)."""
+    resumed: Tuple[ResumedWork, ...] = ()
+    unknown: Tuple[JournalEntry, ...] = ()

@@ -162,22 +162,6 @@ def test_pip_install_into_a_fresh_venv_then_generate_outside_the_repo(sim, tmp_p
     assert typed, "py.typed is installed"
 
 
-def test_every_header_function_has_one_ctypes_declaration():
-    header = REPO_ROOT / "include" / "kieimage.h"
-    if not header.exists():
-        pytest.skip("include/kieimage.h is not in this checkout")
-    from kieimage import _lib
-
-    declared = {}
-    for m in re.finditer(r"^KIE_API\s+[^;]*?\b(kie_\w+)\(([^)]*)\);", header.read_text(), re.M):
-        args = m.group(2).strip()
-        declared[m.group(1)] = 0 if args in ("", "void") else args.count(",") + 1
-    table = {name: len(argtypes) for name, argtypes, _ in _lib._SIGNATURES}
-    assert declared, "no declarations parsed"
-    assert table == declared
-    assert all(_lib.has(name) for name in declared), "the loaded library exports every header function"
-
-
 def test_the_key_never_reaches_output_even_with_trace_logging(sim, tmp_path):
     script = textwrap.dedent("""
         import os, asyncio, kieimage

@@ -25,7 +25,7 @@ def assert_clean(error, sim):
 
 
 def test_exception_classes_mirror_every_status():
-    for status in range(-1, -18, -1):
+    for status in range(-1, -19, -1):
         cls = _errors.error_class(status)
         assert cls.status == status and issubclass(cls, kieimage.KieError)
     assert issubclass(kieimage.ValidationError, ValueError)
@@ -69,6 +69,25 @@ def test_not_found_error_carries_the_task_id(sim, client):
         client.task("no-such-task")
     assert info.value.task_id == "no-such-task"
     assert_clean(info.value, sim)
+
+
+def test_quota_error_from_body_code_433(sim, client_factory):
+    if not _lib_knows_quota():
+        pytest.skip("this libkieimage predates KIE_E_QUOTA (-18)")
+    client = client_factory(**NO_RETRY)
+    fault(sim, "generate", bodyCode=433, msg="API key usage limit exceeded")
+    with pytest.raises(kieimage.QuotaError) as info:
+        client.generate(prompt="x", size="1:1")
+    assert info.value.status == -18 and info.value.name == "QUOTA"
+    assert info.value.api_code == 433 and not info.value.retryable
+    assert not isinstance(info.value, kieimage.InsufficientCreditsError)
+    assert sim.stats()["requests"].get("generate", 0) == 1, "a quota answer is never retried"
+    assert_clean(info.value, sim)
+
+
+def _lib_knows_quota():
+    from kieimage import _lib
+    return _lib.status_text(-18) != "unknown status"
 
 
 @pytest.mark.parametrize("code,cls", [(429, kieimage.RateLimitError), (455, kieimage.UnavailableError),
