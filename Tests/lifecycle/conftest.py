@@ -10,6 +10,10 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "cli"))
 from clihelpers import ROOT, Sim  # noqa: E402
 
+# The Python program under test imports the binding from the source tree.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in [os.path.join(ROOT, "bindings", "python"), os.environ.get("PYTHONPATH")] if p)
+
 
 def library_dir():
     lib = os.environ.get("KIEIMAGE_LIB", os.path.join(ROOT, ".build/debug/libkieimage.so"))

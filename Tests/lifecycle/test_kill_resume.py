@@ -134,3 +134,11 @@ def test_c_program_killed_with_generates_in_flight_resumes_without_resending(res
 
 def test_c_program_killed_while_waiting_resumes(resume_c, tmp_path, sim):
     kill_while_waiting(c_program(resume_c), tmp_path, sim)
+
+
+def test_python_program_killed_with_generates_in_flight_resumes_without_resending(tmp_path, sim):
+    kill_with_generates_in_flight(python_program, tmp_path, sim)
+
+
+def test_python_program_killed_while_waiting_resumes(tmp_path, sim):
+    kill_while_waiting(python_program, tmp_path, sim)
