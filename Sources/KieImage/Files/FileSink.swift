@@ -64,20 +64,3 @@ final class FileSink {
 
     deinit { if fd >= 0 { close(fd); unlink(tempPath) } }
 }
-
-enum Errno {
-    static func text() -> String { String(cString: strerror(errno)) }
-}
-
-public enum Directories {
-    /// mkdir -p.
-    public static func create(_ path: String) throws(KieError) {
-        var built = path.hasPrefix("/") ? "" : "."
-        for part in path.split(separator: "/") {
-            built += "/" + part
-            if mkdir(built, 0o755) != 0 && errno != EEXIST {
-                throw KieError(.io, "cannot create directory \(built): \(Errno.text())")
-            }
-        }
-    }
-}

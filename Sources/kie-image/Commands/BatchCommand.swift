@@ -55,7 +55,7 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Journal file (default: DIR/kie-batch-journal.jsonl).", valueName: "PATH"))
     var journal: String?
 
-    @Option(help: ArgumentHelp("Give up waiting for one task after this many seconds (default 900).", valueName: "SECONDS"))
+    @Option(help: ArgumentHelp("Give up waiting for one task after this many seconds (default \(PollSettings().deadlineMs / 1000), the library's).", valueName: "SECONDS"))
     var timeout: Int?
 
     @Flag(name: .customLong("retry-failed"), help: "Submit again the lines whose task failed in an earlier run.")

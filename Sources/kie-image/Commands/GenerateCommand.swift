@@ -89,7 +89,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
-    @Option(help: ArgumentHelp("Give up waiting after this many seconds (default 900).", valueName: "SECONDS"))
+    @Option(help: ArgumentHelp("Give up waiting after this many seconds (default \(PollSettings().deadlineMs / 1000), the library's).", valueName: "SECONDS"))
     var timeout: Int?
 
     @OptionGroup var client: ClientOptions

@@ -21,7 +21,7 @@ struct WaitCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Download the images into this directory.", valueName: "DIR"))
     var out: String?
 
-    @Option(help: ArgumentHelp("Give up after this many seconds (default 900).", valueName: "SECONDS"))
+    @Option(help: ArgumentHelp("Give up after this many seconds (default \(PollSettings().deadlineMs / 1000), the library's).", valueName: "SECONDS"))
     var timeout: Int?
 
     @Flag(help: "Print the normalized task JSON on stdout, nothing else.")

@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--fallback", metavar="MODEL", help="GPT_IMAGE_1 or FLUX_MAX")
     p.add_argument("--callback-url", metavar="URL")
     p.add_argument("--base-url", default=None, help="API base URL (default $KIE_BASE_URL or https://api.kie.ai)")
-    p.add_argument("--timeout", type=float, default=600, help="seconds to wait (default 600)")
+    p.add_argument("--timeout", type=float, default=None, help="seconds to wait (default: the library's, 15 minutes)")
     p.add_argument("--out", metavar="DIR", help="download the results into DIR")
     p.add_argument("--no-wait", action="store_true", help="print the task id and exit")
     p.add_argument("--json", action="store_true", help="print the task as JSON")

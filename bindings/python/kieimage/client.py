@@ -423,7 +423,7 @@ class Client:
         """One record-info call. A failed task is returned, not raised: read ``status``."""
         return _models().Task.from_json(json.loads(_lib.task_get(self._h, _task_id(task_id))))
 
-    def wait(self, task_id: TaskRef, timeout: Optional[float] = 600, on_progress: Optional[ProgressCallback] = None) -> Task:
+    def wait(self, task_id: TaskRef, timeout: Optional[float] = None, on_progress: Optional[ProgressCallback] = None) -> Task:
         """Polls until the task ends; ``on_progress(ProgressEvent)`` runs on this thread.
 
         Raises TaskFailedError if the task failed, TimeoutError after ``timeout`` seconds (None:
@@ -436,7 +436,7 @@ class Client:
         return _models().Task.from_json(answer)
 
     def run(self, prompt: Optional[str] = None, size: Union[str, Size, None] = None, *,
-            on_progress: Optional[ProgressCallback] = None, timeout: Optional[float] = 600, **request: Any) -> Task:
+            on_progress: Optional[ProgressCallback] = None, timeout: Optional[float] = None, **request: Any) -> Task:
         """``generate`` then ``wait``: returns the finished Task with ``result_urls``. One
         library operation; ``on_progress`` and Ctrl-C behave as in ``wait``."""
         _check_callable("on_progress", on_progress)
@@ -504,7 +504,7 @@ class Client:
         _check_type("task_id", task_id, (str,))
         _lib.journal_resolve(self._h, entry_id, task_id)
 
-    def resume(self, timeout: Optional[float] = 600, on_progress: Optional[ProgressCallback] = None,
+    def resume(self, timeout: Optional[float] = None, on_progress: Optional[ProgressCallback] = None,
                download_dir: Optional[PathLike] = None) -> "ResumeResult":
         """Waits, on this thread, for every journal entry that was submitted but not finished
         (and, with ``download_dir``, downloads them and those succeeded but not yet downloaded).
@@ -515,7 +515,7 @@ class Client:
         answer, outcomes = _lib.resume(self._h, wait_json, _progress_handler(on_progress))
         return _resume_result(answer, outcomes)
 
-    async def resume_async(self, timeout: Optional[float] = 600, on_progress: Optional[ProgressCallback] = None,
+    async def resume_async(self, timeout: Optional[float] = None, on_progress: Optional[ProgressCallback] = None,
                            download_dir: Optional[PathLike] = None) -> "ResumeResult":
         """``resume`` for asyncio; cancelling the awaiting task cancels every wait."""
         _check_callable("on_progress", on_progress)
@@ -532,7 +532,7 @@ class Client:
         return self._aio
 
     async def run_async(self, prompt: Optional[str] = None, size: Union[str, Size, None] = None, *,
-                        on_progress: Optional[ProgressCallback] = None, timeout: Optional[float] = 600,
+                        on_progress: Optional[ProgressCallback] = None, timeout: Optional[float] = None,
                         **request: Any) -> Task:
         """Generates and waits without blocking the event loop; cancelling the awaiting task
         cancels the operation. ``on_progress`` runs on the event loop's thread."""
@@ -554,7 +554,7 @@ class Client:
             raise _name_argument(e) from None
         return _models().Task.submitted(event)
 
-    async def wait_async(self, task_id: TaskRef, timeout: Optional[float] = 600,
+    async def wait_async(self, task_id: TaskRef, timeout: Optional[float] = None,
                          on_progress: Optional[ProgressCallback] = None) -> Task:
         """``wait`` for asyncio; cancelling the awaiting task cancels the polling."""
         _check_callable("on_progress", on_progress)

@@ -51,22 +51,25 @@ def parse_webhook(body: Body) -> WebhookEvent:
     return WebhookEvent.from_json(json.loads(_lib.webhook_parse(_body(body))))
 
 
-def verify_webhook(key: str, body: Body, headers: Headers, tolerance: int = 300,
+def verify_webhook(key: str, body: Body, headers: Headers, tolerance: Optional[int] = None,
                    now: Optional[float] = None) -> WebhookEvent:
     """Checks the callback's signature headers against ``key`` and returns the parsed event.
 
     Raises SignatureError when a header is missing, the signature is wrong, or the timestamp is
-    more than ``tolerance`` seconds from ``now`` (default: the current time).
+    more than ``tolerance`` seconds from ``now`` (default: the current time). ``tolerance``
+    None is the library's default window (300 s, docs/kie-api.md §3a).
     """
     if not isinstance(key, str):
         raise TypeError(f"key must be str, not {type(key).__name__}")
-    if isinstance(tolerance, bool) or not isinstance(tolerance, int):
-        raise TypeError(f"tolerance must be an int number of seconds, not {type(tolerance).__name__}")
+    if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, int)):
+        raise TypeError(f"tolerance must be an int number of seconds or None, not {type(tolerance).__name__}")
+    if tolerance is not None and tolerance <= 0:
+        raise ValueError("tolerance must be a positive number of seconds (or None for the library's default)")
     if headers is None or isinstance(headers, (str, bytes)):
         raise TypeError("headers must be a mapping or an iterable of (name, value) pairs")
     if now is not None and (isinstance(now, bool) or not isinstance(now, (int, float))):
         raise TypeError(f"now must be a Unix time in seconds, not {type(now).__name__}")
     raw = _body(body)
     answer = _lib.webhook_verify(key, raw, _header(headers, TIMESTAMP_HEADER), _header(headers, SIGNATURE_HEADER),
-                                 int(time.time() if now is None else now), tolerance)
+                                 int(time.time() if now is None else now), 0 if tolerance is None else tolerance)
     return WebhookEvent.from_json(json.loads(answer))

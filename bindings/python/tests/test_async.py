@@ -110,6 +110,8 @@ def test_500_concurrent_run_async_complete_without_new_threads(sim, client_facto
     python_before, os_before = threading.active_count(), os_threads()
     tasks = asyncio.run(many(500))
     assert threading.active_count() == python_before
-    assert os_threads() == os_before
+    # No thread per operation: 500 of them may add at most a few pool threads the library's
+    # executors start lazily (seen: one more, now and then), never hundreds.
+    assert os_threads() <= os_before + 4
     assert len(tasks) == 500 and all(t.status is TaskStatus.SUCCESS for t in tasks)
     assert len({t.task_id for t in tasks}) == 500

@@ -94,3 +94,14 @@ def test_verify_webhook_checks_python_types(sim):
         kieimage.verify_webhook("k", b"{}", "X-Webhook-Timestamp: 1")
     with pytest.raises(TypeError):
         kieimage.verify_webhook("k", b"{}", {}, tolerance="300")
+
+
+def test_default_tolerance_is_the_librarys_300_seconds(sim):
+    ts = 1_700_000_000
+    body = b'{"code":200,"msg":"ok","data":{"taskId":"t4","info":null}}'
+    headers = {"X-Webhook-Timestamp": str(ts), "X-Webhook-Signature": sign("t4", ts)}
+    assert kieimage.verify_webhook(WEBHOOK_KEY, body, headers, now=ts - 300).task_id == "t4"
+    with pytest.raises(kieimage.SignatureError):
+        kieimage.verify_webhook(WEBHOOK_KEY, body, headers, now=ts + 301)
+    with pytest.raises(ValueError):
+        kieimage.verify_webhook(WEBHOOK_KEY, body, headers, tolerance=0, now=ts)
