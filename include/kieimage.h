@@ -164,24 +164,29 @@ KIE_API kie_status kie_models(char **out_json);
 /* ---- Tasks ----------------------------------------------------------------------------------- */
 
 /**
- * Validates and submits a generate request; blocks until the task id is known.
- * *out_json receives {"taskId": "...", "warnings": [...]} (warnings only when there are some).
- * A request that may have reached the server without an answer fails with
- * KIE_E_UNKNOWN_OUTCOME and is never repeated. Blocking: never call from a callback.
+ * Validates and submits a request of either family (a 4o request, or a Market request
+ * {"model","input"}); blocks until the task id is known. With journalPath set, its intent is
+ * journaled before it is sent and its task id before this returns. *out_json receives
+ * {"taskId","family","tag"?,"journalId"?,"warnings"?}. A request that may have reached the
+ * server without an answer fails with KIE_E_UNKNOWN_OUTCOME and is never repeated (the journal
+ * says "unknown"); body code 433 is KIE_E_QUOTA. Blocking: never call from a callback.
  */
 KIE_API kie_status kie_generate(kie_client *c, const char *request_json, char **out_json);
 
 /**
- * One record-info call; *out_task_json receives the normalized task JSON ("taskId", "status",
- * "successFlag", "progress", "resultUrls", "errorCode", "errorMessage", "createTime",
- * "completeTime", "request", "raw"). A failed task is not an error here: read "status".
- * Blocking: never call from a callback.
+ * One read of a task's record (4o record-info or Market recordInfo, by the family the client
+ * knows for the id; an unknown id is asked of 4o, then Market); *out_task_json receives the
+ * normalized task JSON ("taskId", "status", "successFlag", "progress", "resultUrls",
+ * "errorCode", "errorMessage", "createTime", "completeTime", "family", "model", "state",
+ * "creditsConsumed", "failCode", "tag", "request", "raw"). A failed task is not an error here:
+ * read "status". An unknown task is KIE_E_NOT_FOUND. Blocking: never call from a callback.
  */
 KIE_API kie_status kie_task_get(kie_client *c, const char *task_id, char **out_task_json);
 
 /**
  * Polls a task until it ends or the deadline passes (wait_json, may be NULL: {"deadlineMs",
- * "initialMs", "maxMs"}). Progress events ({"event":"progress",...}, on change only) are
+ * "initialMs", "maxMs", "notFoundGraceMs", "family"}; "download" and "wait" are refused here:
+ * use kie_download or the async calls). Progress events ({"event":"progress",...}, on change only) are
  * delivered to on_event (may be NULL) on the calling thread, with op 0, before this returns.
  * On success *out_task_json receives the task JSON; a failed task returns KIE_E_TASK_FAILED
  * with its message in kie_last_error; the deadline gives KIE_E_TIMEOUT.
@@ -190,8 +195,9 @@ KIE_API kie_status kie_task_get(kie_client *c, const char *task_id, char **out_t
 KIE_API kie_status kie_task_wait(kie_client *c, const char *task_id, const char *wait_json, kie_event_cb on_event, void *userdata, char **out_task_json);
 
 /**
- * Turns a result URL of a task into a direct download link valid for 20 minutes
- * (POST /api/v1/gpt4o-image/download-url with {taskId, url}). *out_url receives the link.
+ * Turns a result URL of a task into a direct download link valid for 20 minutes (4o tasks:
+ * POST /api/v1/gpt4o-image/download-url with {taskId, url}; Market tasks: the common
+ * POST /api/v1/common/download-url with {url}). An unknown task is KIE_E_NOT_FOUND. *out_url receives the link.
  * Blocking: never call from a callback.
  */
 KIE_API kie_status kie_download_url(kie_client *c, const char *task_id, const char *url, char **out_url);
@@ -200,7 +206,8 @@ KIE_API kie_status kie_download_url(kie_client *c, const char *task_id, const ch
 
 /**
  * Validates request_json, then submits and waits in the background; returns at once with the
- * operation in *out_op. Events to on_event (required): {"event":"submitted","taskId"},
+ * operation in *out_op. Events to on_event (required): {"event":"submitted","taskId","family",
+ * "warnings"?},
  * {"event":"progress",...} on change, then exactly one final event: {"event":"completed",
  * "task":{...},"downloads":{...}} (downloads only when wait_json has "download":{"dir"}) with
  * KIE_OK, or {"event":"failed","error":{...}} with the error status. With wait_json
@@ -214,7 +221,9 @@ KIE_API kie_status kie_generate_async(kie_client *c, const char *request_json, c
 
 /**
  * Waits for an existing task in the background (see kie_generate_async for the events, without
- * "submitted"); returns at once with the operation in *out_op.
+ * "submitted"; wait_json as for kie_generate_async but "wait": false is refused); returns at
+ * once with the operation in *out_op. Every event carries the task's "tag" when the journal
+ * holds one.
  */
 KIE_API kie_status kie_task_wait_async(kie_client *c, const char *task_id, const char *wait_json, kie_event_cb on_event, void *userdata, kie_op *out_op);
 

@@ -13,8 +13,9 @@ public func kieCredits(_ c: kie_client_ref?, _ outCredits: UnsafeMutablePointer<
     }
 }
 
-/// Turns a result URL of a task into a direct download link valid for 20 minutes
-/// (POST /api/v1/gpt4o-image/download-url with {taskId, url}). *out_url receives the link.
+/// Turns a result URL of a task into a direct download link valid for 20 minutes (4o tasks:
+/// POST /api/v1/gpt4o-image/download-url with {taskId, url}; Market tasks: the common
+/// POST /api/v1/common/download-url with {url}). An unknown task is KIE_E_NOT_FOUND. *out_url receives the link.
 /// Blocking: never call from a callback.
 @c(kie_download_url)
 public func kieDownloadURL(

@@ -2,7 +2,8 @@ import CKieImage
 import KieImage
 
 /// Validates request_json, then submits and waits in the background; returns at once with the
-/// operation in *out_op. Events to on_event (required): {"event":"submitted","taskId"},
+/// operation in *out_op. Events to on_event (required): {"event":"submitted","taskId","family",
+/// "warnings"?},
 /// {"event":"progress",...} on change, then exactly one final event: {"event":"completed",
 /// "task":{...},"downloads":{...}} (downloads only when wait_json has "download":{"dir"}) with
 /// KIE_OK, or {"event":"failed","error":{...}} with the error status. With wait_json
@@ -30,7 +31,9 @@ public func kieGenerateAsync(
 }
 
 /// Waits for an existing task in the background (see kie_generate_async for the events, without
-/// "submitted"); returns at once with the operation in *out_op.
+/// "submitted"; wait_json as for kie_generate_async but "wait": false is refused); returns at
+/// once with the operation in *out_op. Every event carries the task's "tag" when the journal
+/// holds one.
 @c(kie_task_wait_async)
 public func kieTaskWaitAsync(
     _ c: kie_client_ref?, _ taskId: UnsafePointer<CChar>?, _ waitJSON: UnsafePointer<CChar>?,
@@ -50,7 +53,8 @@ func startOperation(
     _ outOp: UnsafeMutablePointer<kie_op>?,
     _ prepare: (KieClient, WaitOptions) throws -> (tag: String?, work: @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> WaitEvent)
 ) -> kie_status {
-    startFinalOperation(c, waitJSON, onEvent, userdata, outOp) { client, options in
+    // Only a generate can stop after submitting: "wait": false anywhere else is refused.
+    startFinalOperation(c, waitJSON, onEvent, userdata, outOp, refusing: ["wait"]) { client, options in
         let (tag, work) = try prepare(client, options)
         return (tag, { emit in .event(try await work(emit)) })
     }
@@ -59,7 +63,7 @@ func startOperation(
 /// `startOperation` for work that may end with a result other than a task (Operations.Final).
 func startFinalOperation(
     _ c: kie_client_ref?, _ waitJSON: UnsafePointer<CChar>?, _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?,
-    _ outOp: UnsafeMutablePointer<kie_op>?,
+    _ outOp: UnsafeMutablePointer<kie_op>?, refusing: Set<String> = [],
     _ prepare: (KieClient, WaitOptions) throws -> (tag: String?, work: @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> Operations.Final)
 ) -> kie_status {
     withStatus {
@@ -67,7 +71,8 @@ func startFinalOperation(
         out.pointee = 0
         let handle = try ClientHandle.borrow(c)
         guard let onEvent else { throw KieError.invalidArgument("on_event is NULL", field: "on_event") }
-        let options = try WaitOptions.parse(json: CString.readOptional(waitJSON, name: "wait_json"), defaults: handle.client.config.poll)
+        let options = try WaitOptions.parse(json: CString.readOptional(waitJSON, name: "wait_json"), defaults: handle.client.config.poll,
+                                            refusing: refusing)
         let (tag, work) = try prepare(handle.client, options)
         out.pointee = try handle.operations.startFinal(callback: .init(fn: onEvent, userdata: userdata), tag: tag, work)
     }

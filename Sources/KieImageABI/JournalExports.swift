@@ -35,7 +35,8 @@ public func kieResume(
         let handle = try ClientHandle.borrow(c)
         guard let onEvent else { throw KieError.invalidArgument("on_event is NULL", field: "on_event") }
         let client = handle.client
-        let options = try WaitOptions.parse(json: CString.readOptional(waitJSON, name: "wait_json"), defaults: client.config.poll)
+        let options = try WaitOptions.parse(json: CString.readOptional(waitJSON, name: "wait_json"), defaults: client.config.poll,
+                                            refusing: ["wait"])
         let plan = try client.resumePlan(download: options.downloadDir != nil)
         var resumed: [JSONValue] = []
         for entry in plan.resume {

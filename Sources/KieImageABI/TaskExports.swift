@@ -18,10 +18,12 @@ public func kieRequestBuild(_ requestJSON: UnsafePointer<CChar>?, _ outBodyJSON:
     }
 }
 
-/// Validates and submits a generate request; blocks until the task id is known.
-/// *out_json receives {"taskId": "...", "warnings": [...]} (warnings only when there are some).
-/// A request that may have reached the server without an answer fails with
-/// KIE_E_UNKNOWN_OUTCOME and is never repeated. Blocking: never call from a callback.
+/// Validates and submits a request of either family (a 4o request, or a Market request
+/// {"model","input"}); blocks until the task id is known. With journalPath set, its intent is
+/// journaled before it is sent and its task id before this returns. *out_json receives
+/// {"taskId","family","tag"?,"journalId"?,"warnings"?}. A request that may have reached the
+/// server without an answer fails with KIE_E_UNKNOWN_OUTCOME and is never repeated (the journal
+/// says "unknown"); body code 433 is KIE_E_QUOTA. Blocking: never call from a callback.
 @c(kie_generate)
 public func kieGenerate(_ c: kie_client_ref?, _ requestJSON: UnsafePointer<CChar>?, _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> kie_status {
     blockingCall(c, outJSON, "out_json") { client in
@@ -30,10 +32,12 @@ public func kieGenerate(_ c: kie_client_ref?, _ requestJSON: UnsafePointer<CChar
     }
 }
 
-/// One record-info call; *out_task_json receives the normalized task JSON ("taskId", "status",
-/// "successFlag", "progress", "resultUrls", "errorCode", "errorMessage", "createTime",
-/// "completeTime", "request", "raw"). A failed task is not an error here: read "status".
-/// Blocking: never call from a callback.
+/// One read of a task's record (4o record-info or Market recordInfo, by the family the client
+/// knows for the id; an unknown id is asked of 4o, then Market); *out_task_json receives the
+/// normalized task JSON ("taskId", "status", "successFlag", "progress", "resultUrls",
+/// "errorCode", "errorMessage", "createTime", "completeTime", "family", "model", "state",
+/// "creditsConsumed", "failCode", "tag", "request", "raw"). A failed task is not an error here:
+/// read "status". An unknown task is KIE_E_NOT_FOUND. Blocking: never call from a callback.
 @c(kie_task_get)
 public func kieTaskGet(_ c: kie_client_ref?, _ taskId: UnsafePointer<CChar>?, _ outTaskJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> kie_status {
     blockingCall(c, outTaskJSON, "out_task_json") { client in
@@ -43,7 +47,8 @@ public func kieTaskGet(_ c: kie_client_ref?, _ taskId: UnsafePointer<CChar>?, _ 
 }
 
 /// Polls a task until it ends or the deadline passes (wait_json, may be NULL: {"deadlineMs",
-/// "initialMs", "maxMs"}). Progress events ({"event":"progress",...}, on change only) are
+/// "initialMs", "maxMs", "notFoundGraceMs", "family"}; "download" and "wait" are refused here:
+/// use kie_download or the async calls). Progress events ({"event":"progress",...}, on change only) are
 /// delivered to on_event (may be NULL) on the calling thread, with op 0, before this returns.
 /// On success *out_task_json receives the task JSON; a failed task returns KIE_E_TASK_FAILED
 /// with its message in kie_last_error; the deadline gives KIE_E_TIMEOUT.
@@ -59,7 +64,8 @@ public func kieTaskWait(
         out.pointee = nil
         let handle = try ClientHandle.borrow(c)
         let id = try CString.read(taskId, name: "task_id")
-        let options = try WaitOptions.parse(json: CString.readOptional(waitJSON, name: "wait_json"), defaults: handle.client.config.poll)
+        let options = try WaitOptions.parse(json: CString.readOptional(waitJSON, name: "wait_json"), defaults: handle.client.config.poll,
+                                            refusing: ["wait", "download"])
         let result = blocking(events: { event in
             guard let onEvent else { return }
             JSON.serialize(event.json).withCString { onEvent(userdata, 0, kie_status(rawValue: event.status.rawValue), $0) }

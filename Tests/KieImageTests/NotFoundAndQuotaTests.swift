@@ -60,5 +60,9 @@ import Testing
         #expect(o.notFoundGraceMs == 5000 && o.family == .market)
         #expect(try WaitOptions.parse(json: nil, defaults: PollSettings()).notFoundGraceMs == 30_000)
         #expect(throws: KieError.self) { try WaitOptions.parse(json: #"{"family": "dalle"}"#, defaults: PollSettings()) }
+        // An option the calling function would ignore is refused, naming it.
+        #expect(throws: KieError.self) {
+            try WaitOptions.parse(json: #"{"download": {"dir": "out"}}"#, defaults: PollSettings(), refusing: ["download"])
+        }
     }
 }

@@ -21,13 +21,18 @@ public struct WaitOptions: Sendable {
 
     static let keys: Set<String> = ["deadlineMs", "initialMs", "maxMs", "download", "notFoundGraceMs", "family", "wait"]
 
-    /// Parses wait JSON over the client's poll defaults; NULL or "" means defaults.
-    public static func parse(json text: String?, defaults: PollSettings) throws(KieError) -> WaitOptions {
+    /// Parses wait JSON over the client's poll defaults; NULL or "" means defaults. `refusing`
+    /// names keys the calling function does not act on (an option it would silently ignore is
+    /// refused instead, naming the key).
+    public static func parse(json text: String?, defaults: PollSettings, refusing: Set<String> = []) throws(KieError) -> WaitOptions {
         var o = WaitOptions(poll: defaults)
         guard let text, !text.isEmpty else { return o }
         let obj: JSONObject
         do { obj = try JSON.parseObject(text, what: "wait options") } catch { throw .invalidArgument(error.description) }
         for key in obj.keys where !keys.contains(key) { throw .invalidArgument("wait options: unknown key '\(key)'", field: key) }
+        for key in obj.keys where refusing.contains(key) {
+            throw .invalidArgument("wait options: '\(key)' does not apply to this call", field: key)
+        }
         let r = ConfigReader(obj, prefix: "")
         if let v = try r.int("deadlineMs", min: 1) { o.poll.deadlineMs = v }
         if let v = try r.int("initialMs", min: 0) { o.poll.initialMs = v }

@@ -28,7 +28,7 @@ struct BatchCommand: AsyncParsableCommand {
             line (polled and downloaded, not paid again); when it is not, --resubmit-unknown \
             submits the line again.
 
-            Images go to DIR as <taskId>_<n>.png. A summary table goes to stdout at the end. \
+            Images go to DIR as <taskId>_<n>.<ext> (the extension from the file's content type). Each line is journaled under its own tag, batch:LINE:HASH of its text (a \"tag\" in the line is not used). A summary table goes to stdout at the end. \
             Exit code: 0 when every line is done; when some failed, the code of their status if \
             they share one (6 task failed, 5 validation, 8 unknown outcome, ...), else 1; 130 \
             after Ctrl-C (the journal stays consistent: rerun to resume).

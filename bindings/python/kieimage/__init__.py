@@ -1,8 +1,10 @@
-"""kieimage: a client for kie.ai's 4o Image task API, over libkieimage's C ABI.
+"""kieimage: a client for kie.ai's image generation (GPT Image 1 through the 4o API; GPT Image
+1.5, 2, 2.5 and the other models through the Market API), over libkieimage's C ABI.
 
     import kieimage
     with kieimage.Client(api_key="...") as client:
         task = client.run(prompt="A beautiful sunset over the mountains", size="1:1")
+        task2 = client.run(model="gpt-image-2-text-to-image", prompt="A lighthouse", aspect_ratio="16:9")
         client.download(task, "out/")
 
 Use multiprocessing with the "spawn" start method, not fork: the library runs threads of its

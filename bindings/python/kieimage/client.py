@@ -54,7 +54,7 @@ _OPTIONS: "Dict[str, Any]" = {
     "user_agent": ("userAgent", (str,)),
     "webhook_key": ("webhookKey", (str,)),
     "journal_path": ("journalPath", (str, os.PathLike)),
-    "log_level": ("logLevel", (int, str)),
+    "log_level": ("logLevel", (str,)),
 }
 
 # Request field (API spelling, as the library names it in ValidationError.field) -> Python keyword.
@@ -285,7 +285,9 @@ def _resume_result(answer: Dict[str, Any], outcomes: Dict[int, Any]) -> "ResumeR
 
 
 class Client:
-    """A kie.ai 4o Image client over libkieimage. Thread-safe; use it as a context manager.
+    """A kie.ai client over libkieimage, for both request families: GPT Image 1 (kie's 4o API:
+    ``prompt``, ``size``) and the Market models (``model=``, e.g. GPT Image 2). Thread-safe; use
+    it as a context manager.
 
     ``api_key`` defaults to ``$KIE_API_KEY`` and ``base_url`` to ``$KIE_BASE_URL`` (else
     https://api.kie.ai). Other options, all optional, map 1:1 to the library's config keys:
