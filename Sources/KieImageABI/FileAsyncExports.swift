@@ -45,18 +45,10 @@ public func kieUploadURLAsync(
     }
 }
 
-/// The shape of the file operations' async starts: check the out-parameter and callback, borrow
-/// the client, read the arguments on this thread (`prepare`), and start the returned work.
+/// The file operations' async starts: startFinalOperation without wait options or a tag.
 func startResultOperation(
     _ c: kie_client_ref?, _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?, _ outOp: UnsafeMutablePointer<kie_op>?,
     _ prepare: (KieClient) throws -> @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> Operations.Final
 ) -> kie_status {
-    withStatus {
-        let out = try requireOut(outOp, "out_op")
-        out.pointee = 0
-        let handle = try ClientHandle.borrow(c)
-        guard let onEvent else { throw KieError.invalidArgument("on_event is NULL", field: "on_event") }
-        let work = try prepare(handle.client)
-        out.pointee = try handle.operations.startFinal(callback: .init(fn: onEvent, userdata: userdata), work)
-    }
+    startFinalOperation(c, nil, onEvent, userdata, outOp) { client, _ in (nil, try prepare(client)) }
 }
