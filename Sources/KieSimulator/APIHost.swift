@@ -151,6 +151,7 @@ extension Simulator {
             var window = s.generateWindows[key] ?? SlidingWindow()
             guard (s.balances[key] ?? 0) >= cost else { return .insufficientCredits }
             guard window.allow(nowMs: now, limit: config.generateLimit.requests, windowMs: Int64(config.generateLimit.perMs)) else {
+                s.generateRateLimited += 1
                 return .rateLimited
             }
             s.generateWindows[key] = window

@@ -82,7 +82,7 @@ extension Simulator {
     public func stats() -> SimulatorStats {
         state.withLock { s in
             SimulatorStats(
-                requests: s.requestCounts, generateAccepted: s.generateAccepted, tasks: s.tasks.count,
+                requests: s.requestCounts, generateAccepted: s.generateAccepted, generateRateLimited: s.generateRateLimited, tasks: s.tasks.count,
                 fileRequests: s.fileRequests, fileRequestsWithAuthorization: s.fileRequestsWithAuthorization,
                 fileLog: s.fileLog, balances: s.balances, uploads: s.uploads.count)
         }
@@ -93,6 +93,8 @@ public struct SimulatorStats: Sendable, Codable, Equatable {
     /// Requests per endpoint name (`generate`, `record-info`, ..., `file`, `admin`, `unknown`, `wrong-method`).
     public var requests: [String: Int]
     public var generateAccepted: Int
+    /// generate / createTask requests the rate window refused (429).
+    public var generateRateLimited: Int
     public var tasks: Int
     public var fileRequests: Int
     public var fileRequestsWithAuthorization: Int

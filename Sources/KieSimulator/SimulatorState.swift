@@ -59,6 +59,8 @@ struct StateData: Sendable {
     var uploads: [String: UploadedFile] = [:]
     var requestCounts: [String: Int] = [:]
     var generateAccepted = 0
+    /// generate / createTask requests refused by the account's rate window (429).
+    var generateRateLimited = 0
     var fileRequests = 0
     var fileRequestsWithAuthorization = 0
     var fileLog: [FileRequestRecord] = []

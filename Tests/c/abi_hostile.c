@@ -212,7 +212,7 @@ int main(void) {
 
   /* ---- clients: thread delivery and queue delivery, against the simulator ---- */
   kie_client *c = NULL, *q = NULL;
-  EXPECT_STATUS(kie_client_new("{\"maxRetries\":0,\"requestTimeoutMs\":10000,\"poll\":{\"initialMs\":50,\"maxMs\":200}}", &c), KIE_OK);
+  EXPECT_STATUS(kie_client_new("{\"maxRetries\":0,\"requestTimeoutMs\":60000,\"poll\":{\"initialMs\":50,\"maxMs\":200}}", &c), KIE_OK);
   EXPECT_STATUS(kie_client_new("{\"maxRetries\":0,\"delivery\":\"queue\"}", &q), KIE_OK);
   if (!c || !q) {
     fprintf(stderr, "cannot create clients (KIE_BASE_URL/KIE_API_KEY set?)\n");

@@ -225,8 +225,11 @@ def run_crash_resume(tmp_path, sim, started, fam):
         state = read_journal(journal) if journal.exists() else read_journal_empty()
         dup = {n: ids for n, ids in tasks.items() if len(ids) > 1}
         assert not dup, f"round {round_no}: lines submitted twice: {dup}"
-        assert stats["requests"].get(fam.endpoint, 0) == len(tasks) == stats["generateAccepted"], \
-            f"round {round_no}: generates {stats['requests'].get(fam.endpoint, 0)} vs tasks {len(tasks)} (429 or resend)"
+        # Every task is one accepted generate; none was refused by kie's window (a restarted
+        # run waits out the sends its journal holds). A generate whose body the kill cut off
+        # reaches the simulator's counter without creating anything: those are the difference.
+        assert len(tasks) == stats["generateAccepted"] and stats["generateRateLimited"] == 0, \
+            f"round {round_no}: tasks {len(tasks)}, accepted {stats['generateAccepted']}, 429s {stats['generateRateLimited']}"
         for n, ids in state["tasks"].items():
             assert ids <= set(tasks.get(n, [])), f"round {round_no}: line {n} journaled tasks {ids} the simulator does not have for it"
         task_pixels = {tid: fam.pixels(n) for n, ids in tasks.items() for tid in ids}
@@ -275,13 +278,13 @@ def run_crash_resume(tmp_path, sim, started, fam):
     stats = sim.stats()
     assert sorted(tasks) == list(range(1, fam.lines + 1)), "some line has no task"
     assert all(len(ids) == 1 for ids in tasks.values()), {n: ids for n, ids in tasks.items() if len(ids) > 1}
-    assert stats["requests"][fam.endpoint] == fam.lines == stats["generateAccepted"]
+    assert fam.lines == stats["generateAccepted"] and stats["generateRateLimited"] == 0
 
     again = run([*batch_argv(requests, out, sim, "--json")], env=sim.env(), timeout=120)
     assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
     result = json.loads(again.stdout)
     assert result["done"] == fam.lines and result["failed"] == 0
-    assert sim.stats()["requests"][fam.endpoint] == fam.lines    # the rerun submitted nothing
+    assert sim.stats()["requests"][fam.endpoint] == stats["requests"][fam.endpoint]   # the rerun submitted nothing
     expected_files = set()
     for row in result["lines"]:
         n = row["line"]

@@ -51,7 +51,16 @@ struct APICaller: Sendable {
                 guard left > 0 else { throw KieError(.timeout, "deadline passed before \(endpoint.name)", taskId: taskId, attempts: attempt - 1) }
                 timeout = min(timeout, left)
             }
-            let outcome = await attemptOnce(endpoint, headers: headers, body: bytes, timeoutMs: timeout)
+            let outcome: Result<Envelope, Failed>
+            if endpoint.idempotency == .createsTask {
+                // Once a request that creates a task has left, its answer is awaited even when
+                // the caller is cancelled: the task id must reach the journal (docs/journal.md),
+                // or a charged task would be lost. The wait is bounded by the request timeout.
+                let attempt = Task { [self, headers, bytes] in await attemptOnce(endpoint, headers: headers, body: bytes, timeoutMs: timeout) }
+                outcome = await attempt.value
+            } else {
+                outcome = await attemptOnce(endpoint, headers: headers, body: bytes, timeoutMs: timeout)
+            }
             if let slot { await limiter.answered(slot) }
             let failure: AttemptFailure
             var lastError: KieError

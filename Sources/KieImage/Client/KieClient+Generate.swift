@@ -79,12 +79,15 @@ extension KieClient {
     }
 
     /// The whole lifecycle of one request: submit, `submitted` event, wait, optional download
-    /// (wait options), each step journaled. Every binding's "generate and wait" is this call.
+    /// (wait options), each step journaled. Every "generate and wait" of the bindings, the CLI
+    /// and its batch is this call. Cancelled while its request is on the wire, it still
+    /// journals the task id before it stops (a resume finishes the task); it never polls after.
     public func run(
         _ validated: ValidatedRequest, options: WaitOptions, onEvent: @escaping @Sendable (WaitEvent) -> Void
     ) async throws -> WaitEvent {
         let submitted = try await generate(validated)
         onEvent(.submitted(taskId: submitted.taskId, warnings: submitted.warnings, family: submitted.family))
+        try Task.checkCancellation()
         return try await waitAndDownload(submitted.taskId, options: options, onEvent: onEvent)
     }
 

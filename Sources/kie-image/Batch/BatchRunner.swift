@@ -73,51 +73,50 @@ struct BatchRunner: Sendable {
 
     func process(_ item: BatchWork) async -> BatchOutcome {
         let line = item.line
-        let taskId: String
-        if let known = item.taskId {
-            display.event("line \(line.number): resuming") { $0.queued -= 1; $0.running += 1 }
-            taskId = known
-        } else {
-            guard case .success(let request) = line.request else {
-                let e = line.request.failure ?? KieError(.validation, "invalid request", field: nil)
-                display.event("line \(line.number): \(e.status.name)", finished: true) { $0.queued -= 1; $0.failed += 1 }
-                return failure(line, e, taskId: nil)
-            }
-            guard !Task.isCancelled else { return BatchOutcome(line: line.number, kind: .interrupted, label: "INTERRUPTED") }
-            display.event("line \(line.number): submitting") { $0.queued -= 1; $0.running += 1 }
-            // Not cancelled by Ctrl-C: once sent, the answer (a task id) must reach the journal.
-            let client = self.client
-            let tag = BatchLedger.tag(line)
-            switch await Task(operation: { try await client.generate(request, tag: tag) }).result {
-            case .success(let submitted):
-                display.event("line \(line.number): submitted \(submitted.taskId)") { _ in }
-                taskId = submitted.taskId
-            case .failure(let error):
-                let e = KieError.wrap(error)
-                display.event("line \(line.number): \(e.status.name)", finished: true) { $0.running -= 1; $0.failed += 1 }
-                return failure(line, e, taskId: e.taskId)
-            }
-        }
+        var options = TaskFlow.waitOptions(client, timeoutSeconds: timeoutSeconds)
+        options.downloadDir = out
+        var taskId = item.taskId
+        let end: WaitEvent
         do {
-            var options = TaskFlow.waitOptions(client, timeoutSeconds: timeoutSeconds)
-            options.downloadDir = out
-            let end = try await client.waitAndDownload(taskId, options: options, onEvent: { _ in })
-            let files = Self.files(of: end)
-            display.event("line \(line.number): done \(files.joined(separator: " "))", finished: true) { $0.running -= 1; $0.done += 1 }
-            var outcome = BatchOutcome(line: line.number, kind: .done, label: "DONE", taskId: taskId, files: files)
-            if case .completed(let task, _) = end { outcome.credits = task.creditsConsumed }
-            return outcome
+            if let known = taskId {
+                display.event("line \(line.number): resuming") { $0.queued -= 1; $0.running += 1 }
+                end = try await client.waitAndDownload(known, options: options, onEvent: { _ in })
+            } else {
+                guard case .success(var request) = line.request else {
+                    let e = line.request.failure ?? KieError(.validation, "invalid request", field: nil)
+                    display.event("line \(line.number): \(e.status.name)", finished: true) { $0.queued -= 1; $0.failed += 1 }
+                    return failure(line, e, taskId: nil)
+                }
+                guard !Task.isCancelled else { return BatchOutcome(line: line.number, kind: .interrupted, label: "INTERRUPTED") }
+                display.event("line \(line.number): submitting") { $0.queued -= 1; $0.running += 1 }
+                request.tag = BatchLedger.tag(line)
+                let number = line.number
+                end = try await client.run(request, options: options) { [display] event in
+                    if case .submitted(let id, _, _) = event {
+                        display.event("line \(number): submitted \(id)") { _ in }
+                    }
+                }
+            }
         } catch {
-            if Task.isCancelled || error is CancellationError || (error as? KieError)?.status == .cancelled {
+            let e = KieError.wrap(error)
+            taskId = taskId ?? e.taskId
+            if Task.isCancelled || e.status == .cancelled {
                 display.event("line \(line.number): interrupted") { $0.running -= 1 }
                 return BatchOutcome(line: line.number, kind: .interrupted, label: "INTERRUPTED", taskId: taskId)
             }
-            // The core journaled a failed task; timeouts and errors leave the line submitted, so
-            // a rerun polls it again.
-            let e = KieError.wrap(error)
+            // The core journaled what happened (rejected, unknown, failed); timeouts and other
+            // errors leave a submitted line submitted, so a rerun polls it again.
             display.event("line \(line.number): \(e.status.name)", finished: true) { $0.running -= 1; $0.failed += 1 }
             return failure(line, e, taskId: taskId)
         }
+        let files = Self.files(of: end)
+        display.event("line \(line.number): done \(files.joined(separator: " "))", finished: true) { $0.running -= 1; $0.done += 1 }
+        var outcome = BatchOutcome(line: line.number, kind: .done, label: "DONE", files: files)
+        if case .completed(let task, _) = end {
+            outcome.taskId = task.taskId
+            outcome.credits = task.creditsConsumed
+        }
+        return outcome
     }
 
     /// The saved paths of a completed wait-and-download.
