@@ -145,3 +145,32 @@ import Testing
         }
     }
 }
+
+/// Requests waiting for one of the transport's in-flight slots keep their whole timeout for the
+/// wire: local queueing must never turn a generate into an unknown outcome.
+@Suite(.serialized) struct InFlightQueueTests {
+    @Test func generatesQueuedBehindTheInFlightLimitKeepTheirWholeTimeout() async throws {
+        let n = HTTPTransport.maxInFlight + 16
+        try await withSim(configure: {
+            $0.apiKeys = [SimHarness.key: 100_000]
+            $0.generateLimit = RateLimit(requests: 10_000, perMs: 1000)
+            $0.faults = [FaultRule(endpoint: "generate", action: FaultAction(latencyMs: 1200))]
+        }, client: {
+            $0.requestTimeoutMs = 2000
+            $0.rateLimit.requests = 0
+        }) { h in
+            let outcomes = try await withThrowingTaskGroup(of: KieStatus.self) { group in
+                for i in 0..<n {
+                    group.addTask {
+                        do { _ = try await h.client.generate(h.request("queued \(i)")); return .ok } catch { return KieError.wrap(error).status }
+                    }
+                }
+                var all: [KieStatus] = []
+                for try await s in group { all.append(s) }
+                return all
+            }
+            #expect(outcomes.filter { $0 != .ok }.isEmpty, "\(outcomes.filter { $0 != .ok }.map(\.name))")
+            #expect(h.generateCount() == n && h.sim.tasks().count == n)
+        }
+    }
+}

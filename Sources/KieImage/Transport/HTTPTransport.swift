@@ -63,16 +63,19 @@ final class HTTPTransport: Sendable {
     }
 
     /// One attempt. Throws `TransportFailure` for anything below HTTP, CancellationError when cancelled.
-    /// The attempt's timeout counts from the call, so time spent waiting for a slot is part of
-    /// it; a call whose timeout passes before it gets a slot fails as not sent.
+    /// A call that waits longer than its timeout for a slot fails as not sent (safe to retry);
+    /// once it has a slot the request gets its whole timeout on the wire, so time spent queueing
+    /// here never turns a generate into an unknown outcome.
     @inline(never)  // its frame (request, headers) lives only during the call, not in a caller's long-lived frame
     func send(_ call: HTTPCall) async throws -> HTTPAnswer {
-        let deadline = NIODeadline.now() + .milliseconds(max(call.timeoutMs, 1))
+        let budget = TimeAmount.milliseconds(max(call.timeoutMs, 1))
+        let queued = NIODeadline.now() + budget
         try await inFlight.acquire()
         defer { inFlight.release() }
-        guard NIODeadline.now() < deadline else {
+        guard NIODeadline.now() < queued else {
             throw TransportFailure(sent: false, timedOut: true, message: "no connection free before the timeout")
         }
+        let deadline = NIODeadline.now() + budget
         var headers = HTTPHeaders()
         headers.reserveCapacity(4 + call.headers.count)
         headers.add(name: "User-Agent", value: userAgent)
