@@ -44,4 +44,15 @@ import Testing
         let e = try WebhookEvent.parse(Array(#"{"code":400,"msg":"flagged","data":{"taskId":"task12345","info":null}}"#.utf8))
         #expect(!e.isSuccess && e.code == 400 && e.resultUrls.isEmpty)
     }
+
+    @Test func marketCallbacksParseAndVerify() throws {
+        // The documented Market bodies (docs/kie-market-api.md §4), success and failure.
+        let success = #"{"code":200,"msg":"Playground task completed successfully.","data":{"taskId":"m1","model":"gpt-image-2-text-to-image","state":"success","param":"{}","resultJson":"{\"resultUrls\":[\"https://tempfile.aiquickdraw.com/a.png\"]}","failCode":null,"failMsg":null,"costTime":12,"completeTime":1234567890,"createTime":1234560000,"creditsConsumed":6.0}}"#
+        let sig = WebhookVerifier.sign(key: Self.key, taskId: "m1", timestamp: now)
+        let event = try WebhookVerifier.verify(key: Self.key, body: Array(success.utf8), timestamp: "\(now)", signature: sig, now: now)
+        #expect(event.taskId == "m1" && event.isSuccess && event.resultUrls == ["https://tempfile.aiquickdraw.com/a.png"])
+        let failure = #"{"code":501,"msg":"Playground task failed.","data":{"taskId":"m2","model":"x","state":"fail","param":"{}","failCode":"GENERATION_FAILED","failMsg":"The generation task failed."}}"#
+        let failed = try WebhookEvent.parse(Array(failure.utf8))
+        #expect(failed.taskId == "m2" && !failed.isSuccess && failed.resultUrls.isEmpty)
+    }
 }

@@ -1,4 +1,6 @@
-/// A callback body (docs/kie-api.md §3): `{"code","msg","data":{"taskId","info":{"result_urls"}|null}}`.
+/// A callback body of either family: 4o `{"code","msg","data":{"taskId","info":{"result_urls"}|null}}`
+/// (docs/kie-api.md §3) or Market `{"code","msg","data":{"taskId","state","resultJson",...}}`
+/// (docs/kie-market-api.md §4). The body is not signed: confirm it with a read of the task.
 public struct WebhookEvent: Sendable {
     public var taskId: String
     public var code: Int?
@@ -26,8 +28,12 @@ public struct WebhookEvent: Sendable {
         guard let taskId = candidates.lazy.compactMap({ $0?.stringValue }).first(where: { !$0.isEmpty }) else {
             throw .invalidArgument("webhook body has no taskId", field: "taskId")
         }
+        // 4o: data.info.result_urls; Market: data.resultJson, a JSON string (or data.response)
+        // holding resultUrls (docs/kie-market-api.md §4).
         let info = data?["info"]?.objectValue
-        let urls = (info?["result_urls"] ?? info?["resultUrls"])?.arrayValue?.compactMap(\.stringValue) ?? []
+        let marketResult = data?["resultJson"]?.stringValue.flatMap { try? JSON.parse(Array($0.utf8)) } ?? data?["response"]
+        let list = info?["result_urls"] ?? info?["resultUrls"] ?? marketResult?["resultUrls"]
+        let urls = list?.arrayValue?.compactMap(\.stringValue) ?? []
         return WebhookEvent(
             taskId: taskId, code: o["code"]?.int64Value.map { Int($0) }, msg: o["msg"]?.stringValue,
             resultUrls: urls, raw: value)
