@@ -150,13 +150,16 @@ import Testing
 /// wire: local queueing must never turn a generate into an unknown outcome.
 @Suite(.serialized) struct InFlightQueueTests {
     @Test func generatesQueuedBehindTheInFlightLimitKeepTheirWholeTimeout() async throws {
-        let n = HTTPTransport.maxInFlight + 16
+        // Three waves: the last waits two answers (6 s) for a slot, then needs 3 s on the wire.
+        // With an 8 s timeout counted from the call it would time out after sending; counted
+        // from the slot it has 5 s to spare (wide, so a loaded machine does not matter).
+        let n = 2 * HTTPTransport.maxInFlight + 16
         try await withSim(configure: {
             $0.apiKeys = [SimHarness.key: 100_000]
             $0.generateLimit = RateLimit(requests: 10_000, perMs: 1000)
-            $0.faults = [FaultRule(endpoint: "generate", action: FaultAction(latencyMs: 1200))]
+            $0.faults = [FaultRule(endpoint: "generate", action: FaultAction(latencyMs: 3000))]
         }, client: {
-            $0.requestTimeoutMs = 2000
+            $0.requestTimeoutMs = 8000
             $0.rateLimit.requests = 0
         }) { h in
             let outcomes = try await withThrowingTaskGroup(of: KieStatus.self) { group in
