@@ -146,16 +146,11 @@ extension Simulator {
             let now = s.clock.nowMs()
             let config = s.config
             let cost = config.creditsPerVariant * Double(request.nVariants)
-            // Credits first, then the window: only accepted requests enter it, and a dropped
-            // request costs nothing (§7).
-            var window = s.generateWindows[key] ?? SlidingWindow()
-            guard (s.balances[key] ?? 0) >= cost else { return .insufficientCredits }
-            guard window.allow(nowMs: now, limit: config.generateLimit.requests, windowMs: Int64(config.generateLimit.perMs)) else {
-                s.generateRateLimited += 1
-                return .rateLimited
+            switch s.admitGenerate(key: key, cost: cost, nowMs: now) {
+            case .insufficientCredits: return .insufficientCredits
+            case .rateLimited: return .rateLimited
+            case .admitted: break
             }
-            s.generateWindows[key] = window
-            s.balances[key, default: 0] -= cost
 
             var duration = TaskPlanner.durationMs(config: config, rng: &s.durationRng)
             var outcome = TaskPlanner.outcome(rates: config.failureRates, rng: &s.outcomeRng)

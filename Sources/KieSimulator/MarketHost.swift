@@ -39,15 +39,11 @@ extension Simulator {
             let config = s.config
             let model = MarketModel.table[request.model] ?? MarketModel.unknown(credits: config.marketDefaultCredits)
             let cost = model.credits(input: request.input)
-            // As 4o generate: credits first, then the window; a refused request costs nothing.
-            var window = s.generateWindows[key] ?? SlidingWindow()
-            guard (s.balances[key] ?? 0) >= cost else { return .insufficientCredits }
-            guard window.allow(nowMs: now, limit: config.generateLimit.requests, windowMs: Int64(config.generateLimit.perMs)) else {
-                s.generateRateLimited += 1
-                return .rateLimited
+            switch s.admitGenerate(key: key, cost: cost, nowMs: now) {
+            case .insufficientCredits: return .insufficientCredits
+            case .rateLimited: return .rateLimited
+            case .admitted: break
             }
-            s.generateWindows[key] = window
-            s.balances[key, default: 0] -= cost
 
             var duration = config.marketGenerationMs.map { Int64($0) } ?? TaskPlanner.durationMs(config: config, rng: &s.durationRng)
             var outcome = TaskPlanner.outcome(rates: config.failureRates, rng: &s.outcomeRng)

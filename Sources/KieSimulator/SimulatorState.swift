@@ -120,3 +120,23 @@ final class ImageCache: Sendable {
         return bytes
     }
 }
+
+/// Whether a generate or createTask enters the account's books.
+enum Admission { case admitted, insufficientCredits, rateLimited }
+
+extension StateData {
+    /// Credits first, then the per-account window shared by 4o generate and Market createTask
+    /// (docs/kie-api.md §7): only accepted requests enter the window, and a refused request
+    /// costs nothing. An admitted request is charged `cost`.
+    mutating func admitGenerate(key: String, cost: Double, nowMs: Int64) -> Admission {
+        var window = generateWindows[key] ?? SlidingWindow()
+        guard (balances[key] ?? 0) >= cost else { return .insufficientCredits }
+        guard window.allow(nowMs: nowMs, limit: config.generateLimit.requests, windowMs: Int64(config.generateLimit.perMs)) else {
+            generateRateLimited += 1
+            return .rateLimited
+        }
+        generateWindows[key] = window
+        balances[key, default: 0] -= cost
+        return .admitted
+    }
+}
