@@ -4,7 +4,12 @@
 //   kie-bench p1 --base URL --mode client|bare [--ids FILE | --tasks 20000]   (kie-bench create --tasks N --out FILE makes FILE) [--seconds 5] [--inflight 64]
 //       record-info throughput: `client` = KieClient.task + the normalized task JSON serialized
 //       (what kie_task_get returns); `bare` = AsyncHTTPClient GET that only collects the body.
-//   kie-bench p2 --base URL --tasks 1000 [--intervals 0.5,1,2,5]
+//   --family 4o|market (create, p1, p2; default 4o): Market tasks are created with POST
+//       /api/v1/jobs/createTask (gpt-image-2-text-to-image) and read from GET /api/v1/jobs/recordInfo.
+//       `p1 --family market --mode client` creates its --tasks through the KieClient itself, so the
+//       client knows their family and KieClient.task(id) routes each read to recordInfo, as it does
+//       for a task a program created (one read per call, no 4o probe first).
+//   kie-bench p2 --base URL --tasks 1000 [--intervals 0.5,1,2,5] [--family 4o|market]
 //       polling quality: every task is submitted, then polled at once by KieClient.wait (our
 //       schedule, default settings) and by fixed-interval pollers; delays are measured against
 //       the simulator's exact completion time (GET /_sim/tasks).
@@ -44,6 +49,25 @@ func optInt(_ name: String, _ fallback: Int) -> Int { opts[name].flatMap(Int.ini
 
 guard let apiKey = ProcessInfo.processInfo.environment["KIE_BENCH_KEY"], !apiKey.isEmpty else { die("set KIE_BENCH_KEY") }
 let base = opt("base")
+/// The task family a measure works on (--family 4o|market, default 4o).
+let family: TaskFamily = {
+    switch opts["family"] ?? "4o" {
+    case "4o": return .fourO
+    case "market": return .market
+    case let other: die("--family must be 4o or market, not \(other)")
+    }
+}()
+
+/// A generate / createTask body of the measure's family (the same size for every task).
+func requestBody(prompt: String) -> String {
+    switch family {
+    case .fourO: return #"{"prompt":"\#(prompt)","size":"1:1"}"#
+    case .market: return #"{"model":"gpt-image-2-text-to-image","input":{"prompt":"\#(prompt)","aspect_ratio":"16:9"}}"#
+    }
+}
+
+/// The simulator's per-task hit counter for this family's record reads (GET /_sim/tasks `hits`).
+let recordHitKey = family == .market ? "jobs-recordInfo" : "record-info"
 
 func nowMs() -> Double { Date().timeIntervalSince1970 * 1000 }
 
@@ -70,7 +94,7 @@ func bareHTTPClient(pool: Int) -> HTTPClient {
 }
 
 func recordInfoRequest(_ taskId: String) -> HTTPClientRequest {
-    var r = HTTPClientRequest(url: base + "/api/v1/gpt4o-image/record-info?taskId=" + taskId)
+    var r = HTTPClientRequest(url: base + family.recordInfoPath + "?taskId=" + taskId)
     r.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
     r.headers.add(name: "Accept", value: "application/json")
     return r
@@ -114,11 +138,11 @@ func createTasks(_ count: Int, prompt: String) async -> [String] {
                 while true {
                     let i = next.with { n -> Int in n += 1; return n - 1 }
                     if i >= count { return }
-                    var r = HTTPClientRequest(url: base + "/api/v1/gpt4o-image/generate")
+                    var r = HTTPClientRequest(url: base + family.generatePath)
                     r.method = .POST
                     r.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
                     r.headers.add(name: "Content-Type", value: "application/json")
-                    r.body = .bytes(ByteBuffer(string: #"{"prompt":"\#(prompt) \#(i)","size":"1:1"}"#))
+                    r.body = .bytes(ByteBuffer(string: requestBody(prompt: "\(prompt) \(i)")))
                     guard let response = try? await http.execute(r, timeout: .seconds(30)),
                           let body = try? await response.body.collect(upTo: 1 << 20),
                           let json = try? JSON.parse(Array(body.readableBytesView)),
@@ -140,21 +164,30 @@ func p1() async {
     // KieClient paces record-info per task (TaskPacer: >= 350 ms apart, the API's 3/s per task),
     // so one task cannot carry a throughput test: both modes cycle over --tasks finished tasks
     // (the simulator answers each from its cached final answer, as for wrk's single URL).
-    let ids: [String]
-    if let file = opts["ids"] {
+    var ids: [String]
+    if family == .market && mode == "client" {
+        ids = []  // created below through the client, so it knows their family
+    } else if let file = opts["ids"] {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { die("cannot read \(file)") }
         ids = text.split(separator: "\n").map(String.init)
     } else {
         ids = await createTasks(optInt("tasks", 20_000), prompt: "kie-bench p1")
     }
-    guard !ids.isEmpty else { die("no tasks") }
+    guard !ids.isEmpty || (family == .market && mode == "client") else { die("no tasks") }
     let cursor = Box(0)
-    @Sendable func nextId() -> String { ids[cursor.with { c -> Int in c = (c + 1) % ids.count; return c }] }
+    @Sendable func nextId(_ ids: [String]) -> String { ids[cursor.with { c -> Int in c = (c + 1) % ids.count; return c }] }
     switch mode {
     case "client":
         let client = makeClient()
+        if family == .market {
+            ids = await createThroughClient(client, optInt("tasks", 10_000), prompt: "kie-bench p1")
+            guard ids.count == optInt("tasks", 10_000), client.knownFamily(of: ids[0]) == .market else {
+                die("creating Market tasks through the client failed")
+            }
+        }
+        let ids = ids
         let (n, errors, elapsed) = await closedLoop(inflight: inflight, seconds: seconds) {
-            let task = try await client.task(nextId())
+            let task = try await client.task(nextId(ids))
             let text = JSON.serialize(task.json)
             if text.isEmpty { throw CancellationError() }
         }
@@ -162,6 +195,7 @@ func p1() async {
         emit(["mode": mode, "tasks": ids.count, "requests": n, "errors": errors, "seconds": elapsed, "rps": Double(n) / elapsed])
     case "bare":
         let http = bareHTTPClient(pool: inflight)
+        let ids = ids
         let requests = ids.map(recordInfoRequest)
         let (n, errors, elapsed) = await closedLoop(inflight: inflight, seconds: seconds) {
             let request = requests[cursor.with { c -> Int in c = (c + 1) % requests.count; return c }]
@@ -174,6 +208,28 @@ func p1() async {
     default:
         die("--mode must be client or bare")
     }
+}
+
+/// Creates `count` tasks through the client's own generate, 64 at a time (the client then knows
+/// each one's family); returns their ids.
+func createThroughClient(_ client: KieClient, _ count: Int, prompt: String) async -> [String] {
+    let next = Box(0)
+    let ids = Box([String]())
+    await withTaskGroup(of: Void.self) { group in
+        for _ in 0..<64 {
+            group.addTask {
+                while true {
+                    let i = next.with { n -> Int in n += 1; return n - 1 }
+                    if i >= count { return }
+                    do {
+                        let id = try await client.generate(json: requestBody(prompt: "\(prompt) \(i)")).taskId
+                        ids.with { $0.append(id) }
+                    } catch { die("creating task \(i) through the client failed: \(error)") }
+                }
+            }
+        }
+    }
+    return ids.with { $0 }
 }
 
 // MARK: P2
@@ -212,7 +268,7 @@ func simTasks() async throws -> [String: (created: Double, complete: Double, rec
     for t in json["tasks"]?.arrayValue ?? [] {
         guard let id = t["taskId"]?.stringValue else { continue }
         out[id] = (t["createdAtMs"]?.doubleValue ?? .nan, t["completeAtMs"]?.doubleValue ?? .nan,
-                   Int(t["hits"]?["record-info"]?.int64Value ?? 0))
+                   Int(t["hits"]?[recordHitKey]?.int64Value ?? 0))
     }
     return out
 }
@@ -225,7 +281,7 @@ func p2() async {
     // Fixed pollers get their own pool, large enough that they never queue behind each other.
     let http = bareHTTPClient(pool: 256)
     let results = Box([TaskResult](repeating: TaskResult(), count: count))
-    let body = #"{"prompt":"kie-bench polling","size":"1:1"}"#
+    let body = requestBody(prompt: "kie-bench polling")
     let validated: ValidatedRequest
     do { validated = try RequestValidator.validate(json: body) } catch { die("request: \(error)") }
     let started = nowMs()
@@ -270,7 +326,7 @@ func p2() async {
                                       let bytes = try? await response.body.collect(upTo: 1 << 20),
                                       let json = try? JSON.parse(Array(bytes.readableBytesView))
                                 else { continue }
-                                if let flag = json["data"]?["successFlag"]?.int64Value, flag != 0 {
+                                if isFinished(json["data"]) {
                                     let t = nowMs()
                                     results.with { $0[index].fixedDoneMs[k] = t; $0[index].fixedCalls[k] = calls }
                                     return
@@ -334,6 +390,14 @@ func p2() async {
                       "maxMs": ds.last ?? .nan],
         "ours": summary(ourDelays, ourCalls), "fixed": fixed,
     ])
+}
+
+/// What a user's fixed poller checks: 4o `successFlag` != 0; Market `state` success or fail.
+func isFinished(_ data: JSONValue?) -> Bool {
+    switch family {
+    case .fourO: return (data?["successFlag"]?.int64Value).map { $0 != 0 } ?? false
+    case .market: return ["success", "fail"].contains(data?["state"]?.stringValue ?? "")
+    }
 }
 
 // MARK: P3 (Swift core)
