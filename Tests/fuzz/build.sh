@@ -23,10 +23,10 @@ SRC=Sources/KieImage
 CORE=(
     Support/JSONCoding.swift Support/JSONReader.swift Support/JSONWriter.swift Support/JSONValue.swift
     Support/StringTrim.swift Support/URLParts.swift
-    Errors/KieError.swift Errors/KieStatus.swift
+    Support/Version.swift Errors/KieError.swift Errors/KieStatus.swift Errors/ErrorMapping.swift
     Requests/GenerateRequest.swift Requests/RequestValidator.swift
     Requests/ValidatedRequest.swift
-    Tasks/KieTask.swift Tasks/RecordInfoParser.swift Tasks/TaskJSON.swift Tasks/TaskFamily.swift Tasks/WaitEvent.swift
+    Tasks/KieTask.swift Tasks/RecordInfoParser.swift Tasks/TaskJSON.swift Tasks/TaskFamily.swift Tasks/WaitEvent.swift Tasks/WaitOptions.swift
     Market/MarketPreset.swift Market/ModelPresets.swift Market/MarketValidator.swift Market/MarketRecordParser.swift
     Market/ModelCatalog.swift
     Transport/Envelope.swift Client/ClientConfig.swift
@@ -73,6 +73,11 @@ INCLUDES=(-I "$OUT/crypto-modules")
 for m in CCryptoBoringSSL CCryptoBoringSSLShims CXKCP CXKCPShims; do
     INCLUDES+=(-Xcc "-I$CRYPTO_SCRATCH/checkouts/swift-crypto/Sources/$m/include")
 done
+# CKieImage (the C types and the version macros Support/Version.swift reads) as a clang module.
+mkdir -p "$OUT/ckieimage"
+printf 'module CKieImage {\n  header "%s"\n  export *\n}\n' "$ROOT/Sources/CKieImage/include/kieimage_types.h" \
+    > "$OUT/ckieimage/module.modulemap"
+INCLUDES+=(-I "$OUT/ckieimage")
 
 FLAGS=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6 -use-ld=lld)
 echo "build.sh: compiling the pure core (${#CORE[@]} files)" >&2
