@@ -29,6 +29,37 @@ import Testing
         #expect(back.taskId == task.taskId && back.status == .success)
         #expect(back.resultUrls == task.resultUrls && back.resultUrls.count == 1)
     }
+
+    // json target: JSONDecoder (the reference) accepted {"a":1,"a":00} and {"a":1,"a":"\q"}: it
+    // keeps a duplicate key's first value and never checks the syntax of the one it drops. The
+    // target's reference now checks every token's grammar; JSON.parse checks every value it reads.
+    @Test(arguments: [#"{"raw":{},"raw":{"":00}}"#, #"{"paramJson":true,"paramJson":"\a"}"#, #"{"a":1,"a":1.}"#,
+        #"{"a":1,"a":"\ud800"}"#])
+    func aDuplicateKeysDroppedValueIsStillChecked(text: String) {
+        #expect(throws: JSONError.self) { try JSON.parse(text) }
+    }
+
+    // urlparts target (differential against the Character-level parser it replaced): the origin
+    // check of every API request; these are the cases where byte and Character work could differ.
+    @Test func urlPartsByteParserKeepsTheOldAnswers() {
+        let cases: [(String, (String, String, Int, String)?)] = [
+            ("https://api.kie.ai/api/v1/gpt4o-image/generate", ("https", "api.kie.ai", 443, "/api/v1/gpt4o-image/generate")),
+            ("HTTP://User:pw@Example.COM:8080/a?b#c", ("http", "example.com", 8080, "/a")),
+            ("http://[::1]:9/p", ("http", "[::1]", 9, "/p")),
+            ("http://[::1]junk/p", ("http", "[::1]", 80, "/p")),
+            ("http://h:+80", ("http", "h", 80, "")),
+            ("http://h:0080/", ("http", "h", 80, "/")),
+            ("http://ÖL.example/x", ("http", "öl.example", 80, "/x")),
+            ("http://a@b@evil.example/", ("http", "evil.example", 80, "/")),
+            ("http://h:0/", nil), ("http://h:65536/", nil), ("http://h:-1/", nil), ("http://:80/", nil),
+            ("http://h/a b", nil), ("http://h/\u{2028}", nil), ("http://h/\u{85}", nil), ("ftp://h/", nil),
+            ("http://[::1/", nil), ("https:/h", nil),
+        ]
+        for (text, want) in cases {
+            let got = URLParts(text)
+            #expect(got.map { [$0.scheme, $0.host, String($0.port), $0.path] } == want.map { [$0.0, $0.1, String($0.2), $0.3] }, "\(text)")
+        }
+    }
 }
 
 @Suite struct WideJSONTests {

@@ -5,6 +5,9 @@
 // that decoder accepts from valid UTF-8 without NUL bytes (it guesses UTF-16/32 from those, and
 // repairs invalid UTF-8) and without raw control characters in strings (it lets some through, and
 // invalid escapes near them), JSON.parse accepts once trailing commas (it allows them) are removed.
+// JSONDecoder checks a number's or a string's syntax only when it decodes that value, and it never
+// decodes the value of a duplicate key it drops ({"a":1,"a":00} and {"a":1,"a":"\q"} pass), so the
+// reference also applies RFC 8259's number and escape grammar to every token (referenceTokensValid).
 // Round trip: an accepted value serializes, parses back equal, and serializes to the same bytes.
 import FoundationEssentials
 import KieImage
@@ -57,8 +60,97 @@ func referenceParse(_ bytes: [UInt8]) -> JSONValue? {
         default: break
         }
     }
-    guard maxSeen <= JSON.maxDepth else { return nil }
+    guard maxSeen <= JSON.maxDepth, referenceTokensValid(bytes) else { return nil }
     return try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+}
+
+/// Every maximal run of number characters outside strings matches RFC 8259's grammar
+/// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, and every escape in a string is one of
+/// `\" \\ \/ \b \f \n \r \t \uXXXX`, a `\u` surrogate only as a high-low pair.
+func referenceTokensValid(_ bytes: [UInt8]) -> Bool {
+    func isDigit(_ b: UInt8) -> Bool { (0x30...0x39).contains(b) }
+    func isNumberByte(_ b: UInt8) -> Bool {
+        isDigit(b) || b == 0x2D || b == 0x2B || b == 0x2E || b == 0x65 || b == 0x45
+    }
+    func validNumber(_ t: ArraySlice<UInt8>) -> Bool {
+        var i = t.startIndex
+        func digits() -> Int {
+            let start = i
+            while i < t.endIndex, isDigit(t[i]) { i += 1 }
+            return i - start
+        }
+        if i < t.endIndex, t[i] == 0x2D { i += 1 }
+        guard i < t.endIndex, isDigit(t[i]) else { return false }
+        if t[i] == 0x30 { i += 1 } else { _ = digits() }
+        if i < t.endIndex, t[i] == 0x2E {
+            i += 1
+            guard digits() > 0 else { return false }
+        }
+        if i < t.endIndex, t[i] == 0x65 || t[i] == 0x45 {
+            i += 1
+            if i < t.endIndex, t[i] == 0x2B || t[i] == 0x2D { i += 1 }
+            guard digits() > 0 else { return false }
+        }
+        return i == t.endIndex
+    }
+    /// The value of the four hex digits at `i`, or nil.
+    func hex4(_ i: Int) -> Int? {
+        guard i >= 0, bytes.count - i >= 4 else { return nil }
+        var v = 0
+        for b in bytes[i..<i + 4] {
+            switch b {
+            case 0x30...0x39: v = v * 16 + Int(b - 0x30)
+            case 0x41...0x46: v = v * 16 + Int(b - 0x41 + 10)
+            case 0x61...0x66: v = v * 16 + Int(b - 0x61 + 10)
+            default: return nil
+            }
+        }
+        return v
+    }
+    var inString = false, number: Int? = nil, i = 0
+    while i < bytes.count {
+        let b = bytes[i]
+        if inString {
+            if b == 0x22 {
+                inString = false
+            } else if b == 0x5C {
+                guard i + 1 < bytes.count else { return false }
+                switch bytes[i + 1] {
+                case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74: i += 1
+                case 0x75:
+                    guard let u = hex4(i + 2) else { return false }
+                    if (0xDC00...0xDFFF).contains(u) { return false }
+                    if (0xD800...0xDBFF).contains(u) {
+                        guard i + 7 < bytes.count, bytes[i + 6] == 0x5C, bytes[i + 7] == 0x75,
+                            let low = hex4(i + 8), (0xDC00...0xDFFF).contains(low)
+                        else { return false }
+                        i += 6
+                    }
+                    i += 5
+                default: return false
+                }
+            }
+            i += 1
+            continue
+        }
+        // A run starts at a digit or '-' (a bare 'e' or '+' is not a number: JSONDecoder rejects it).
+        if let s = number {
+            if isNumberByte(b) {
+                i += 1
+                continue
+            }
+            if !validNumber(bytes[s..<i]) { return false }
+            number = nil
+        } else if isDigit(b) || b == 0x2D {
+            number = i
+            i += 1
+            continue
+        }
+        if b == 0x22 { inString = true }
+        i += 1
+    }
+    if let s = number, !validNumber(bytes[s...]) { return false }
+    return true
 }
 
 func same(_ a: JSONValue, _ b: JSONValue) -> Bool {
