@@ -25,6 +25,10 @@ extension KieClient {
     /// `unknown` when no usable answer came (UNKNOWN_OUTCOME: never sent again by the library).
     /// `tag` (else the request's own) is the caller's key for the work item in the journal.
     public func generate(_ validated: ValidatedRequest, tag: String? = nil) async throws -> Submitted {
+        try await inChildTask(after: generateSlots) { try await self.submit(validated, tag: tag) }
+    }
+
+    private func submit(_ validated: ValidatedRequest, tag: String?) async throws -> Submitted {
         for w in validated.warnings { logger.warning("request: \(w)") }
         await seedLimiterOnce()
         let tag = tag ?? validated.tag

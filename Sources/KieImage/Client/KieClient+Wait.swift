@@ -81,7 +81,7 @@ extension KieClient {
     @inline(never)
     func pollOnce(_ taskId: String, deadline: ContinuousClock.Instant, options: WaitOptions) async throws -> KieTask? {
         do {
-            return try await task(taskId, family: options.family, deadline: deadline)
+            return try await inChildTask(after: pollSlots) { try await self.task(taskId, family: options.family, deadline: deadline) }
         } catch let e as KieError where e.status == .timeout && APICaller.msUntil(deadline) <= 0 {
             throw KieError(.timeout, "task \(taskId) did not finish within \(options.poll.deadlineMs) ms", taskId: taskId, retryable: true)
         } catch let e as KieError where e.status == .notFound {

@@ -19,6 +19,9 @@ public final class KieClient: Sendable {
     let created = Mutex<[String: ContinuousClock.Instant]>([:])
     /// The family of each task this client created or found (reads by id ask that family).
     let families = Mutex<[String: TaskFamily]>([:])
+    /// Generates and wait polls past these run their request in a child task (KieClient+ChildTask.swift).
+    let generateSlots = InFlightLimit(limit: HTTPTransport.maxInFlight)
+    let pollSlots = InFlightLimit(limit: HTTPTransport.maxInFlight)
 
     /// Creates a client. Throws only when `journalPath` is set and the journal cannot be opened.
     public init(config: ClientConfig, logger: Logger? = nil) throws(KieError) {

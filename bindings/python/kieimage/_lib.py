@@ -367,12 +367,18 @@ def models() -> str:
 
 
 def request_build(request_json: str) -> str:
+    # Written out (no _check/_take): request_body runs it per call (BENCHMARKS.md, P4).
+    fn = _f("kie_request_build")
     out = c_void_p()
+    status = fn(_encode(request_json, "request"), byref(out))
+    p = out.value
     try:
-        _check(_f("kie_request_build")(_encode(request_json, "request"), byref(out)))
-        return _take(out)
+        if status != KIE_OK:
+            raise _error(status)
+        return ctypes.string_at(p).decode("utf-8", "replace") if p else ""
     finally:
-        _free_out(out)
+        if p:
+            _fn["kie_string_free"](p)
 
 
 def _call_out(name: str, handle: _Handle, *args: Optional[bytes]) -> str:

@@ -57,6 +57,10 @@ _OPTIONS: "Dict[str, Any]" = {
     "log_level": ("logLevel", (str,)),
 }
 
+# request_body's JSON conversions, made once (json.dumps/loads re-check their arguments per call).
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+_decode = json.JSONDecoder().decode
+
 # Request field (API spelling, as the library names it in ValidationError.field) -> Python keyword.
 _ARGUMENT_OF_FIELD = {
     "prompt": "prompt", "size": "size", "filesUrl": "files", "fileUrl": "files", "maskUrl": "mask",
@@ -141,19 +145,31 @@ def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = N
         if tag is not None:
             body["tag"] = tag
         return body
-    market = {"aspect_ratio": aspect_ratio, "resolution": resolution, "quality": quality, "background": background,
-              "images": images}
-    for name, value in list(market.items()) + list(input.items()):
-        if value is not None:
-            raise TypeError(f"{name} needs model= (a Market request); a 4o request takes size, files, mask, ...")
-    _check_type("prompt", prompt, (str,))
-    _check_type("size", size, (str,))
-    _check_type("mask", mask, (str,))
-    _check_type("variants", variants, (int,))
-    _check_type("callback_url", callback_url, (str,))
-    _check_type("enhance", enhance, (bool,))
-    _check_type("upload_cn", upload_cn, (bool,))
-    _check_type("fallback", fallback, (bool, str))
+    if input or aspect_ratio is not None or resolution is not None or quality is not None or background is not None \
+            or images is not None:
+        market = {"aspect_ratio": aspect_ratio, "resolution": resolution, "quality": quality,
+                  "background": background, "images": images}
+        for name, value in list(market.items()) + list(input.items()):
+            if value is not None:
+                raise TypeError(f"{name} needs model= (a Market request); a 4o request takes size, files, mask, ...")
+    # The common case (every argument None or of its type) costs one test each; _check_type words
+    # the error otherwise. request_body runs this per call (BENCHMARKS.md, P4).
+    if prompt is not None and type(prompt) is not str:
+        _check_type("prompt", prompt, (str,))
+    if size is not None and not isinstance(size, str):
+        _check_type("size", size, (str,))
+    if mask is not None and type(mask) is not str:
+        _check_type("mask", mask, (str,))
+    if variants is not None and type(variants) is not int:
+        _check_type("variants", variants, (int,))
+    if callback_url is not None and type(callback_url) is not str:
+        _check_type("callback_url", callback_url, (str,))
+    if enhance is not None and type(enhance) is not bool:
+        _check_type("enhance", enhance, (bool,))
+    if upload_cn is not None and type(upload_cn) is not bool:
+        _check_type("upload_cn", upload_cn, (bool,))
+    if fallback is not None and type(fallback) is not bool and not isinstance(fallback, str):
+        _check_type("fallback", fallback, (bool, str))
     request: Dict[str, Any] = {}
     if prompt is not None:
         request["prompt"] = prompt
@@ -194,7 +210,7 @@ def request_body(prompt: Optional[str] = None, size: Union[str, Size, None] = No
     """The exact JSON body the library would send for these arguments (kie_request_build):
     validated, normalized, nothing sent. Raises ValidationError like ``Client.generate``."""
     try:
-        body: Dict[str, Any] = json.loads(_lib.request_build(json.dumps(build_request(prompt, size, **request))))
+        body: Dict[str, Any] = _decode(_lib.request_build(_encode(build_request(prompt, size, **request))))
     except _errors.KieError as e:
         raise _name_argument(e) from None
     return body
