@@ -12,8 +12,7 @@ SONAME     := libkieimage.so.1
 LIB_DIR    := $(BUILD_DIR)/lib
 LIB        := $(LIB_DIR)/libkieimage.so.$(VERSION)
 PREFIX     ?= /usr/local
-# Extra swiftc flags for `make lib` only, e.g. to let --gc-sections drop unused dependency code:
-# LIB_SWIFTFLAGS="-Xswiftc -Xfrontend -Xswiftc -internalize-at-link -Xswiftc -Xfrontend -Xswiftc -function-sections"
+# Extra swiftc flags for `make lib` only (they change the library's link, not the shared modules).
 LIB_SWIFTFLAGS ?=
 ARCH       := $(shell uname -m)
 DIST       := dist
@@ -21,12 +20,19 @@ DIST_NAME  := kieimage-$(VERSION)-linux-$(ARCH)
 TARBALL    := $(DIST)/$(DIST_NAME).tar.gz
 WHEEL      := $(DIST)/kieimage-$(VERSION)-py3-none-linux_$(ARCH).whl
 # Release products: one scratch path and one flag set for the library and the tools, so the
-# modules they share are compiled once.
-RELEASE    := $(SWIFT) build -c release --scratch-path .build-lib -Xswiftc -static-stdlib
+# modules they share are compiled once (Benchmarks/run.sh asks `make release-flags` for them).
+# Size (BENCHMARKS.md, "size"): Swift marks every public function "retain", so --gc-sections
+# kept every public function of every dependency; -internalize-at-link lifts that for what the
+# link does not export (the library exports kie_* only, abi/kieimage.map), -function-sections
+# lets it drop them one by one, and gold's --icf=safe folds identical functions whose address
+# is never taken (generic specializations).
+RELEASE_FLAGS := -Xswiftc -static-stdlib -Xswiftc -Xfrontend -Xswiftc -internalize-at-link \
+	-Xswiftc -Xfrontend -Xswiftc -function-sections -Xlinker --icf=safe
+RELEASE    := $(SWIFT) build -c release --scratch-path .build-lib $(RELEASE_FLAGS)
 TOOLS      := $(BUILD_DIR)/bin/kie-image $(BUILD_DIR)/bin/kie-sim
 MANPAGES   := $(BUILD_DIR)/man/kie-image.1 $(BUILD_DIR)/man/kie-sim.1
 
-.PHONY: demo test deps build lib tools man wheel dist abi-check install test-install test-dist header header-check \
+.PHONY: demo test deps build lib release-flags tools man wheel dist abi-check install test-install test-dist header header-check \
 	test-swift test-c test-python test-cli test-lifecycle \
 	test-fuzz test-soak fuzz soak bench clean
 
@@ -48,8 +54,11 @@ build:
 
 ## lib: the shipped library: release, Swift standard library linked statically, SONAME
 ## libkieimage.so.1, only kie_* exported (abi/kieimage.map), stripped
+release-flags:
+	@echo $(RELEASE_FLAGS)
+
 lib: $(LIB)
-$(LIB): Package.swift $(shell find Sources/KieImage Sources/KieImageABI Sources/CKieImage -type f) abi/kieimage.map
+$(LIB): Package.swift Makefile $(shell find Sources/KieImage Sources/KieImageABI Sources/CKieImage -type f) abi/kieimage.map
 	$(RELEASE) --product kieimage $(LIB_SWIFTFLAGS)
 	@mkdir -p $(LIB_DIR)
 	strip --strip-unneeded -o $@ .build-lib/release/libkieimage.so

@@ -17,8 +17,12 @@ LIB=$(readlink -f build/lib/libkieimage.so.1 2>/dev/null || true)
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
 
 echo "building release kie-sim and kie-bench in $SCRATCH" >&2
-$SWIFT build -c release --scratch-path "$SCRATCH" -Xswiftc -static-stdlib --product kie-sim >&2
-$SWIFT build -c release --scratch-path "$SCRATCH" -Xswiftc -static-stdlib --product kie-bench >&2
+# shellcheck disable=SC2046 # the flags are several words
+FLAGS=$(make -s --no-print-directory release-flags)
+# shellcheck disable=SC2086
+$SWIFT build -c release --scratch-path "$SCRATCH" $FLAGS --product kie-sim >&2
+# shellcheck disable=SC2086
+$SWIFT build -c release --scratch-path "$SCRATCH" $FLAGS --product kie-bench >&2
 
 mkdir -p build/bench
 JANSSON=$(pkg-config --cflags --libs jansson 2>/dev/null || echo -ljansson)

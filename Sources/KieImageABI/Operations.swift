@@ -93,26 +93,37 @@ final class Operations: Sendable {
         }
         guard let op else { throw KieError(.cancelled, "client is being freed") }
         idle.enter()
+        // The op's root frame lives as long as the op (a wait sleeps under it): only the body's
+        // result is kept here; the rest is out of line (BENCHMARKS.md, P3).
         let task = Task.detached { [self] in
             let final: Final
             do {
                 final = try await body { self.emit(op, $0) }
             } catch {
-                final = .event(.failed(KieError.wrap(error)))
+                final = Self.failed(error)
             }
-            switch final {
-            case .event(let event): self.emit(op, event)
-            case .result(let value):
-                self.deliver(op, status: KIE_OK, isFinal: true) { tag in
-                    var o: JSONObject = ["event": "completed", "result": value]
-                    if let tag { o["tag"] = .string(tag) }
-                    return .object(o)
-                }
-            }
-            self.idle.leave()
+            self.end(op, final)
         }
         state.withLock { s in s.ops[op]?.task = task }
         return op
+    }
+
+    @inline(never)
+    private static func failed(_ error: any Error) -> Final { .event(.failed(KieError.wrap(error))) }
+
+    /// Delivers an op's final event and lets `kie_client_free` go on when it was the last op.
+    @inline(never)
+    private func end(_ op: kie_op, _ final: Final) {
+        switch final {
+        case .event(let event): emit(op, event)
+        case .result(let value):
+            deliver(op, status: KIE_OK, isFinal: true) { tag in
+                var o: JSONObject = ["event": "completed", "result": value]
+                if let tag { o["tag"] = .string(tag) }
+                return .object(o)
+            }
+        }
+        idle.leave()
     }
 
     /// Delivers one event of `op` unless the op already had its final event.

@@ -89,10 +89,17 @@ extension KieClient {
     public func run(
         _ validated: ValidatedRequest, options: WaitOptions, onEvent: @escaping @Sendable (WaitEvent) -> Void
     ) async throws -> WaitEvent {
+        let taskId = try await submitAndAnnounce(validated, onEvent: onEvent)
+        try Task.checkCancellation()
+        return try await waitAndDownload(taskId, options: options, onEvent: onEvent)
+    }
+
+    /// `run`'s submit step, out of line: a long wait then keeps no `Submitted` in its frames.
+    @inline(never)
+    private func submitAndAnnounce(_ validated: ValidatedRequest, onEvent: @Sendable (WaitEvent) -> Void) async throws -> String {
         let submitted = try await generate(validated)
         onEvent(.submitted(taskId: submitted.taskId, warnings: submitted.warnings, family: submitted.family))
-        try Task.checkCancellation()
-        return try await waitAndDownload(submitted.taskId, options: options, onEvent: onEvent)
+        return submitted.taskId
     }
 
     /// Waits for a task and, when the options name a directory, saves its results there. The
@@ -100,6 +107,11 @@ extension KieClient {
     public func waitAndDownload(_ taskId: String, options: WaitOptions, onEvent: @escaping @Sendable (WaitEvent) -> Void) async throws -> WaitEvent {
         let task = try await wait(taskId, options: options, onEvent: onEvent)
         guard let dir = options.downloadDir else { return .completed(task, downloads: nil) }
+        return try await downloadCompleted(task, to: dir)
+    }
+
+    @inline(never)
+    private func downloadCompleted(_ task: KieTask, to dir: String) async throws -> WaitEvent {
         let files = try await download(task, to: dir)
         return .completed(task, downloads: ["dir": .string(dir), "files": .array(files.map(\.json))])
     }

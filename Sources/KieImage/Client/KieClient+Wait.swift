@@ -55,7 +55,7 @@ extension KieClient {
             let left = APICaller.msUntil(deadline)
             if delay >= left {
                 if left > 0 { try await Task.sleep(for: .milliseconds(left)) }
-                throw KieError(.timeout, "task \(taskId) did not finish within \(options.poll.deadlineMs) ms (\(poll.calls) status calls)", taskId: taskId, retryable: true)
+                throw Self.waitTimedOut(taskId, options: options, calls: poll.calls)
             }
             if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
             guard let task = try await pollOnce(taskId, deadline: deadline, options: options) else {
@@ -69,19 +69,24 @@ extension KieClient {
             if task.isTerminal { return try finish(task, calls: poll.calls) }
             if task.progress != poll.lastProgress {
                 poll.lastProgress = task.progress
-                onEvent(.progress(taskId: taskId, progress: task.progress, status: task.status.rawValue))
+                Self.emitProgress(task, onEvent)
             }
             poll.schedule.observe(elapsedMs: poll.elapsedMs, progress: task.progress)
             delay = poll.schedule.nextDelay(elapsedMs: poll.elapsedMs)
         }
     }
 
-    /// One poll, kept out of line so a sleeping wait holds only the loop's small state, not the
-    /// HTTP call's frames. nil: not visible yet (a not-found within the grace period).
+    /// One poll, run in a child task (KieClient+ChildTask.swift) with all its work, error
+    /// mapping included, so a sleeping wait keeps only this small frame. nil: not visible yet
+    /// (a not-found within the grace period).
     @inline(never)
     func pollOnce(_ taskId: String, deadline: ContinuousClock.Instant, options: WaitOptions) async throws -> KieTask? {
+        try await inChildTask(after: pollSlots) { try await self.poll(taskId, deadline: deadline, options: options) }
+    }
+
+    private func poll(_ taskId: String, deadline: ContinuousClock.Instant, options: WaitOptions) async throws -> KieTask? {
         do {
-            return try await inChildTask(after: pollSlots) { try await self.task(taskId, family: options.family, deadline: deadline) }
+            return try await task(taskId, family: options.family, deadline: deadline)
         } catch let e as KieError where e.status == .timeout && APICaller.msUntil(deadline) <= 0 {
             throw KieError(.timeout, "task \(taskId) did not finish within \(options.poll.deadlineMs) ms", taskId: taskId, retryable: true)
         } catch let e as KieError where e.status == .notFound {
@@ -89,6 +94,17 @@ extension KieClient {
             logger.debug("task not visible yet", metadata: ["taskId": "\(taskId)"])
             return nil
         }
+    }
+
+    // Out of line, so their temporaries are not fields of every sleeping wait's frame.
+    @inline(never)
+    static func waitTimedOut(_ taskId: String, options: WaitOptions, calls: Int) -> KieError {
+        KieError(.timeout, "task \(taskId) did not finish within \(options.poll.deadlineMs) ms (\(calls) status calls)", taskId: taskId, retryable: true)
+    }
+
+    @inline(never)
+    static func emitProgress(_ task: KieTask, _ onEvent: @Sendable (WaitEvent) -> Void) {
+        onEvent(.progress(taskId: task.taskId, progress: task.progress, status: task.status.rawValue))
     }
 
     /// A terminal task: learn its duration, journal its end, and return or throw its failure.
