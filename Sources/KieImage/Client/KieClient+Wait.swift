@@ -58,35 +58,44 @@ extension KieClient {
                 throw Self.waitTimedOut(taskId, options: options, calls: poll.calls)
             }
             if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
-            guard let task = try await pollOnce(taskId, deadline: deadline, options: options) else {
-                poll.calls += 1
-                poll.schedule.observe(elapsedMs: poll.elapsedMs, progress: 0)
-                delay = poll.schedule.nextDelay(elapsedMs: poll.elapsedMs)
-                continue
-            }
-            poll.calls += 1
-            if let ct = task.createTime, abs(Clock.nowMs() - ct) < 86_400_000 { poll.createTime = ct }
-            if task.isTerminal { return try finish(task, calls: poll.calls) }
-            if task.progress != poll.lastProgress {
-                poll.lastProgress = task.progress
-                Self.emitProgress(task, onEvent)
-            }
-            poll.schedule.observe(elapsedMs: poll.elapsedMs, progress: task.progress)
-            delay = poll.schedule.nextDelay(elapsedMs: poll.elapsedMs)
+            let polled = try await pollOnce(taskId, deadline: deadline, options: options)
+            if let done = try advance(&poll, polled?.task, delay: &delay, onEvent: onEvent) { return done.task }
         }
+    }
+
+    /// The wait loop's work after one poll (nil task: not visible yet), out of line so the
+    /// sleeping loop's frame holds no task: updates the schedule and the next delay, emits a
+    /// progress change, and returns the task boxed when it ended (or throws its failure).
+    @inline(never)
+    private func advance(_ poll: inout WaitLoop, _ task: KieTask?, delay: inout Int64, onEvent: @Sendable (WaitEvent) -> Void) throws -> Polled? {
+        poll.calls += 1
+        guard let task else {
+            poll.schedule.observe(elapsedMs: poll.elapsedMs, progress: 0)
+            delay = poll.schedule.nextDelay(elapsedMs: poll.elapsedMs)
+            return nil
+        }
+        if let ct = task.createTime, abs(Clock.nowMs() - ct) < 86_400_000 { poll.createTime = ct }
+        if task.isTerminal { return Polled(try finish(task, calls: poll.calls)) }
+        if task.progress != poll.lastProgress {
+            poll.lastProgress = task.progress
+            onEvent(.progress(taskId: task.taskId, progress: task.progress, status: task.status.rawValue))
+        }
+        poll.schedule.observe(elapsedMs: poll.elapsedMs, progress: task.progress)
+        delay = poll.schedule.nextDelay(elapsedMs: poll.elapsedMs)
+        return nil
     }
 
     /// One poll, run in a child task (KieClient+ChildTask.swift) with all its work, error
     /// mapping included, so a sleeping wait keeps only this small frame. nil: not visible yet
     /// (a not-found within the grace period).
     @inline(never)
-    func pollOnce(_ taskId: String, deadline: ContinuousClock.Instant, options: WaitOptions) async throws -> KieTask? {
+    func pollOnce(_ taskId: String, deadline: ContinuousClock.Instant, options: WaitOptions) async throws -> Polled? {
         try await inChildTask(after: pollSlots) { try await self.poll(taskId, deadline: deadline, options: options) }
     }
 
-    private func poll(_ taskId: String, deadline: ContinuousClock.Instant, options: WaitOptions) async throws -> KieTask? {
+    private func poll(_ taskId: String, deadline: ContinuousClock.Instant, options: WaitOptions) async throws -> Polled? {
         do {
-            return try await task(taskId, family: options.family, deadline: deadline)
+            return Polled(try await task(taskId, family: options.family, deadline: deadline))
         } catch let e as KieError where e.status == .timeout && APICaller.msUntil(deadline) <= 0 {
             throw KieError(.timeout, "task \(taskId) did not finish within \(options.poll.deadlineMs) ms", taskId: taskId, retryable: true)
         } catch let e as KieError where e.status == .notFound {
@@ -100,11 +109,6 @@ extension KieClient {
     @inline(never)
     static func waitTimedOut(_ taskId: String, options: WaitOptions, calls: Int) -> KieError {
         KieError(.timeout, "task \(taskId) did not finish within \(options.poll.deadlineMs) ms (\(calls) status calls)", taskId: taskId, retryable: true)
-    }
-
-    @inline(never)
-    static func emitProgress(_ task: KieTask, _ onEvent: @Sendable (WaitEvent) -> Void) {
-        onEvent(.progress(taskId: task.taskId, progress: task.progress, status: task.status.rawValue))
     }
 
     /// A terminal task: learn its duration, journal its end, and return or throw its failure.
@@ -138,4 +142,10 @@ struct WaitLoop {
         let now = Clock.nowMs()
         return createTime.map { max(0, now - $0) } ?? (now - startWallMs)
     }
+}
+
+/// A task read by a poll, boxed: the wait's frames then hold a reference, not the task.
+final class Polled: Sendable {
+    let task: KieTask
+    init(_ task: KieTask) { self.task = task }
 }
