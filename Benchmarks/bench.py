@@ -135,19 +135,17 @@ LAST_RUN = os.path.join(OUT, "last-run.json")
 
 # What bounds each measure now (from callgrind/perf profiles; see BENCHMARKS.md "What limits each row").
 LIMITS = {
-    "P1, P1-market": (
-        "callgrind of the release kie-bench against a loopback kie-sim, whole client process (event-loop threads "
-        "included), instructions per read = difference of a 2 s and a 6 s run over the reads the simulator served: "
-        "bare AHC 241k (4o) / 240k (Market); KieClient.task + task JSON 412k / 439k (1.7x / 1.8x). Of the ~170k / "
-        "~200k extra per read: HTTPTransport.mayCarryKey parses the request URL with URLParts.init on every call, "
-        "63k / 58k (Character-level String/Substring work: split, index(before:), grapheme strides); parsing the "
-        "answer (JSONReader.parse) 30k / 51k (a Market record carries `param` and `paramJson` as JSON strings, and "
-        "MarketRecordParser.request parses the request again, +12k); RecordInfoParser 13k / MarketRecordParser 20k; "
-        "KieTask.json 14k + JSON.serialize 32k / 43k. Wall-clock ratios move with the machine's load (0.75x / "
-        "0.61x at load 2.7, 0.81x / 0.75x at load 5.6-7 in the full run): the simulator, answering the same "
-        "requests in both modes, shares the 2 cores, so the ratio sits between the instruction ratio (0.59 / 0.55) "
-        "and 1. Reaching 0.85x needs the client's own work per read cut by roughly half: the URL parse per "
-        "request (cache mayCarryKey per base URL, or scan bytes) is the largest single item."),
+    "P1, P1-market": ("callgrind of the release kie-bench against a loopback kie-sim, whole client process (event-loop threads "
+           "included), instructions per read = difference of a 2 s and a 6 s run over the reads the simulator "
+           "served: bare AHC 244k (4o) / 237k (Market); KieClient.task + task JSON 353k / 379k (1.45x / 1.6x; were "
+           "412k / 439k before URLParts read bytes: the origin check of every request cost 63k). What is left of the "
+           "~110k / ~140k extra per read: JSON.serialize of the task JSON 32k (it carries `raw`, the whole record, "
+           "again; JSONWriter.writeEscaped 10k), parsing the answer 30k / 51k (ErrorMapping.decode 25k; a Market "
+           "record carries `param` and `paramJson` as JSON strings, parsed again), KieTask.json 14k, "
+           "RecordInfoParser 13k / MarketRecordParser 20k, and the per-call bookkeeping (TaskPacer, the in-flight "
+           "slots, retain/release 32k vs 24k). The wall-clock ratio is above the instruction ratio because the "
+           "simulator, answering the same requests in both modes, shares the 2 cores; it moves with the machine's "
+           "load. -Osize (see size) would cut this row to 0.63x: kept -O."),
     "P2b, P2-market": (
         "both met when re-measured at load ~1.7 (p99 1,052 / 1,058 ms at 21.2 / 20.6 calls; a fixed poller needs "
         "23.0 / 22.8), as the machine-free model says (P2bm: p99 1,061 ms at 20.6 calls vs 22.1). In the full run, at "
@@ -157,37 +155,49 @@ LIMITS = {
         "The late ones were short tasks (7-12 s, 4-7 calls, delay up to 3.8 s) whose polls, behind the client's "
         "64-in-flight limit, answered seconds late. What bounds the rows is the schedule's dense window (1 s gap "
         "from 4.5 s, the prior's 0.3rd percentile): p99 ~= targetLatencyMs, at ~21 calls for tasks of 8-110 s."),
-    "P3": ("memory per wait is the wait's async frame and task allocator slab kept across each sleep; the "
-           "transport's frame is no longer inlined into it (send is @inline(never)) and requests beyond 64 wait in "
-           "the client's queue (one continuation each) instead of inside AsyncHTTPClient. The rest of the frame is "
-           "KieClient.wait's own: the poll call inlines APICaller.call into it. (Not re-profiled in this run.)"),
-    "P4": ("callgrind, instructions per kie_request_build (Benchmarks/c/p4_profile.c, difference of 1 and 1001 calls): "
-           "plain request 31.7k vs jansson loads+dumps 41.4k (0.77x); files + mask + callback 326k vs 105k (3.1x), "
-           "of which URLParts.init is 217k (66 %): five URLs (3 filesUrl, maskUrl, callBackUrl) at ~43k each, "
-           "Character-level Substring work (split 39k, index(before:) 29k, String iteration 32k, grapheme strides "
-           "14k); JSON parse 15k. A UTF-8 byte scan in URLParts would bring the files row near the plain one. The "
-           "Python row: request_body = build_request (the dict) + json.dumps + the C call + json.loads of the answer back "
-           "into a dict; raw ctypes on the same text is 9.1 us, so ~13 us are the binding's two Python JSON conversions "
-           "and build_request, not the library."),
+    "P3": ("massif of the C program at 2,000 waits, and each async function's frame size (its async function "
+           "pointer's context size): a Swift task keeps every allocator slab its deepest call chain needed until the "
+           "task ends, so each wait kept the frames of a generate and of a poll (APICaller.call 7.7 KB, pollOnce 3.7 "
+           "KB, ...) for its whole life: 31 KB. Now generates and polls run in a child task "
+           "(KieClient+ChildTask.swift) behind 64 slots each, so those frames are freed after each request and "
+           "requests beyond 64 queue shallow; the wait loop's per-poll work is out of line and the polled task "
+           "boxed. What a sleeping wait holds now: its frames (op root 0.9 KB, kie_generate_async's closure 0.6 KB, "
+           "run 1.5 KB, waitAndDownload 1.2 KB, wait 2.8 KB), the slabs the child poll's task object and its await "
+           "needed (~2 KB), and its operation record, closures and per-task entries (~3 KB)."),
+    "P4": ("callgrind, instructions per kie_request_build (Benchmarks/c/p4_profile.c, difference of 1 and 1001 "
+           "calls): plain request 31.5k vs jansson loads+dumps 41.4k (0.76x); files + mask + callback 120k vs 105k "
+           "(1.14x; was 326k, 217k of it URLParts.init doing Character-level Substring work on the five URLs; it now "
+           "reads UTF-8 bytes). The Python row: request_body = build_request (14k instructions, was 29k) + json "
+           "encode (23k) + the C call through ctypes (41.5k, of which the library 31.5k) + json decode of the answer "
+           "(21k): 108k instructions against jansson's 41k. The binding's two conversions between dict and JSON text "
+           "alone (44k) cost more than jansson's whole loads + dumps, and ctypes adds ~10k per call, so <= 2x "
+           "jansson is below what a ctypes binding that returns a dict can reach; it would take a C extension, which "
+           "the binding's design rules out."),
     "P6": ("callgrind of python3 -S -c, instructions, bytecode cached: pass 27.9M; import kieimage 93.5M (+65.6M); "
            "+ Client() + close() 98.6M (+5.2M). Most of the import is the standard library kieimage needs: json "
            "alone (with re and enum) +34.7M, ctypes +15.9M, threading +21M, together (ctypes, json, threading) +50.3M; "
            "dlopen of libkieimage.so (76,580 relative relocations, Swift runtime initializers) ~5M; kieimage's own "
            "modules and ctypes table ~10M. Without cached bytecode (PYTHONDONTWRITEBYTECODE=1 on this machine, a "
            "source checkout) import kieimage is 187.9M: compile() of the binding's ~90 KB source. The row is "
-           "measured with bytecode cached, as an installed package has it; wall times here are noisy (load 3-8)."),
-    "size": ("sections of the stripped library: .text 17.4 MiB, .eh_frame 3.4 MiB, .rodata 2.8 MiB, .rela.dyn "
-             "1.8 MiB. Symbol bytes by module (unstripped link): Swift stdlib 2.9 MiB, FoundationEssentials 2.4, Swift "
-             "runtime (C++) 1.5, BoringSSL 1.1, NIOCore 1.0, AsyncHTTPClient 0.8, _FoundationCollections 0.7, NIOHTTP2 "
-             "0.6, _RegexParser + _StringProcessing 0.9, NIOPosix 0.6, Crypto 0.5, swift-algorithms 0.5, "
-             "swift-configuration 0.4, KieImage itself 0.4. AsyncHTTPClient 1.37 links NIOHTTP2, NIOSSL and "
-             "swift-configuration unconditionally (its only trait, UnstableHTTPAPIsSupport, adds; none removes); Swift "
-             "marks public functions SHF_GNU_RETAIN, so --gc-sections keeps every public function of every dependency. "
-             "Compiling everything with -Xfrontend -internalize-at-link -Xfrontend -function-sections (make lib "
-             "LIB_SWIFTFLAGS=...) removes only 2.4 MiB (27.8 -> 25.4 MiB stripped, 26,591,168 bytes; abi-check passes, "
-             "request_build runs): still over 25 MB, because what is left is reachable (Foundation, the runtime, NIO, "
-             "TLS). Reaching 25 MB needs fewer dependencies (e.g. no FoundationEssentials in the core, or an HTTP/1-only "
-             "transport without NIOHTTP2/NIOSSL when TLS comes from elsewhere), not linker flags."),
+           "measured with bytecode cached, as an installed package has it; wall times here are noisy (load 3-8). "
+           "With -S (no site), which is steadier, ours costs 36-38 ms over pass in every run so far; the earlier "
+           "'met' (+12 ms) was a run where pass itself took 81 ms. -X importtime: json 9.6 ms (re 7.5 of it, "
+           "with enum), kieimage._lib 8.5-15 ms (dlopen: Swift runtime initializers and relocations; the ctypes "
+           "table), ctypes 2.6 ms, kieimage._errors 1.9 ms. json (re) and ctypes are what a ctypes binding that "
+           "speaks JSON needs, and the library must load for Client(): about 20 ms is the floor of this design."),
+    "size": ("release builds (lib, tools, bench: make release-flags) now compile with -internalize-at-link and "
+           "-function-sections and link with gold --icf=safe: Swift marks public functions SHF_GNU_RETAIN, so "
+           "--gc-sections kept every public function of every dependency (27.8 MiB before). What is left, by symbol "
+           "bytes (unstripped): C++ runtime 3.2 MiB, Swift stdlib 2.9, FoundationEssentials 2.4, NIOCore 0.75, "
+           "AsyncHTTPClient 0.73, _FoundationCollections 0.67, _RegexParser 0.61, NIOHTTP2 0.60, BoringSSL 1.1, "
+           "NIOPosix 0.46, swift-algorithms 0.43, KieImage 0.37, Crypto 0.35, swift-configuration 0.31; sections: "
+           ".text 15.7 MiB, .rodata 2.8, .eh_frame 2.8, .rela.dyn 1.8. Parts we never call (NIOHTTP2, "
+           "swift-configuration, swift-algorithms, regex) stay because protocol conformance records are kept "
+           "sections that reference their witness tables (AsyncHTTPClient 1.37 links them unconditionally). Measured "
+           "alternatives: -Osize for everything 24.1 MiB (meets 25) but P1 falls to 0.63x bare AHC (client 9.4k/s vs "
+           "13.8k/s at -O, same run), so kept -O; --icf=all 24.6-24.7 MiB but folds functions whose addresses C code "
+           "may compare (BoringSSL), not safe for a shipped library; -z pack-relative-relocs would drop most of "
+           ".rela.dyn but needs glibc >= 2.36 at load time."),
 }
 
 
@@ -531,8 +541,9 @@ def write_markdown(facts, started, elapsed, raw, only, merged_note=""):
         "",
         "## How each figure is taken",
         "",
-        "- Builds: `swift build -c release --scratch-path .build-bench --product kie-sim` and `--product kie-bench`;",
-        "  the library is `make lib`'s release `build/lib/libkieimage.so.<version>` (static Swift stdlib); the C",
+        "- Builds: `swift build -c release --scratch-path .build-lib $(make release-flags) --product kie-sim` and",
+        "  `--product kie-bench`, the library's scratch path and flags; the library is `make lib`'s release",
+        "  `build/lib/libkieimage.so.<version>` (static Swift stdlib, the same flags); the C",
         "  programs in `Benchmarks/c` are built with `gcc -O2` against it. One release `kie-sim` serves every",
         "  measure on loopback, reset and reconfigured per measure through `PUT /_sim/config`.",
         "- The simulator is never the limit: every measure runs with `generateLimit.requests` 0 (off),",
