@@ -551,7 +551,7 @@ def write_markdown(facts, started, elapsed, raw, only, merged_note=""):
         "  off too (`rateLimit.requests` 0), so only client work and the HTTP path are measured.",
         "- P1: finished tasks (generationMs 0); `wrk -t1 -c64 -d5s` on one task's record-info URL with the",
         "  Authorization header, then `kie-bench p1 --mode bare` (AsyncHTTPClient, the core's transport settings,",
-        "  64 in flight, bodies only collected) and `--mode client` (`KieClient.task` + `JSON.serialize(task.json)`,",
+        "  64 in flight, bodies only collected) and `--mode client` (`KieClient.task` + `task.jsonText`,",
         "  what `kie_task_get` does), 64 in flight; 1 s warm-up, best of 2 rounds of 5 s each. KieClient spaces",
         "  record-info calls for one task >= 350 ms apart (TaskPacer: the API allows 3/s per task), so both Swift",
         "  loops cycle over 20 000 finished tasks (the simulator answers every finished task from a cached",

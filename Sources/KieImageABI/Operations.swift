@@ -120,7 +120,7 @@ final class Operations: Sendable {
             deliver(op, status: KIE_OK, isFinal: true) { tag in
                 var o: JSONObject = ["event": "completed", "result": value]
                 if let tag { o["tag"] = .string(tag) }
-                return .object(o)
+                return JSON.serialize(.object(o))
             }
         }
         idle.leave()
@@ -128,14 +128,14 @@ final class Operations: Sendable {
 
     /// Delivers one event of `op` unless the op already had its final event.
     func emit(_ op: kie_op, _ event: WaitEvent) {
-        deliver(op, status: kie_status(rawValue: event.status.rawValue), isFinal: event.isFinal) { event.json(tag: $0) }
+        deliver(op, status: kie_status(rawValue: event.status.rawValue), isFinal: event.isFinal) { event.jsonText(tag: $0) }
     }
 
     /// Enqueues (or, with delivery "thread", schedules) one event of `op`, built for the op's tag.
-    private func deliver(_ op: kie_op, status: kie_status, isFinal: Bool, _ json: (String?) -> JSONValue) {
+    private func deliver(_ op: kie_op, status: kie_status, isFinal: Bool, _ json: (String?) -> String) {
         state.withLock { s in
             guard let entry = s.ops[op] else { return }
-            let json = JSON.serialize(json(entry.tag))
+            let json = json(entry.tag)
             if isFinal { s.ops[op] = nil }
             let pending = Pending(op: op, status: status, json: json, callback: entry.callback)
             if queueMode {

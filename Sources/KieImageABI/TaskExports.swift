@@ -42,7 +42,7 @@ public func kieGenerate(_ c: kie_client_ref?, _ requestJSON: UnsafePointer<CChar
 public func kieTaskGet(_ c: kie_client_ref?, _ taskId: UnsafePointer<CChar>?, _ outTaskJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> kie_status {
     blockingCall(c, outTaskJSON, "out_task_json") { client in
         let id = try CString.read(taskId, name: "task_id")
-        return { JSON.serialize(try await client.task(id).json) }
+        return { try await client.task(id).jsonText }
     }
 }
 
@@ -68,9 +68,9 @@ public func kieTaskWait(
                                             refusing: ["wait", "download"])
         let result = blocking(events: { event in
             guard let onEvent else { return }
-            JSON.serialize(event.json).withCString { onEvent(userdata, 0, kie_status(rawValue: event.status.rawValue), $0) }
+            event.jsonText(tag: nil).withCString { onEvent(userdata, 0, kie_status(rawValue: event.status.rawValue), $0) }
         }) { post in
-            JSON.serialize(try await handle.client.wait(id, options: options, onEvent: post).json)
+            try await handle.client.wait(id, options: options, onEvent: post).jsonText
         }
         try put(result.get(), out)
     }

@@ -144,6 +144,16 @@ import Testing
             let task = try await h.client.task(submitted.taskId)
             #expect(task.taskId == submitted.taskId)
             #expect((h.sim.requestCounts()["record-info"] ?? 0) == 4)
+            // The record's text stands for `raw` in the task JSON (the simulator writes compact JSON).
+            #expect(task.rawText.bytes != nil)
+            #expect(task.jsonText == JSON.serialize(task.json))
+            // With whitespace in the answer it is built again.
+            let spaced = Array((#"{"code":200,"msg":"success","data":"# + JSON.serialize(task.raw).dropLast() + " }}").utf8)
+            let reread = try RecordInfoParser.parse(ErrorMapping.decode(HTTPAnswer(status: 200, body: spaced), redact: { $0 }), family: .fourO)
+            #expect(reread.rawText.bytes == nil && reread.jsonText == task.jsonText)
+            var changed = task
+            changed.raw = ["other": true]
+            #expect(changed.rawText.bytes == nil && changed.jsonText == JSON.serialize(changed.json))
         }
     }
 

@@ -76,4 +76,36 @@ import Testing
         #expect(v["data"]?["x"] == [1.5])
         #expect(throws: JSONError.self) { try JSON.parse(UnsafeRawBufferPointer(start: nil, count: 0)) }
     }
+
+    /// The text of a top-level key's value is captured when it is compact and repeats no key,
+    /// spelled as it was (numbers and escapes included).
+    @Test(arguments: [
+        #"{"a":1,"b":"x\"y\\z\n\r\t","c":[true,false,null],"d":{}}"#, "-12", "0", "0.48", "-0", "6.0", "1e2", "1E+19",
+        #""\u0001\u001F \/ \u00e9 é 😀""#, "[]", #"{"k":[{"n":-9223372036854775808}]}"#, #"{"a":{"x":1},"b":{"x":2}}"#,
+        #""with spaces\tand \" quotes""#,
+    ])
+    func capturesCompactText(inner: String) throws {
+        let (doc, text) = try JSON.parse(Array(("{ \"code\": 200, \"data\":" + inner + " }").utf8), capturing: "data")
+        let captured = try #require(text)
+        #expect(String(decoding: captured, as: UTF8.self) == inner)
+        #expect(try JSON.parse(Array(captured)) == doc["data"])
+    }
+
+    @Test(arguments: [
+        #"{"a": 1}"#, #"{"a":1 }"#, "[1,\n2]", "[1\r]", "[\t1]", #"{"a":1,"a":2}"#, #"[{"a":1,"b":2,"a":3}]"#,
+        "{" + (0..<20).map { "\"k\($0)\":\($0)" }.joined(separator: ",") + #","k7":0}"#,
+    ])
+    func capturesNothingWithWhitespaceOrARepeatedKey(inner: String) throws {
+        let (doc, text) = try JSON.parse(Array(#"{"code":200,"data":"#.utf8) + Array(inner.utf8) + [0x7D], capturing: "data")
+        #expect(text == nil)
+        #expect(doc["data"] == (try JSON.parse(inner)))
+    }
+
+    @Test func capturesTheFirstOfARepeatedKeyAtTheTopLevelOnly() throws {
+        let (doc, text) = try JSON.parse(Array(#"{"x":{"data":1},"data":[2],"data":3}"#.utf8), capturing: "data")
+        #expect(doc["data"] == [2])
+        #expect(text.map { Array($0) } == Array("[2]".utf8))
+        #expect(try JSON.parse(Array(#"{"x":{"data":1}}"#.utf8), capturing: "data").text == nil)
+        #expect(try JSON.parse(Array(#"[{"data":1}]"#.utf8), capturing: "data").text == nil)
+    }
 }

@@ -54,4 +54,33 @@ import Testing
         JSON.write(["k": [1, 2]], into: &out)
         #expect(out == #"x="a\"b"{"k":[1,2]}"#)
     }
+
+    /// Writer and reader skip eight bytes at a time where nothing needs a look (SWAR): every
+    /// special byte at every position of strings around word sizes is still seen.
+    @Test func specialBytesAtEveryPositionOfAWord() throws {
+        let specials: [(UInt8, String)] = [(0x22, #"\""#), (0x5C, #"\\"#), (0x0A, #"\n"#), (0x01, #"\u0001"#), (0x1F, #"\u001f"#)]
+        for length in 1...25 {
+            for at in 0..<length {
+                for (byte, escaped) in specials {
+                    var raw = Array(repeating: UInt8(ascii: "a"), count: length)
+                    raw[at] = byte
+                    let s = String(decoding: raw, as: UTF8.self)
+                    let expected = "\"" + String(repeating: "a", count: at) + escaped + String(repeating: "a", count: length - at - 1) + "\""
+                    #expect(JSON.serialize(.string(s)) == expected)
+                    #expect(try JSON.parse(expected) == .string(s))
+                }
+                // A raw control character or an unescaped quote in a document is refused wherever it is.
+                var bad = Array(repeating: UInt8(ascii: "a"), count: length)
+                bad[at] = 0x01
+                #expect(throws: JSONError.self) { try JSON.parse([0x22] + bad + [0x22]) }
+                // Non-ASCII anywhere is validated: a lone continuation byte is refused.
+                bad[at] = 0x80
+                #expect(throws: JSONError.self) { try JSON.parse([0x22] + bad + [0x22]) }
+                bad[at] = 0xC3
+                #expect(throws: JSONError.self) { try JSON.parse([0x22] + bad + [0x22]) }
+                let e = Array(repeating: UInt8(ascii: "a"), count: at) + Array("é".utf8) + Array(repeating: UInt8(ascii: "a"), count: length - at)
+                #expect(try JSON.parse([0x22] + e + [0x22]) == .string(String(decoding: e, as: UTF8.self)))
+            }
+        }
+    }
 }

@@ -41,6 +41,11 @@ import Testing
             await other.shutdown()
             let task = try await h.client.task(id)
             #expect(task.family == .market)
+            // The record's text stands for `raw` in the task JSON, as kie.ai spelled it (the
+            // simulator writes compact JSON and creditsConsumed 6.0, as recorded traffic does).
+            #expect(task.rawText.bytes != nil)
+            #expect(JSON.serialize(try JSON.parse(task.jsonText)) == JSON.serialize(task.json))
+            #expect(task.jsonText.contains(#""creditsConsumed":6,"#) && task.jsonText.contains(#""creditsConsumed":6.0,"#))
             #expect(h.sim.requestCounts()["record-info"] == 1 && h.sim.requestCounts()["jobs-recordInfo"] == 1)
             // The family is remembered: the next read goes straight to Market.
             _ = try await h.client.task(id)

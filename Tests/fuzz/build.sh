@@ -35,6 +35,8 @@ CORE=(
 )
 CORE=("${CORE[@]/#/$SRC/}")
 TARGETS=(Tests/fuzz/targets/*.swift)
+# Checks more than one target uses, compiled into every target.
+SUPPORT=(Tests/fuzz/support/*.swift)
 
 for f in "${CORE[@]}"; do
     if grep -qE '^(extension KieClient|import (AsyncHTTPClient|NIO|Logging))' "$f"; then
@@ -45,7 +47,7 @@ done
 
 mkdir -p "$OUT/module"
 stamp="$OUT/.built"
-if [[ -f $stamp ]] && [[ -z $(find "${CORE[@]}" "${TARGETS[@]}" "$0" -newer "$stamp" 2>/dev/null) ]]; then
+if [[ -f $stamp ]] && [[ -z $(find "${CORE[@]}" "${TARGETS[@]}" "${SUPPORT[@]}" "$0" -newer "$stamp" 2>/dev/null) ]]; then
     echo "$OUT"
     exit 0
 fi
@@ -88,7 +90,7 @@ echo "build.sh: compiling the pure core (${#CORE[@]} files)" >&2
 for t in "${TARGETS[@]}"; do
     name=$(basename "$t" .swift)
     echo "build.sh: linking fuzz-$name" >&2
-    "$SWIFTC" "${FLAGS[@]}" "${INCLUDES[@]}" -I "$OUT/module" -module-name "fuzz_$name" "$t" \
+    "$SWIFTC" "${FLAGS[@]}" "${INCLUDES[@]}" -I "$OUT/module" -module-name "fuzz_$name" "$t" "${SUPPORT[@]}" \
         "$OUT/libKieImageFuzz.a" "${CRYPTO_OBJS[@]}" -lstdc++ -o "$OUT/fuzz-$name" >&2
 done
 touch "$stamp"

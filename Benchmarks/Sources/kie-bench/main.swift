@@ -188,7 +188,7 @@ func p1() async {
         let ids = ids
         let (n, errors, elapsed) = await closedLoop(inflight: inflight, seconds: seconds) {
             let task = try await client.task(nextId(ids))
-            let text = JSON.serialize(task.json)
+            let text = task.jsonText
             if text.isEmpty { throw CancellationError() }
         }
         await client.shutdown()

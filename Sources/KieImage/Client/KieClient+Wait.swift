@@ -33,10 +33,7 @@ extension KieClient {
             // Some accounts answer 200 with data null for unknown ids (docs/kie-api.md §2d).
             throw KieError(.notFound, "no task \(taskId)", apiCode: 200, taskId: taskId)
         }
-        switch family {
-        case .fourO: return try RecordInfoParser.parse(env.data, expectedTaskId: taskId)
-        case .market: return try MarketRecordParser.parse(env.data, expectedTaskId: taskId)
-        }
+        return try RecordInfoParser.parse(env, family: family, expectedTaskId: taskId)
     }
 
     /// Polls until the task ends, the deadline passes, or the calling task is cancelled.

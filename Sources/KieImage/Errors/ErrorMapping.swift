@@ -26,10 +26,10 @@ public enum ErrorMapping {
     /// Decodes an answer; throws the typed error for any non-200 body code, HTTP error status
     /// without an envelope, or a body that is not an envelope (PROTOCOL with the raw text).
     public static func decode(_ answer: HTTPAnswer, redact: (String) -> String) throws(KieError) -> Envelope {
-        let parsed = try? JSON.parse(answer.body)
-        if let o = parsed?.objectValue, let code = o["code"]?.int64Value {
+        let parsed = try? JSON.parse(answer.body, capturing: "data")
+        if let o = parsed?.value.objectValue, let code = o["code"]?.int64Value {
             let msg = o["msg"]?.stringValue ?? ""
-            let envelope = Envelope(code: Int(code), msg: msg, data: o["data"] ?? .null)
+            let envelope = Envelope(code: Int(code), msg: msg, data: o["data"] ?? .null, dataText: parsed?.text)
             if code == 200 { return envelope }
             throw error(code: Int(code), message: msg.isEmpty ? "code \(code)" : redact(msg), httpStatus: answer.status)
         }

@@ -15,6 +15,17 @@ public enum JSON {
         try bytes.withUnsafeBufferPointer { u in Result { () throws(JSONError) in try JSONReader.parse(u) } }.get()
     }
 
+    /// Parses bytes and gives, with the document, the text of `key`'s value in its top-level object
+    /// when that text is compact (no whitespace outside strings) and repeats no key in any object,
+    /// so that it reads back as the same value and may stand for it (`KieTask.jsonText`); nil
+    /// otherwise. Its numbers and escapes are as the input spelled them.
+    public static func parse(_ bytes: [UInt8], capturing key: String) throws(JSONError) -> (value: JSONValue, text: ArraySlice<UInt8>?) {
+        let (value, range) = try bytes.withUnsafeBufferPointer { u in
+            Result { () throws(JSONError) in try JSONReader.parse(u, capturing: key) }
+        }.get()
+        return (value, range.map { bytes[$0] })
+    }
+
     /// Parses bytes in place (a response buffer, a C string) without copying them first.
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(JSONError) -> JSONValue {
         try JSONReader.parse(bytes.assumingMemoryBound(to: UInt8.self))

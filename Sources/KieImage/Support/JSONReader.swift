@@ -9,24 +9,45 @@
 /// `9007199254740993`) or their nearest Double is one (`1e-400` is 0), else `.double`. Nesting
 /// deeper than `JSON.maxDepth` is rejected before recursing further. A repeated key keeps its
 /// first value, as the decoder before did. A leading UTF-8 byte order mark is skipped.
+///
+/// It can also capture one top-level key's value as text (`parse(_:capturing:)`): the byte range
+/// of that value when its text is compact (no whitespace outside strings) and repeats no key, so
+/// that any JSON reader reads from it the value this one read and a caller may copy those bytes
+/// instead of serializing the value again (numbers and escapes keep their own spelling: `6.0`,
+/// `\/`).
 struct JSONReader {
     private let b: UnsafeBufferPointer<UInt8>
     private var i = 0
     private var depth = 0
     /// Bytes of the string being read when it holds escapes (reused across strings).
     private var scratch: [UInt8] = []
+    /// False once whitespace or a repeated key was read since it was last set.
+    private var plain = true
+    /// The top-level key whose value's range is wanted, and that range once read (when plain).
+    private let captureKey: String?
+    private var captureDone = false
+    private var captured: Range<Int>? = nil
 
-    private init(_ b: UnsafeBufferPointer<UInt8>) { self.b = b }
+    private init(_ b: UnsafeBufferPointer<UInt8>, captureKey: String? = nil) {
+        self.b = b
+        self.captureKey = captureKey
+    }
 
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONError) -> JSONValue {
-        var r = JSONReader(bytes)
+        try parse(bytes, capturing: nil).value
+    }
+
+    /// The document, and the byte range of `key`'s value in the top-level object when its text is
+    /// compact and repeats no key (nil when the key is absent or the top level is no object).
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, capturing key: String?) throws(JSONError) -> (value: JSONValue, captured: Range<Int>?) {
+        var r = JSONReader(bytes, captureKey: key)
         // A UTF-8 byte order mark is skipped, as RFC 8259 §8.1 allows and the decoder before did.
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { r.i = 3 }
         r.skipWhitespace()
         let v = try r.value()
         r.skipWhitespace()
         guard r.i == bytes.count else { throw r.fail("unexpected data after the document") }
-        return v
+        return (v, r.captured)
     }
 
     private func fail(_ what: String) -> JSONError {
@@ -36,7 +57,7 @@ struct JSONReader {
     private mutating func skipWhitespace() {
         while i < b.count {
             switch b[i] {
-            case 0x20, 0x0A, 0x0D, 0x09: i += 1
+            case 0x20, 0x0A, 0x0D, 0x09: i += 1; plain = false
             default: return
             }
         }
@@ -111,9 +132,19 @@ struct JSONReader {
             guard i < b.count, b[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             i += 1
             skipWhitespace()
-            let v = try value()
+            let v: JSONValue
+            if depth == 1, !captureDone, let captureKey, key == captureKey {
+                captureDone = true
+                let outer = plain, start = i
+                plain = true
+                v = try value()
+                if plain { captured = start..<i }
+                plain = outer && plain
+            } else {
+                v = try value()
+            }
             if pairs.count < 16 {
-                if !pairs.contains(where: { $0.0 == key }) { pairs.append((key, v)) }
+                if !pairs.contains(where: { $0.0 == key }) { pairs.append((key, v)) } else { plain = false }
             } else {
                 if index == nil {
                     var built: [String: Int] = [:]
@@ -124,6 +155,8 @@ struct JSONReader {
                 if index?[key] == nil {
                     index?[key] = pairs.count
                     pairs.append((key, v))
+                } else {
+                    plain = false
                 }
             }
             skipWhitespace()
@@ -144,8 +177,16 @@ struct JSONReader {
         i += 1
         let start = i
         var high = false
-        // Fast path: no escape.
+        // Fast path: no escape. Eight bytes at a time while none of them needs a look.
         while i < b.count {
+            if b.count - i >= 8, let base = b.baseAddress {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                if w & SWAR.high != 0 { high = true }
+                if !SWAR.endsPlainRun(w) {
+                    i += 8
+                    continue
+                }
+            }
             let c = b[i]
             if c == UInt8(ascii: "\"") {
                 let run = UnsafeBufferPointer(rebasing: b[start..<i])
@@ -354,5 +395,28 @@ struct JSONReader {
         let (times10, o1) = m.multipliedReportingOverflow(by: 10)
         let (sum, o2) = times10.addingReportingOverflow(UInt64(c &- UInt8(ascii: "0")))
         if o1 || o2 { overflow = true } else { m = sum }
+    }
+}
+
+/// Word-at-a-time tests of eight bytes (Mycroft's zero-byte test): exact when the answer is
+/// "none", may answer "some" for a byte after a true match, which only sends the caller to its
+/// byte-by-byte loop.
+enum SWAR {
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let high: UInt64 = 0x8080_8080_8080_8080
+
+    /// Some byte of `w` is below `n` (n <= 0x80).
+    @inline(__always) static func hasLess(_ w: UInt64, _ n: UInt8) -> Bool {
+        (w &- ones &* UInt64(n)) & ~w & high != 0
+    }
+
+    /// Some byte of `w` is `c`.
+    @inline(__always) static func has(_ w: UInt64, _ c: UInt8) -> Bool {
+        hasLess(w ^ (ones &* UInt64(c)), 1)
+    }
+
+    /// Some byte of `w` ends a plain string run: `"`, `\` or a control character.
+    @inline(__always) static func endsPlainRun(_ w: UInt64) -> Bool {
+        hasLess(w, 0x20) || has(w, 0x22) || has(w, 0x5C)
     }
 }

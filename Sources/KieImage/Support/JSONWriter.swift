@@ -34,20 +34,36 @@ struct JSONWriter {
             }
             bytes.append(UInt8(ascii: "]"))
         case .object(let o):
-            bytes.append(UInt8(ascii: "{"))
-            var first = true
-            for (k, v) in o.pairs {
-                if !first { bytes.append(UInt8(ascii: ",")) }
-                first = false
-                writeString(k)
-                bytes.append(UInt8(ascii: ":"))
-                write(v)
-            }
-            bytes.append(UInt8(ascii: "}"))
+            writeObject(o.pairs)
         }
     }
 
-    private mutating func append(_ s: StaticString) {
+    /// An object of `pairs`, then `key` with `text` (compact JSON text from the reader,
+    /// JSON.parse(_:capturing:)) as its value, copied as it is.
+    mutating func writeObject(_ pairs: [(String, JSONValue)], thenKey key: String, text: ArraySlice<UInt8>) {
+        writeObject(pairs, closed: false)
+        if !pairs.isEmpty { bytes.append(UInt8(ascii: ",")) }
+        writeString(key)
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(contentsOf: text)
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    private mutating func writeObject(_ pairs: [(String, JSONValue)], closed: Bool = true) {
+        bytes.append(UInt8(ascii: "{"))
+        var first = true
+        for (k, v) in pairs {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            writeString(k)
+            bytes.append(UInt8(ascii: ":"))
+            write(v)
+        }
+        if closed { bytes.append(UInt8(ascii: "}")) }
+    }
+
+    /// Appends JSON text as it is (punctuation and keys the caller spells).
+    mutating func append(_ s: StaticString) {
         s.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
@@ -79,11 +95,20 @@ struct JSONWriter {
 
     private mutating func writeEscaped(_ u: UnsafeBufferPointer<UInt8>) {
         var runStart = 0
-        for k in 0..<u.count {
+        var k = 0
+        while k < u.count {
+            // Eight bytes at a time while none needs escaping (JSONReader.swift, SWAR).
+            if u.count - k >= 8, let base = u.baseAddress,
+               !SWAR.endsPlainRun(UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self))
+            {
+                k += 8
+                continue
+            }
             let c = u[k]
+            k += 1
             if c >= 0x20 && c != 0x22 && c != 0x5C { continue }
-            if runStart < k { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<k])) }
-            runStart = k + 1
+            if runStart < k - 1 { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<(k - 1)])) }
+            runStart = k
             bytes.append(UInt8(ascii: "\\"))
             switch c {
             case 0x22: bytes.append(0x22)

@@ -18,7 +18,7 @@ public struct KieTask: Sendable, Equatable {
     public var createTime: Int64?
     public var completeTime: Int64?
     public var request: JSONValue
-    public var raw: JSONValue
+    public var raw: JSONValue { didSet { rawText = RawText() } }
     public var family: TaskFamily = .fourO
     /// The Market model id; nil for 4o.
     public var model: String? = nil
@@ -30,31 +30,63 @@ public struct KieTask: Sendable, Equatable {
     public var failCode: String? = nil
     /// The caller's key for the work item (never sent to kie; set by the client or the journal).
     public var tag: String? = nil
+    /// `raw` as the answer's own text (Envelope.dataText: compact, no repeated key), set when a
+    /// record read parses (RecordInfoParser.parse(_:family:expectedTaskId:)); dropped when `raw` changes.
+    var rawText = RawText()
+
+    /// A cache of `raw`'s text: not part of a task's value, so equal whatever it holds.
+    struct RawText: Sendable, Equatable {
+        var bytes: ArraySlice<UInt8>? = nil
+        static func == (_: RawText, _: RawText) -> Bool { true }
+    }
 
     public var isTerminal: Bool { status != .generating }
     public var isSuccess: Bool { status == .success }
 
-    /// Every v1 field, then the fields both families added.
+    /// Every v1 field, then the fields both families added (docs/c-api.md, "Task JSON").
     public var json: JSONValue {
-        .object([
-            "taskId": .string(taskId),
-            "status": .string(status.rawValue),
-            "successFlag": .int(successFlag.map(Int64.init)),
-            "progress": .double(progress),
-            "resultUrls": .array(resultUrls.map { .string($0) }),
-            "errorCode": errorCode,
-            "errorMessage": .string(errorMessage),
-            "createTime": .int(createTime),
-            "completeTime": .int(completeTime),
-            "family": .string(family.rawValue),
-            "model": .string(model),
-            "state": .string(state),
-            "creditsConsumed": creditsConsumed.map { .double($0) } ?? .null,
-            "failCode": .string(failCode),
-            "tag": .string(tag),
-            "request": request,
-            "raw": raw,
-        ])
+        var pairs = fields
+        pairs.append(("raw", raw))
+        return .object(JSONObject(uniquePairs: pairs))
+    }
+
+    /// The task JSON as text: `JSON.serialize(json)`, except that `raw`, when the client kept the
+    /// answer's text of the record (`rawText`), is that text: the record as kie.ai wrote it
+    /// (compact; numbers and escapes keep their spelling, `6.0` stays `6.0`), copied, not rebuilt.
+    public var jsonText: String {
+        var w = JSONWriter(capacity: (rawText.bytes?.count ?? 0) + 512)
+        write(into: &w)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    func write(into w: inout JSONWriter) {
+        if let text = rawText.bytes {
+            w.writeObject(fields, thenKey: "raw", text: text)
+        } else {
+            w.write(json)
+        }
+    }
+
+    /// Every field but `raw`, in order (keys unique by construction).
+    private var fields: [(String, JSONValue)] {
+        [
+            ("taskId", .string(taskId)),
+            ("status", .string(status.rawValue)),
+            ("successFlag", .int(successFlag.map(Int64.init))),
+            ("progress", .double(progress)),
+            ("resultUrls", .array(resultUrls.map { .string($0) })),
+            ("errorCode", errorCode),
+            ("errorMessage", .string(errorMessage)),
+            ("createTime", .int(createTime)),
+            ("completeTime", .int(completeTime)),
+            ("family", .string(family.rawValue)),
+            ("model", .string(model)),
+            ("state", .string(state)),
+            ("creditsConsumed", creditsConsumed.map { .double($0) } ?? .null),
+            ("failCode", .string(failCode)),
+            ("tag", .string(tag)),
+            ("request", request),
+        ]
     }
 
     /// The error a failed task ends a wait with; a Market failure carries failCode and failMsg.

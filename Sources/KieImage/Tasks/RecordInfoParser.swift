@@ -11,6 +11,15 @@ public enum RecordInfoParser {
         }
     }
 
+    /// Parses a record read's answer: the task of `envelope.data`, carrying the answer's own text
+    /// of it for `raw` when it is the writer's (KieTask.jsonText copies it then).
+    public static func parse(_ envelope: Envelope, family: TaskFamily, expectedTaskId: String? = nil) throws(KieError) -> KieTask {
+        var task = try parse(envelope.data, family: family, expectedTaskId: expectedTaskId)
+        // Both families' parsers keep `data` as `raw`.
+        task.rawText.bytes = envelope.dataText
+        return task
+    }
+
     /// True for a Market record (it has `state`, `param` or `resultJson`, which 4o records lack).
     public static func looksLikeMarket(_ o: JSONObject) -> Bool {
         o["state"] != nil || o["param"] != nil || o["resultJson"] != nil

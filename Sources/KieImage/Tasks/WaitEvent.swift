@@ -25,6 +25,27 @@ public enum WaitEvent: Sendable {
         return .object(o)
     }
 
+    /// `JSON.serialize(json(tag:))`, with a completed task written as `KieTask.jsonText` writes it
+    /// (its `raw` copied from the answer when the client kept that text).
+    public func jsonText(tag: String?) -> String {
+        guard case .completed(let task, let downloads) = self, task.rawText.bytes != nil else {
+            return JSON.serialize(json(tag: tag))
+        }
+        var w = JSONWriter(capacity: (task.rawText.bytes?.count ?? 0) + 640)
+        w.append(#"{"event":"completed","task":"#)
+        task.write(into: &w)
+        if let downloads {
+            w.append(#","downloads":"#)
+            w.write(downloads)
+        }
+        if let tag {
+            w.append(#","tag":"#)
+            w.writeString(tag)
+        }
+        w.append("}")
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
     public var json: JSONValue {
         switch self {
         case .submitted(let id, let warnings, let family):

@@ -4,6 +4,10 @@ public struct Envelope: Sendable {
     public var code: Int
     public var msg: String
     public var data: JSONValue
+    /// `data` as the answer wrote it, when that text is compact and repeats no key
+    /// (JSON.parse(_:capturing:)): a record's text becomes the task JSON's `raw` as it is, not
+    /// serialized again (KieTask.jsonText).
+    var dataText: ArraySlice<UInt8>? = nil
 }
 
 /// One HTTP answer as the transport saw it.

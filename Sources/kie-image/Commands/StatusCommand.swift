@@ -27,7 +27,7 @@ struct StatusCommand: AsyncParsableCommand {
         JSONErrors.enable(json)
         let task = try await Session.with(client) { try await $0.client.task(taskId) }
         if json {
-            Console.out(JSON.serialize(task.json))
+            Console.out(task.jsonText)
         } else {
             TaskText.print(task)
         }

@@ -9,6 +9,7 @@
 // decodes the value of a duplicate key it drops ({"a":1,"a":00} and {"a":1,"a":"\q"} pass), so the
 // reference also applies RFC 8259's number and escape grammar to every token (referenceTokensValid).
 // Round trip: an accepted value serializes, parses back equal, and serializes to the same bytes.
+// Capture (JSON.parse(_:capturing:)): see checkCapture.
 import FoundationEssentials
 import KieImage
 
@@ -40,6 +41,7 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     do { back = try JSON.parse(text) } catch { fatalError("serialized value rejected: \(error)") }
     if back != value { fatalError("round trip changed the value") }
     if JSON.serialize(back) != text { fatalError("serialization is not stable") }
+    checkCapture(bytes, value: value, text: text)
     return 0
 }
 
@@ -191,4 +193,55 @@ func strictForm(_ bytes: [UInt8]) -> [UInt8]? {
         out.append(b)
     }
     return out
+}
+
+/// JSON.parse(_:capturing:) (KieTask.jsonText copies a record's text as `raw` when it gives it):
+/// captured text reads back as the same value and is compact; the writer's text is always
+/// captured; input without whitespace whose every key survived (no repeat dropped) is captured.
+func checkCapture(_ bytes: [UInt8], value: JSONValue, text: String) {
+    // Inside the envelope the value is one level deeper: at the limit it is refused there.
+    guard nesting(value) < JSON.maxDepth else { return }
+    let open = Array(#"{"code":200,"data":"#.utf8)
+    func captured(_ inner: [UInt8]) -> (JSONValue, ArraySlice<UInt8>?)? {
+        guard let (doc, slice) = try? JSON.parse(open + inner + [0x7D], capturing: "data"), let data = doc["data"] else { return nil }
+        return (data, slice)
+    }
+    if let (data, slice) = captured(bytes) {
+        if data != value { fatalError("the wrapped value differs") }
+        if let slice {
+            if (try? JSON.parse(Array(slice))) != value { fatalError("captured text reads back as another value") }
+            if outsideStrings(Array(slice), isWhitespace) > 0 {
+                fatalError("captured text is not compact")
+            }
+        } else if outsideStrings(bytes, isWhitespace) == 0,
+                  outsideStrings(bytes, { $0 == 0x3A }) == pairCount(value)
+        {
+            fatalError("compact text without a repeated key was not captured")
+        }
+    } else if !bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+        // Only a byte order mark (top level only) makes the input unreadable inside an object.
+        fatalError("a value read alone is refused inside an object")
+    }
+    // The writer's text is always captured, as it is.
+    guard let (_, slice) = captured(Array(text.utf8)), let slice, Array(slice) == Array(text.utf8) else {
+        fatalError("the writer's own text was not captured: \(text)")
+    }
+}
+
+/// Key-value pairs in a value, at every level.
+func pairCount(_ v: JSONValue) -> Int {
+    switch v {
+    case .array(let a): a.reduce(0) { $0 + pairCount($1) }
+    case .object(let o): o.pairs.reduce(o.pairs.count) { $0 + pairCount($1.1) }
+    default: 0
+    }
+}
+
+/// Levels of arrays and objects in a value (a scalar is 0).
+func nesting(_ v: JSONValue) -> Int {
+    switch v {
+    case .array(let a): 1 + (a.map(nesting).max() ?? 0)
+    case .object(let o): 1 + (o.pairs.map { nesting($0.1) }.max() ?? 0)
+    default: 0
+    }
 }

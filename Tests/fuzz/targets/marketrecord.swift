@@ -1,6 +1,7 @@
 // libFuzzer target: the Market recordInfo parser. The input is a recordInfo answer (its `data`
 // is parsed) or a bare `data` object. A parsed task must keep progress in 0...1, be a Market
-// task, and survive the task JSON round trip (kie_download's input) with and without `raw`.
+// task, and survive the task JSON round trip (kie_download's input) with and without `raw`; read as
+// an answer, its jsonText (raw copied from the answer's bytes) must read as the serialized task JSON, compact.
 import KieImage
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -13,6 +14,13 @@ public func fuzzMarketRecord(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
         return 0
     }
     guard task.progress >= 0 && task.progress <= 1 else { fatalError("progress \(task.progress) outside 0...1") }
+    // Read as the client reads an answer, the record's own text stands for `raw` only when it is
+    // the same text.
+    if let env = try? ErrorMapping.decode(HTTPAnswer(status: 200, body: Array(UnsafeBufferPointer(start: data, count: size))), redact: { $0 }),
+       let read = try? RecordInfoParser.parse(env, family: .market)
+    {
+        checkJSONText(read, serialized: JSON.serialize(read.json))
+    }
     guard task.family == .market else { fatalError("a Market record parsed as \(task.family)") }
     if task.isTerminal && !task.isSuccess { _ = task.failure }
     let json = task.json

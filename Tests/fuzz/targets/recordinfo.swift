@@ -1,6 +1,7 @@
 // libFuzzer target: the envelope decoder and the record-info parser. Byte 0 picks the HTTP status
 // the transport saw, byte 1 whether an expected taskId is known; the rest is the answer body.
-// A parsed task must keep progress in 0...1 and survive the task JSON round trip (kie_download input).
+// A parsed task must keep progress in 0...1 and survive the task JSON round trip (kie_download input),
+// and its jsonText (raw copied from the answer's bytes) must read as the serialized task JSON, compact.
 import KieImage
 
 let statuses = [200, 200, 200, 200, 429, 500, 503, 404, 401, 502, 301, 0]
@@ -18,13 +19,15 @@ public func fuzzRecordInfo(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     let expected: String? = bytes[1] & 1 == 1 ? "5fd1b68dbca66cddf73654e72e2094ea" : nil
     let task: KieTask
-    do { task = try RecordInfoParser.parse(envelope.data, expectedTaskId: expected) } catch {
+    do { task = try RecordInfoParser.parse(envelope, family: .fourO, expectedTaskId: expected) } catch {
         _ = error.json
         return 0
     }
     guard task.progress >= 0 && task.progress <= 1 else { fatalError("progress \(task.progress) outside 0...1") }
     if task.isTerminal && !task.isSuccess { _ = task.failure }
     let text = JSON.serialize(task.json)
+    // The answer's own text of the record may stand for `raw`: the same value, still compact.
+    checkJSONText(task, serialized: text)
     let back: KieTask
     do { back = try TaskJSON.parse(text) } catch { fatalError("task JSON of a parsed task is rejected: \(error)") }
     if back.taskId != task.taskId || back.status != task.status || back.resultUrls != task.resultUrls {
