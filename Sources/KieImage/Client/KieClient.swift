@@ -84,8 +84,9 @@ public final class KieClient: Sendable {
 
     /// Task ids are checked before any work starts (kie's are 32 hex digits; others may differ).
     public static func checkTaskId(_ id: String) throws(KieError) {
+        var id = id
         guard !id.isEmpty, id.utf8.count <= 128,
-              id.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F })
+              id.withUTF8({ $0.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F } })
         else { throw .invalidArgument("taskId must be 1-128 letters, digits, '-' or '_'", field: "taskId") }
     }
 }

@@ -124,6 +124,8 @@ struct JSONReader {
             i += 1
             return .object(JSONObject(uniquePairs: pairs))
         }
+        // Records have 10-20 keys: growing from empty would reallocate four times.
+        pairs.reserveCapacity(8)
         while true {
             skipWhitespace()
             guard i < b.count, b[i] == UInt8(ascii: "\"") else { throw fail("expected a key") }
@@ -144,7 +146,9 @@ struct JSONReader {
                 v = try value()
             }
             if pairs.count < 16 {
-                if !pairs.contains(where: { $0.0 == key }) { pairs.append((key, v)) } else { plain = false }
+                // Lengths first: most keys differ in length, and an unequal String comparison is not cheap.
+                let length = key.utf8.count
+                if !pairs.contains(where: { $0.0.utf8.count == length && $0.0 == key }) { pairs.append((key, v)) } else { plain = false }
             } else {
                 if index == nil {
                     var built: [String: Int] = [:]
@@ -177,27 +181,38 @@ struct JSONReader {
         i += 1
         let start = i
         var high = false
-        // Fast path: no escape. Eight bytes at a time while none of them needs a look.
-        while i < b.count {
-            if b.count - i >= 8, let base = b.baseAddress {
-                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                if w & SWAR.high != 0 { high = true }
-                if !SWAR.endsPlainRun(w) {
-                    i += 8
-                    continue
-                }
+        // Fast path: no escape. Eight bytes at a time while none of them needs a look, then byte
+        // by byte (in a local: the loop keeps its index in a register).
+        if let base = b.baseAddress {
+            var j = i
+            let n = b.count
+            var words: UInt64 = 0
+            while n - j >= 8 {
+                let w = UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)
+                if SWAR.endsPlainRun(w) { break }
+                words |= w
+                j += 8
             }
-            let c = b[i]
+            if words & SWAR.high != 0 { high = true }
+            i = j
+        }
+        var j = i
+        let n = b.count
+        while j < n {
+            let c = b[j]
             if c == UInt8(ascii: "\"") {
-                let run = UnsafeBufferPointer(rebasing: b[start..<i])
-                i += 1
-                return try makeString(run, validate: high)
+                i = j + 1
+                return try makeString(UnsafeBufferPointer(rebasing: b[start..<j]), validate: high)
             }
             if c == UInt8(ascii: "\\") { break }
-            if c < 0x20 { throw fail("control character in string") }
+            if c < 0x20 {
+                i = j
+                throw fail("control character in string")
+            }
             if c >= 0x80 { high = true }
-            i += 1
+            j += 1
         }
+        i = j
         guard i < b.count else { throw fail("unterminated string") }
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<i]))
@@ -212,8 +227,10 @@ struct JSONReader {
             if c < 0x20 { throw fail("control character in string") }
             if c != UInt8(ascii: "\\") {
                 let runStart = i
-                i += 1
-                while i < b.count, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\"), b[i] >= 0x20 { i += 1 }
+                var j = i + 1
+                let n = b.count
+                while j < n, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\"), b[j] >= 0x20 { j += 1 }
+                i = j
                 scratch.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<i]))
                 continue
             }

@@ -54,7 +54,11 @@ public struct JSONObject: Sendable, Equatable {
     public init(_ pairs: [(String, JSONValue)]) { for (k, v) in pairs { self[k] = v } }
 
     public subscript(key: String) -> JSONValue? {
-        get { pairs.first(where: { $0.0 == key })?.1 }
+        // Lengths first: most keys differ in length, and an unequal String comparison is not cheap.
+        get {
+            let length = key.utf8.count
+            return pairs.first(where: { $0.0.utf8.count == length && $0.0 == key })?.1
+        }
         set {
             if let i = pairs.firstIndex(where: { $0.0 == key }) {
                 if let newValue { pairs[i].1 = newValue } else { pairs.remove(at: i) }

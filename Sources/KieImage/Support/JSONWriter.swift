@@ -94,20 +94,23 @@ struct JSONWriter {
     }
 
     private mutating func writeEscaped(_ u: UnsafeBufferPointer<UInt8>) {
-        var runStart = 0
+        guard let base = u.baseAddress else { return }
+        let n = u.count
+        // Most strings need no escape: find the first byte that does, eight bytes at a time
+        // (JSONReader.swift, SWAR), and copy everything before it at once.
         var k = 0
-        while k < u.count {
-            // Eight bytes at a time while none needs escaping (JSONReader.swift, SWAR).
-            if u.count - k >= 8, let base = u.baseAddress,
-               !SWAR.endsPlainRun(UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self))
-            {
-                k += 8
-                continue
-            }
-            let c = u[k]
+        while n - k >= 8, !SWAR.endsPlainRun(UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)) { k += 8 }
+        while k < n, Self.plain(base[k]) { k += 1 }
+        if k == n {
+            bytes.append(contentsOf: u)
+            return
+        }
+        var runStart = 0
+        while k < n {
+            let c = base[k]
             k += 1
-            if c >= 0x20 && c != 0x22 && c != 0x5C { continue }
-            if runStart < k - 1 { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<(k - 1)])) }
+            if Self.plain(c) { continue }
+            if runStart < k - 1 { bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: k - 1 - runStart)) }
             runStart = k
             bytes.append(UInt8(ascii: "\\"))
             switch c {
@@ -127,6 +130,9 @@ struct JSONWriter {
                 }
             }
         }
-        if runStart < u.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<u.count])) }
+        if runStart < n { bytes.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: n - runStart)) }
     }
+
+    /// A byte written as it is inside a string.
+    @inline(__always) private static func plain(_ c: UInt8) -> Bool { c >= 0x20 && c != 0x22 && c != 0x5C }
 }
