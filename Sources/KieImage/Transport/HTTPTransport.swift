@@ -30,7 +30,8 @@ final class HTTPTransport: Sendable {
     private let api: HTTPClient
     private let files: HTTPClient
     private let keyOrigins: [URLParts]
-    private let apiKey: String
+    /// `Bearer <key>`, built once (never logged: see mayCarryKey for where it may go).
+    private let authorization: String
     private let userAgent: String
     /// API requests in flight at once; the rest wait here, in order, not inside the pool.
     private let inFlight: InFlightLimit
@@ -47,7 +48,7 @@ final class HTTPTransport: Sendable {
         f.redirectConfiguration = .follow(max: 5, allowCycles: false)
         files = HTTPClient(eventLoopGroup: NIOSingletons.posixEventLoopGroup, configuration: f)
         keyOrigins = [config.baseUrl, config.uploadBaseUrl].compactMap(URLParts.init)
-        apiKey = config.apiKey
+        authorization = "Bearer " + config.apiKey
         userAgent = config.userAgent
         inFlight = InFlightLimit(limit: Self.maxInFlight)
     }
@@ -83,7 +84,7 @@ final class HTTPTransport: Sendable {
         for (k, v) in call.headers { headers.add(name: k, value: v) }
         let client: HTTPClient
         if call.authorized && mayCarryKey(call.url) {
-            headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+            headers.add(name: "Authorization", value: authorization)
             client = api
         } else {
             client = call.authorized ? api : files
