@@ -215,6 +215,9 @@ struct JSONReader {
         i = j
         guard i < b.count else { throw fail("unterminated string") }
         scratch.removeAll(keepingCapacity: true)
+        // The unescaped string is no longer than what is left of the input: reserve up to 1 KiB of
+        // that once per document rather than growing from empty (Market records nest JSON in strings).
+        if scratch.capacity == 0 { scratch.reserveCapacity(min(b.count - start, 1024)) }
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<i]))
         while i < b.count {
             let c = b[i]
