@@ -137,15 +137,21 @@ LAST_RUN = os.path.join(OUT, "last-run.json")
 LIMITS = {
     "P1, P1-market": ("callgrind of the release kie-bench against a loopback kie-sim, whole client process (event-loop threads "
            "included), instructions per read = difference of a 2 s and a 6 s run over the reads the simulator "
-           "served: bare AHC 244k (4o) / 237k (Market); KieClient.task + task JSON 353k / 379k (1.45x / 1.6x; were "
-           "412k / 439k before URLParts read bytes: the origin check of every request cost 63k). What is left of the "
-           "~110k / ~140k extra per read: JSON.serialize of the task JSON 32k (it carries `raw`, the whole record, "
-           "again; JSONWriter.writeEscaped 10k), parsing the answer 30k / 51k (ErrorMapping.decode 25k; a Market "
-           "record carries `param` and `paramJson` as JSON strings, parsed again), KieTask.json 14k, "
-           "RecordInfoParser 13k / MarketRecordParser 20k, and the per-call bookkeeping (TaskPacer, the in-flight "
-           "slots, retain/release 32k vs 24k). The wall-clock ratio is above the instruction ratio because the "
-           "simulator, answering the same requests in both modes, shares the 2 cores; it moves with the machine's "
-           "load. -Osize (see size) would cut this row to 0.63x: kept -O."),
+           "served: bare AHC 236k (4o) / 236k (Market); KieClient.task + task JSON 320k / 334k (1.35x / 1.41x; "
+           "353k / 379k before this round, 412k / 439k before URLParts read bytes). This round: the task JSON's "
+           "`raw` is the answer's own text of the record, copied (the reader captures `data`'s byte range when it "
+           "is compact and repeats no key), not rebuilt and serialized again; string scans 8 bytes at a time "
+           "(SWAR) in reader and writer; KieTask.json without a quadratic key check; key lookups compare "
+           "lengths first. What is left of the ~84k / ~98k extra per read: reading the answer ~20k / ~30k "
+           "(JSONReader.string 7k / 12k: a Market record nests JSON in `param` and its `input`, three documents "
+           "read per record), writing the fields ~8k, String and array allocation (malloc/free ~9k, retain/release "
+           "~8k), generic metadata lookups and exclusivity checks in the async path (~9k), the per-call bookkeeping "
+           "(TaskPacer, in-flight slots, the key's origin check ~2k, two more headers AsyncHTTPClient validates: "
+           "User-Agent, Accept). The wall-clock ratio depends on the load: the simulator, answering the same "
+           "requests in both modes, shares the 2 cores (so the ratio is above the instruction ratio), and runs "
+           "moments apart saw bare AHC alone at 9.9k-16k/s; the row now takes the median of 4 adjacent "
+           "bare/client pairs in alternating order, whose ratios still spread 0.7-1.2 (see the notes). "
+           "-Osize (see size) would cut this row to 0.63x: kept -O."),
     "P2b, P2-market": (
         "both met when re-measured at load ~1.7 (p99 1,052 / 1,058 ms at 21.2 / 20.6 calls; a fixed poller needs "
         "23.0 / 22.8), as the machine-free model says (P2bm: p99 1,061 ms at 20.6 calls vs 22.1). In the full run, at "
@@ -165,11 +171,11 @@ LIMITS = {
            "run 1.5 KB, waitAndDownload 1.2 KB, wait 2.8 KB), the slabs the child poll's task object and its await "
            "needed (~2 KB), and its operation record, closures and per-task entries (~3 KB)."),
     "P4": ("callgrind, instructions per kie_request_build (Benchmarks/c/p4_profile.c, difference of 1 and 1001 "
-           "calls): plain request 31.5k vs jansson loads+dumps 41.4k (0.76x); files + mask + callback 120k vs 105k "
-           "(1.14x; was 326k, 217k of it URLParts.init doing Character-level Substring work on the five URLs; it now "
+           "calls): plain request 28.2k vs jansson loads+dumps 41.4k (0.68x); files + mask + callback 112k vs 105k "
+           "(1.07x; was 326k, 217k of it URLParts.init doing Character-level Substring work on the five URLs; it now "
            "reads UTF-8 bytes). The Python row: request_body = build_request (14k instructions, was 29k) + json "
-           "encode (23k) + the C call through ctypes (41.5k, of which the library 31.5k) + json decode of the answer "
-           "(21k): 108k instructions against jansson's 41k. The binding's two conversions between dict and JSON text "
+           "encode (23k) + the C call through ctypes (~38k, of which the library 28k) + json decode of the answer "
+           "(21k): ~105k instructions against jansson's 41k. The binding's two conversions between dict and JSON text "
            "alone (44k) cost more than jansson's whole loads + dumps, and ctypes adds ~10k per call, so <= 2x "
            "jansson is below what a ctypes binding that returns a dict can reach; it would take a C extension, which "
            "the binding's design rules out."),
@@ -196,8 +202,10 @@ LIMITS = {
            "sections that reference their witness tables (AsyncHTTPClient 1.37 links them unconditionally). Measured "
            "alternatives: -Osize for everything 24.1 MiB (meets 25) but P1 falls to 0.63x bare AHC (client 9.4k/s vs "
            "13.8k/s at -O, same run), so kept -O; --icf=all 24.6-24.7 MiB but folds functions whose addresses C code "
-           "may compare (BoringSSL), not safe for a shipped library; -z pack-relative-relocs would drop most of "
-           ".rela.dyn but needs glibc >= 2.36 at load time."),
+           "may compare (BoringSSL), not safe for a shipped library; linking with lld and -z pack-relative-relocs "
+           "(RELR) gives 23.8 MiB (24.9 MB, meets 25) from the same objects (lld alone: 25.5 MiB), but the library "
+           "then needs glibc >= 2.36 at load time (GLIBC_ABI_DT_RELR): today it needs 2.35 and loads on Ubuntu 22.04, "
+           "which RELR would drop; not taken for 0.4 MiB. Full LTO (-lto=llvm-full, lld) without our flags: 25.8 MiB."),
 }
 
 
