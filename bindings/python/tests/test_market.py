@@ -18,7 +18,13 @@ def test_run_a_market_model(sim, client):
 def test_market_generate_then_wait(client):
     submitted = client.generate(model=MODEL, prompt="two steps")
     assert submitted.task_id and submitted.family == "market"
-    assert client.wait(submitted).succeeded
+    done = client.wait(submitted)
+    assert done.succeeded
+    # raw is the record as kie.ai wrote it (docs/c-api.md §4): the simulator, as recorded traffic,
+    # writes creditsConsumed 6.0, and raw keeps it a float; the normalized field is a number too.
+    for task in (done, client.task(submitted.task_id)):
+        assert isinstance(task.raw["creditsConsumed"], float) and task.raw["creditsConsumed"] == task.credits_consumed
+        assert isinstance(task.raw["param"], str) and task.request["input"]["prompt"] == "two steps"
 
 
 def test_a_preset_names_the_input_field_and_the_keyword(sim, client):
