@@ -154,6 +154,16 @@ import Testing
             var changed = task
             changed.raw = ["other": true]
             #expect(changed.rawText.bytes == nil && changed.jsonText == JSON.serialize(changed.json))
+            // A completed event writes its task the same way, with or without the answer's text.
+            for t in [task, changed] {
+                for downloads: KieImage.JSONValue? in [nil, ["files": []]] {
+                    for tag: String? in [nil, "item-1"] {
+                        let event = WaitEvent.completed(t, downloads: downloads)
+                        #expect(JSON.serialize(try JSON.parse(event.jsonText(tag: tag))) == JSON.serialize(event.json(tag: tag)))
+                    }
+                }
+                #expect(WaitEvent.completed(t, downloads: nil).jsonText(tag: nil).contains(t.jsonText))
+            }
         }
     }
 

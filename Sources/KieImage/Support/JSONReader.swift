@@ -183,9 +183,9 @@ struct JSONReader {
         var high = false
         // Fast path: no escape. Eight bytes at a time while none of them needs a look, then byte
         // by byte (in a local: the loop keeps its index in a register).
+        var j = i
+        let n = b.count
         if let base = b.baseAddress {
-            var j = i
-            let n = b.count
             var words: UInt64 = 0
             while n - j >= 8 {
                 let w = UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)
@@ -193,11 +193,8 @@ struct JSONReader {
                 words |= w
                 j += 8
             }
-            if words & SWAR.high != 0 { high = true }
-            i = j
+            high = words & SWAR.high != 0
         }
-        var j = i
-        let n = b.count
         while j < n {
             let c = b[j]
             if c == UInt8(ascii: "\"") {

@@ -12,7 +12,7 @@ public enum RecordInfoParser {
     }
 
     /// Parses a record read's answer: the task of `envelope.data`, carrying the answer's own text
-    /// of it for `raw` when it is the writer's (KieTask.jsonText copies it then).
+    /// of it for `raw` when the envelope kept it (compact, no repeated key; KieTask.jsonText copies it).
     public static func parse(_ envelope: Envelope, family: TaskFamily, expectedTaskId: String? = nil) throws(KieError) -> KieTask {
         var task = try parse(envelope.data, family: family, expectedTaskId: expectedTaskId)
         // Both families' parsers keep `data` as `raw`.

@@ -28,9 +28,7 @@ public enum WaitEvent: Sendable {
     /// `JSON.serialize(json(tag:))`, with a completed task written as `KieTask.jsonText` writes it
     /// (its `raw` copied from the answer when the client kept that text).
     public func jsonText(tag: String?) -> String {
-        guard case .completed(let task, let downloads) = self, task.rawText.bytes != nil else {
-            return JSON.serialize(json(tag: tag))
-        }
+        guard case .completed(let task, let downloads) = self else { return JSON.serialize(json(tag: tag)) }
         var w = JSONWriter(capacity: (task.rawText.bytes?.count ?? 0) + 640)
         w.append(#"{"event":"completed","task":"#)
         task.write(into: &w)
