@@ -13,6 +13,7 @@ import math
 import os
 import platform
 import re
+import resource
 import secrets
 import shutil
 import statistics
@@ -179,18 +180,20 @@ LIMITS = {
            "alone (44k) cost more than jansson's whole loads + dumps, and ctypes adds ~10k per call, so <= 2x "
            "jansson is below what a ctypes binding that returns a dict can reach; it would take a C extension, which "
            "the binding's design rules out."),
-    "P6": ("callgrind of python3 -S -c, instructions, bytecode cached: pass 27.9M; import kieimage 93.5M (+65.6M); "
-           "+ Client() + close() 98.6M (+5.2M). Most of the import is the standard library kieimage needs: json "
-           "alone (with re and enum) +34.7M, ctypes +15.9M, threading +21M, together (ctypes, json, threading) +50.3M; "
-           "dlopen of libkieimage.so (76,580 relative relocations, Swift runtime initializers) ~5M; kieimage's own "
-           "modules and ctypes table ~10M. Without cached bytecode (PYTHONDONTWRITEBYTECODE=1 on this machine, a "
-           "source checkout) import kieimage is 187.9M: compile() of the binding's ~90 KB source. The row is "
-           "measured with bytecode cached, as an installed package has it; wall times here are noisy (load 3-8). "
-           "With -S (no site), which is steadier, ours costs 36-38 ms over pass in every run so far; the earlier "
-           "'met' (+12 ms) was a run where pass itself took 81 ms. -X importtime: json 9.6 ms (re 7.5 of it, "
-           "with enum), kieimage._lib 8.5-15 ms (dlopen: Swift runtime initializers and relocations; the ctypes "
-           "table), ctypes 2.6 ms, kieimage._errors 1.9 ms. json (re) and ctypes are what a ctypes binding that "
-           "speaks JSON needs, and the library must load for Client(): about 20 ms is the floor of this design."),
+    "P6": ("callgrind of python3 -c (with site, as the row runs), instructions, bytecode cached: pass 140.0M; "
+           "import kieimage + Client() + close() +32.0M: ctypes +6.7M, dlopen of libkieimage.so +5.2M (all of it "
+           "_dl_relocate_object: 76,623 relative relocations, ~390 page faults; the Swift runtime's initializers "
+           "are <0.1M), json +5.2M (its re and enum are already loaded by site here), kieimage's own modules +9.3M "
+           "(-X importtime: _lib 0.6 ms beyond dlopen, client 0.7, _errors 0.6, the package 0.4: unmarshalling and "
+           "class bodies), Client() +4.7M (the Swift client, its two HTTP clients, the event loop threads), close() "
+           "+0.2M. Wall time, measured in adjacent pairs: ctypes + dlopen 6-8 ms over pass, import kieimage 10-15 "
+           "ms, + Client() + close() and the exit of a process with the library's threads 15-26 ms, CPU (user + "
+           "sys) close to wall. The pair differences spread +-10 ms on this machine (pass itself 40-70 ms with "
+           "site), so the row takes the median of 25 adjacent pairs in alternating order (was: medians of 15 runs "
+           "of each, taken one after the other: +12 to +28 ms in runs of the same code). Without site (-S) ours "
+           "also pays for json's re and enum (+35M) and threading. What is left is what a ctypes binding that "
+           "speaks JSON needs: ctypes, json, the library's relocations (RELR would pack them, see size) and the "
+           "client's threads; about 15 ms on an idle machine of this kind."),
     "size": ("release builds (lib, tools, bench: make release-flags) now compile with -internalize-at-link and "
            "-function-sections and link with gold --icf=safe: Swift marks public functions SHF_GNU_RETAIN, so "
            "--gc-sections kept every public function of every dependency (27.8 MiB before). What is left, by symbol "
@@ -441,7 +444,7 @@ def p5(sim, tasks=1000):
 
 # ---------------------------------------------------------------------------------------------- P6
 
-def p6(n=15):
+def p6(n=25):
     log(f"P6 start-up (load {load()})")
 
     # An installed package has its bytecode compiled (pip writes __pycache__); a source checkout run
@@ -452,36 +455,50 @@ def p6(n=15):
     env = dict(ENV, PYTHONPYCACHEPREFIX=pyc)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
 
-    def timed(code, *flags, env=env):
-        subprocess.run([PY, *flags, "-c", code], env=env, capture_output=True, timeout=60)
-        ts = []
-        for _ in range(n):
-            t0 = time.monotonic()
-            p = subprocess.run([PY, *flags, "-c", code], env=env, capture_output=True, text=True, timeout=60)
-            if p.returncode != 0:
-                raise RuntimeError(f"python -c failed: {scrub(p.stderr)[-1000:]}")
-            ts.append((time.monotonic() - t0) * 1000)
-        return statistics.median(ts), min(ts)
+    def once(code, flags, env):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.monotonic()
+        p = subprocess.run([PY, *flags, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+        wall = (time.monotonic() - t0) * 1000
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if p.returncode != 0:
+            raise RuntimeError(f"python -c failed: {scrub(p.stderr)[-1000:]}")
+        return wall, (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000
+
+    def paired(code, *flags, env=env):
+        """ours and `python -c pass` in adjacent runs, alternating which goes first: a drifting
+        load then moves both alike, and the figure is the median of the n pairs' differences."""
+        for c in (code, "pass"):
+            once(c, flags, env)  # warm: bytecode written, files in the page cache
+        ours, bare, diffs, cpu = [], [], [], []
+        for i in range(n):
+            order = (code, "pass") if i % 2 == 0 else ("pass", code)
+            got = {c: once(c, flags, env) for c in order}
+            ours.append(got[code][0])
+            bare.append(got["pass"][0])
+            diffs.append(got[code][0] - got["pass"][0])
+            cpu.append(got[code][1] - got["pass"][1])
+        q = statistics.quantiles(diffs, n=4)
+        return {"ours": statistics.median(ours), "pass": statistics.median(bare), "over": statistics.median(diffs),
+                "q1": q[0], "q3": q[2], "cpuOver": statistics.median(cpu)}
 
     code = "import kieimage; kieimage.Client(base_url='http://127.0.0.1:9').close()"
-    ours = timed(code)
-    bare = timed("pass")
-    req = timed("import requests; requests.Session()")
+    main = paired(code)
     # -S: without site (this machine's site-packages run a .pth hook at every start-up).
-    ours_s = timed(code, "-S")
-    bare_s = timed("pass", "-S")
-    nocache = dict(ENV, PYTHONDONTWRITEBYTECODE="1")
-    ours_nc = timed(code, env=nocache)
+    nosite = paired(code, "-S")
+    req = paired("import requests; requests.Session()")
+    nocache = paired(code, env=dict(ENV, PYTHONDONTWRITEBYTECODE="1"))
     shutil.rmtree(pyc, ignore_errors=True)
     row("P6", "python -c 'import kieimage; Client(...)'",
-        f"median {ours[0]:.0f} ms (min {ours[1]:.0f}): +{ours[0] - bare[0]:.0f} ms over pass",
-        f"python -c pass: {bare[0]:.0f} ms; import requests + Session: {req[0]:.0f} ms; "
-        f"with -S: ours {ours_s[0]:.0f} ms, pass {bare_s[0]:.0f} ms; ours without cached bytecode {ours_nc[0]:.0f} ms",
-        "<= 15 ms over python -c pass", ours[0] - bare[0] <= 15,
-        f"median of {n} runs, wall time of the whole process; kieimage's own share = ours - pass "
-        f"({ours[0] - bare[0]:.0f} ms; {ours_s[0] - bare_s[0]:.0f} ms with -S)")
-    return {"ours": ours, "pass": bare, "requests": req, "oursNoSite": ours_s, "passNoSite": bare_s,
-            "oursNoBytecodeCache": ours_nc}
+        f"+{main['over']:.0f} ms over pass (median {main['ours']:.0f} ms)",
+        f"python -c pass: {main['pass']:.0f} ms; import requests + Session: +{req['over']:.0f} ms; "
+        f"with -S: +{nosite['over']:.0f} ms (pass {nosite['pass']:.0f} ms); "
+        f"without cached bytecode +{nocache['over']:.0f} ms",
+        "<= 15 ms over python -c pass", main["over"] <= 15,
+        f"median of {n} adjacent pairs (ours, pass) in alternating order, wall time of the whole process; "
+        f"pair differences q1-q3 {main['q1']:.0f} to {main['q3']:.0f} ms; CPU (user + sys) over pass "
+        f"{main['cpuOver']:.0f} ms ({nosite['cpuOver']:.0f} ms with -S)")
+    return {"withSite": main, "noSite": nosite, "requests": req, "noBytecodeCache": nocache}
 
 
 # ---------------------------------------------------------------------------------------------- size
@@ -614,8 +631,9 @@ def write_markdown(facts, started, elapsed, raw, only, merged_note=""):
         "  POST generate then sleep 1 s / GET record-info until `successFlag` != 0. CPU = user + sys of the",
         "  whole process (library threads included).",
         "- P6: wall time of `python3 -c \"import kieimage; kieimage.Client(base_url=...).close()\"` with the release",
-        "  library, median of 15; next to `python3 -c pass` and `import requests; requests.Session()`. Goal:",
-        "  median(ours) - median(pass) <= 15 ms.",
+        "  library and its bytecode cached, in 25 adjacent pairs with `python3 -c pass`, alternating which runs first;",
+        "  the figure is the median of the pairs' differences (goal: <= 15 ms); the same for -S, for",
+        "  `import requests; requests.Session()` and without cached bytecode. CPU = user + sys of the child.",
         "- size: bytes of `build/lib/libkieimage.so.<version>` as `make lib` ships it (strip --strip-unneeded), next",
         "  to the unstripped release link (`.build-lib/release/libkieimage.so`) and, when",
         "  `$BENCH_LIB_INTERNALIZED` names it, the same stripped library built with",
