@@ -46,6 +46,17 @@ import Testing
             #expect(task.rawText.bytes != nil)
             #expect(JSON.serialize(try JSON.parse(task.jsonText)) == JSON.serialize(task.json))
             #expect(task.jsonText.contains(#""creditsConsumed":6,"#) && task.jsonText.contains(#""creditsConsumed":6.0,"#))
+            // Extended (kie-image wait --json adds downloads): the same text, the keys after raw;
+            // a key the task JSON has already is not written twice.
+            let files: KieImage.JSONValue = .array([["path": "/tmp/a.png"]])
+            let extended = task.jsonText(adding: [("downloads", files), ("taskId", "other"), ("raw", .null)])
+            #expect(extended == String(task.jsonText.dropLast()) + #","downloads":[{"path":"/tmp/a.png"}]}"#)
+            var rebuilt = task
+            rebuilt.raw = task.raw  // drops the answer's text: written from the values
+            #expect(rebuilt.rawText.bytes == nil)
+            let fromValues = try JSON.parse(rebuilt.jsonText(adding: [("downloads", files), ("taskId", "other")]))
+            #expect(fromValues["downloads"] == files && fromValues["taskId"]?.stringValue == id)
+            #expect(fromValues.objectValue?.pairs.map(\.0).last == "downloads")
             #expect(h.sim.requestCounts()["record-info"] == 1 && h.sim.requestCounts()["jobs-recordInfo"] == 1)
             // The family is remembered: the next read goes straight to Market.
             _ = try await h.client.task(id)

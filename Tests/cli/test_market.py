@@ -99,3 +99,21 @@ def test_simulated_batch_of_200_lines_has_credits_for_all(tmp_path):
     summary = json.loads(r.stdout)
     assert summary["done"] == 200 and summary["failed"] == 0
     assert len(list((tmp_path / "out").glob("*.png"))) == 200
+
+
+def test_wait_json_keeps_the_answers_spelling_of_raw(tmp_path, sim):
+    # status and wait print the same task JSON: raw is the record as kie.ai wrote it (6.0 stays 6.0).
+    submitted = run(["generate", "--model", GPT2, "--prompt", "A lighthouse", "--aspect", "1:1", "--resolution", "1K",
+                     "--no-wait", "--json", *sim.args()], env=sim.env())
+    assert submitted.returncode == 0, submitted.stderr
+    task_id = json.loads(submitted.stdout)["taskId"]
+    waited = run(["wait", task_id, "--json", "--out", str(tmp_path), *sim.args()], env=sim.env())
+    assert waited.returncode == 0, waited.stderr
+    status = run(["status", task_id, "--json", *sim.args()], env=sim.env())
+    assert status.returncode == 0, status.stderr
+    assert '"creditsConsumed":6.0' in waited.stdout and '"creditsConsumed":6.0' in status.stdout
+    task = json.loads(waited.stdout)
+    assert task["raw"]["creditsConsumed"] == 6.0 and task["creditsConsumed"] == 6
+    (download,) = task["downloads"]
+    assert download["path"].startswith(str(tmp_path))
+    assert waited.stdout.strip()[:-1].startswith(status.stdout.strip()[:-1])

@@ -40,12 +40,20 @@ struct JSONWriter {
 
     /// An object of `pairs`, then `key` with `text` (compact JSON text from the reader,
     /// JSON.parse(_:capturing:)) as its value, copied as it is.
-    mutating func writeObject(_ pairs: [(String, JSONValue)], thenKey key: String, text: ArraySlice<UInt8>) {
+    mutating func writeObject(
+        _ pairs: [(String, JSONValue)], thenKey key: String, text: ArraySlice<UInt8>, then trailing: [(String, JSONValue)] = []
+    ) {
         writeObject(pairs, closed: false)
         if !pairs.isEmpty { bytes.append(UInt8(ascii: ",")) }
         writeString(key)
         bytes.append(UInt8(ascii: ":"))
         bytes.append(contentsOf: text)
+        for (k, v) in trailing {
+            bytes.append(UInt8(ascii: ","))
+            writeString(k)
+            bytes.append(UInt8(ascii: ":"))
+            write(v)
+        }
         bytes.append(UInt8(ascii: "}"))
     }
 

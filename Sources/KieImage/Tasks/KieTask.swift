@@ -59,11 +59,24 @@ public struct KieTask: Sendable, Equatable {
         return String(decoding: w.bytes, as: UTF8.self)
     }
 
-    func write(into w: inout JSONWriter) {
+    /// `jsonText` with more keys after `raw` (`kie-image wait --json` adds `downloads`): the task
+    /// object a caller extends, its `raw` still the answer's own text. Keys already in the task JSON
+    /// are not added again.
+    public func jsonText(adding extra: [(String, JSONValue)]) -> String {
+        var w = JSONWriter(capacity: (rawText.bytes?.count ?? 0) + 512)
+        write(into: &w, adding: extra)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    func write(into w: inout JSONWriter, adding extra: [(String, JSONValue)] = []) {
+        let fields = fields
+        let extra = extra.isEmpty ? extra : extra.filter { key in key.0 != "raw" && !fields.contains { $0.0 == key.0 } }
         if let text = rawText.bytes {
-            w.writeObject(fields, thenKey: "raw", text: text)
-        } else {
+            w.writeObject(fields, thenKey: "raw", text: text, then: extra)
+        } else if extra.isEmpty {
             w.write(json)
+        } else {
+            w.write(.object(JSONObject(uniquePairs: fields + [("raw", raw)] + extra)))
         }
     }
 

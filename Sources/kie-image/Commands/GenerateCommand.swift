@@ -183,9 +183,7 @@ struct GenerateCommand: AsyncParsableCommand {
             let dir = TaskFlow.outputDirectory(out, taskId: task.taskId)
             let downloaded = try await session.client.download(task, to: dir)
             if json {
-                guard case .object(var o) = task.json else { return }
-                o["downloads"] = .array(downloaded.map(\.json))
-                Console.out(JSON.serialize(.object(o)))
+                Console.out(task.jsonText(adding: [("downloads", .array(downloaded.map(\.json)))]))
             } else {
                 for file in downloaded { Console.out(file.path) }
             }

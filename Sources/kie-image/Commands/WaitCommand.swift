@@ -45,9 +45,7 @@ struct WaitCommand: AsyncParsableCommand {
             var downloads: [DownloadedFile] = []
             if let out { downloads = try await session.client.download(task, to: TaskFlow.outputDirectory(out, taskId: taskId)) }
             if json {
-                guard case .object(var o) = task.json else { return }
-                if out != nil { o["downloads"] = .array(downloads.map(\.json)) }
-                Console.out(JSON.serialize(.object(o)))
+                Console.out(task.jsonText(adding: out != nil ? [("downloads", .array(downloads.map(\.json)))] : []))
             } else if out != nil {
                 for file in downloads { Console.out(file.path) }
             } else {
