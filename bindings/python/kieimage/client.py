@@ -294,8 +294,12 @@ def _resume_result(answer: Dict[str, Any], outcomes: Dict[int, Any]) -> "ResumeR
         outcome = outcomes.get(int(r.get("op") or 0))
         task = m.Task.from_json(outcome["task"]) if isinstance(outcome, dict) and "task" in outcome else None
         error = outcome if isinstance(outcome, BaseException) else None
+        saved = outcome.get("downloads") if isinstance(outcome, dict) else None
+        files = saved.get("files") if isinstance(saved, dict) else None
+        downloads = tuple(m.DownloadedFile.from_json(f) for f in files if isinstance(f, dict)) if isinstance(files, list) else ()
         resumed.append(m.ResumedWork(id=str(r.get("id") or ""), task_id=str(r.get("taskId") or ""),
-                                     tag=r.get("tag") if isinstance(r.get("tag"), str) else None, task=task, error=error))
+                                     tag=r.get("tag") if isinstance(r.get("tag"), str) else None, task=task, error=error,
+                                     downloads=downloads))
     unknown = [m.JournalEntry.from_json(dict(u, state="unknown")) for u in answer.get("unknown", []) if isinstance(u, dict)]
     return m.ResumeResult(resumed=tuple(resumed), unknown=tuple(unknown))
 

@@ -260,12 +260,14 @@ class JournalEntry:
 @dataclass(frozen=True)
 class ResumedWork:
     """A journal entry ``Client.resume()`` waited for: its finished ``task``, or the ``error``
-    that ended the wait (TaskFailedError, TimeoutError, ...)."""
+    that ended the wait (TaskFailedError, TimeoutError, ...); with ``download_dir``, the files
+    saved for it (``downloads``, in result order)."""
     id: str
     task_id: str
     tag: Optional[str] = None
     task: Optional[Task] = None
     error: Optional[BaseException] = field(default=None, compare=False)
+    downloads: Tuple[DownloadedFile, ...] = ()
 
 
 @dataclass(frozen=True)

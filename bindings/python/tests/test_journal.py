@@ -33,6 +33,10 @@ def test_a_new_client_resumes_what_was_submitted(sim, client_factory, tmp_path):
     assert [(r.task_id, r.error) for r in result.resumed] == [(submitted.task_id, None)]
     assert result.resumed[0].task.succeeded and result.unknown == ()
     assert any((tmp_path / "out").iterdir()), "downloaded into download_dir"
+    (work,) = result.resumed
+    assert work.downloads and all(f.path.is_file() and f.path.stat().st_size == f.bytes for f in work.downloads)
+    assert sorted(f.path for f in work.downloads) == sorted(p for p in (tmp_path / "out").rglob("*") if p.is_file())
+    assert [f.url for f in work.downloads] == list(work.task.result_urls)
     assert sim.stats()["requests"].get("generate", 0) == 1, "resume never submits again"
     assert second.resume().resumed == (), "nothing left to resume"
 
