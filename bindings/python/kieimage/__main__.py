@@ -1,6 +1,7 @@
 """``python -m kieimage``: a quick generate from the command line.
 
     KIE_API_KEY=... python -m kieimage "A beautiful sunset over the mountains" --size 1:1 --out out/
+    KIE_API_KEY=... python -m kieimage "A lighthouse" --model gpt-image-2-text-to-image --aspect-ratio 16:9
 
 Prints each result URL (and, with --out, each saved file) on stdout, progress on stderr; with
 --json, the finished task as JSON. The API key comes from $KIE_API_KEY only, never from argv,
@@ -13,7 +14,7 @@ import argparse
 import json
 import os
 import sys
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 from . import __version__, _lib
 from ._errors import KieError
@@ -22,10 +23,19 @@ from .models import ProgressEvent
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m kieimage", description="Generate an image with kie.ai's 4o Image API.")
+    p = argparse.ArgumentParser(prog="python -m kieimage", description=(
+        "Generate an image with kie.ai: GPT Image 1 (the 4o Image API) by default, or a Market model "
+        "(GPT Image 2, ...) with --model."))
     p.add_argument("prompt", nargs="?", help="what to draw")
-    p.add_argument("--size", default="1:1", help="1:1, 3:2 or 2:3 (default 1:1)")
+    p.add_argument("--size", default=None, help="4o: 1:1, 3:2 or 2:3 (default 1:1)")
     p.add_argument("--image", action="append", dest="files", metavar="URL", help="input image URL (repeatable)")
+    p.add_argument("--model", metavar="ID", help="a Market model id, e.g. gpt-image-2-text-to-image (docs/models.md)")
+    p.add_argument("--aspect-ratio", metavar="RATIO", help="Market: e.g. 16:9")
+    p.add_argument("--resolution", metavar="RES", help="Market: e.g. 1K, 2K")
+    p.add_argument("--quality", metavar="Q", help="Market: the model's quality setting")
+    p.add_argument("--background", metavar="B", help="Market: e.g. transparent")
+    p.add_argument("--input", action="append", default=[], metavar="KEY=VALUE",
+                   help="Market: another input field; VALUE is read as JSON when it parses (false, 2), else as text")
     p.add_argument("--mask", metavar="URL", help="mask image URL")
     p.add_argument("--variants", type=int, help="1, 2 or 4")
     p.add_argument("--enhance", action="store_true", default=None, help="let the API enhance the prompt")
@@ -42,6 +52,33 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _request(args: argparse.Namespace) -> "Dict[str, Any] | str":
+    """generate()'s keywords for the arguments, or what is wrong with them."""
+    if args.model is None:
+        market = [f"--{name}" for name in ("aspect-ratio", "resolution", "quality", "background")
+                  if getattr(args, name.replace("-", "_")) is not None] + (["--input"] if args.input else [])
+        if market:
+            return f"{', '.join(market)} needs --model (a Market model)"
+        return dict(size=args.size or "1:1", files=args.files, mask=args.mask, variants=args.variants,
+                    enhance=args.enhance, fallback=args.fallback, callback_url=args.callback_url)
+    fouro = [f"--{name}" for name in ("size", "mask", "variants", "enhance", "fallback")
+             if getattr(args, name) is not None]
+    if fouro:
+        return f"{', '.join(fouro)} is for GPT Image 1 (without --model)"
+    request: Dict[str, Any] = dict(model=args.model, aspect_ratio=args.aspect_ratio, resolution=args.resolution,
+                                   quality=args.quality, background=args.background, images=args.files,
+                                   callback_url=args.callback_url)
+    for item in args.input:
+        key, sep, text = item.partition("=")
+        if not sep or not key:
+            return f"--input takes KEY=VALUE, not {item!r}"
+        try:
+            request[key] = json.loads(text)
+        except ValueError:
+            request[key] = text
+    return request
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
     if not args.prompt and not args.files:
@@ -54,11 +91,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         if not args.quiet:
             print(f"{event.task_id}: {event.progress:.0%}", file=sys.stderr, flush=True)
 
-    request = dict(files=args.files, mask=args.mask, variants=args.variants, enhance=args.enhance,
-                   fallback=args.fallback, callback_url=args.callback_url)
+    request = _request(args)
+    if isinstance(request, str):
+        _parser().error(request)
     try:
         with Client(base_url=args.base_url) as client:
-            submitted = client.generate(args.prompt, args.size, **request)
+            submitted = client.generate(args.prompt, **request)
             for warning in submitted.warnings:
                 print(f"warning: {warning}", file=sys.stderr)
             if args.no_wait:

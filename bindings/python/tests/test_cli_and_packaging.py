@@ -51,6 +51,24 @@ def test_python_m_kieimage_json_and_errors(sim, tmp_path):
         assert sim.api_key not in r.stdout + r.stderr
 
 
+def test_python_m_kieimage_market_model(sim, tmp_path):
+    sim.reset()
+    r = run_python(["-m", "kieimage", "A lighthouse", "--model", "gpt-image-2-text-to-image", "--aspect-ratio", "16:9",
+                    "--resolution", "1K", "--input", "nsfw_checker=false", "--json", "-q"], child_env(sim), tmp_path)
+    assert r.returncode == 0, r.stderr
+    task = json.loads(r.stdout)
+    assert task["status"] == "SUCCESS" and task["family"] == "market" and task["model"] == "gpt-image-2-text-to-image"
+    (made,) = sim.tasks()
+    sent = json.loads(json.loads(made["paramJson"])["input"])
+    assert sent == {"prompt": "A lighthouse", "aspect_ratio": "16:9", "resolution": "1K", "nsfw_checker": False}
+    # Arguments of the other family are refused before any call (exit 2, argparse's usage error).
+    for args in (["--model", "gpt-image-2-text-to-image", "--size", "1:1"], ["--aspect-ratio", "16:9"],
+                 ["--model", "gpt-image-2-text-to-image", "--input", "novalue"]):
+        bad = run_python(["-m", "kieimage", "x", *args], child_env(sim), tmp_path)
+        assert bad.returncode == 2 and "usage" in bad.stderr, (args, bad.stderr)
+    assert len(sim.tasks()) == 1
+
+
 def test_import_fails_clearly_without_a_library(tmp_path):
     env = dict(os.environ, KIEIMAGE_LIB=str(tmp_path / "missing.so"), PYTHONPATH=str(PACKAGE_ROOT))
     r = run_python(["-c", "import kieimage"], env, tmp_path)
