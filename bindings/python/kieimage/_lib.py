@@ -475,8 +475,23 @@ def _raise_pending() -> None:
         raise error
 
 
-# The one CFUNCTYPE object for every callback; module-level, so it lives as long as the library.
-_event_trampoline = kie_event_cb(_on_event)
+def _immortal(trampoline: Any) -> Any:
+    """Keeps a CFUNCTYPE object (and the code C calls through it) alive for the whole process.
+
+    A daemon thread may still be inside a blocking call when the interpreter exits (its client
+    cannot be freed under it), and C may call back while finalisation tears the modules down:
+    had the module's reference been the last, C would jump into freed memory. With this one
+    reference never dropped, such a late callback finds ctypes' trampoline, whose GIL request
+    at finalisation stops that thread as Python stops daemon threads.
+    """
+    incref = getattr(getattr(ctypes, "pythonapi", None), "Py_IncRef", None)
+    if incref is not None:
+        incref(ctypes.py_object(trampoline))
+    return trampoline
+
+
+# The one CFUNCTYPE object for every callback, never freed (see _immortal).
+_event_trampoline = _immortal(kie_event_cb(_on_event))
 
 
 def _register(handler: Optional[EventHandler], multi: bool = False) -> Tuple[int, _Registration]:
@@ -800,7 +815,7 @@ def _on_log(userdata: Optional[int], level: int, message: Optional[bytes]) -> No
         pass
 
 
-_log_trampoline = kie_log_cb(_on_log)
+_log_trampoline = _immortal(kie_log_cb(_on_log))
 
 
 def client_set_logger(handle: _Handle, logger: Any) -> None:

@@ -91,14 +91,37 @@ def test_exit_with_operations_in_flight_is_clean(sim, tmp_path):
             await asyncio.sleep(0.5)
 
         asyncio.run(main())
-        threading.Thread(target=lambda: client.wait(never_closed.generate(prompt="z [sim:ms=60000]", size="1:1")),
-                         daemon=True).start()
+        # A daemon thread inside a blocking wait when the interpreter exits: its client is freed
+        # only once the call returns, and its callbacks may come while modules are torn down.
+        z = never_closed.generate(prompt="z [sim:ms=60000]", size="1:1")
+        inside = threading.Event()
+        threading.Thread(target=lambda: client.wait(z, on_progress=lambda e: inside.set()), daemon=True).start()
+        assert inside.wait(60), "the wait reported progress"
         print("exiting")
     """)
     r = run_python(["-c", script], child_env(sim), tmp_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip().endswith("exiting")
     assert "Exception ignored" not in r.stderr and "Traceback" not in r.stderr
+
+
+def test_callbacks_outlive_the_modules_at_exit(tmp_path):
+    # At exit, finalisation drops the modules' references while a daemon thread may still be
+    # inside C, which may call back: the code C calls must not have been freed with them.
+    script = textwrap.dedent("""
+        import ctypes, gc, kieimage
+        from kieimage import _lib
+        for name, prototype, args in (("_event_trampoline", _lib.kie_event_cb, (None, 0, 0, None)),
+                                      ("_log_trampoline", _lib.kie_log_cb, (None, 0, None))):
+            address = ctypes.cast(getattr(_lib, name), ctypes.c_void_p).value
+            delattr(_lib, name)  # what tearing the module down does
+            gc.collect()
+            prototype(address)(*args)  # as C would call it: freed code would crash here
+        print("called back")
+    """)
+    r = run_python(["-c", script], dict(os.environ, PYTHONPATH=str(PACKAGE_ROOT), KIEIMAGE_LIB=kieimage.LIBRARY_PATH),
+                   tmp_path)
+    assert r.returncode == 0 and r.stdout.strip() == "called back", r.stderr[-3000:]
 
 
 def test_multiprocessing_with_spawn(sim, tmp_path):
