@@ -35,6 +35,12 @@ import Testing
         #expect(try RecordInfoParser.parse(data(#"{"taskId":"t","successFlag":0,"progress":"garbage"}"#)).progress == 0)
     }
 
+    @Test(arguments: [("SUCCESS", KieTask.Status.success), ("success", .success), ("Generating", .generating),
+                      ("generate_failed", .generateFailed), ("PAUSED", .success)])
+    func statusWordsReadInAnyCaseUnknownOnesLeaveItToTheFlag(word: String, status: KieTask.Status) throws {
+        #expect(try RecordInfoParser.parse(data(#"{"taskId":"t","successFlag":1,"status":"\#(word)"}"#)).status == status)
+    }
+
     @Test(arguments: [
         (#"{"taskId":"t","successFlag":2,"status":"CREATE_TASK_FAILED","errorCode":400,"errorMessage":"bad"}"#, KieTask.Status.createTaskFailed),
         (#"{"taskId":"t","successFlag":3,"errorMessage":"Internal Error","errorCode":null}"#, .generateFailed),

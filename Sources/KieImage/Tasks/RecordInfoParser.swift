@@ -61,7 +61,8 @@ public enum RecordInfoParser {
     /// `status` wins when it is one of the four; otherwise `successFlag` decides. A flag other
     /// than 0/1 is terminal failure even when `status` still says GENERATING (docs/kie-api.md §2b).
     static func normalizedStatus(text: String?, flag: Int?, taskId: String) throws(KieError) -> KieTask.Status {
-        let fromText = text.flatMap { KieTask.Status(rawValue: $0.uppercased()) }
+        // As kie.ai writes it first: uppercased() is Unicode-aware, and costly per record read.
+        let fromText = text.flatMap { KieTask.Status(rawValue: $0) ?? KieTask.Status(rawValue: $0.uppercased()) }
         switch (fromText, flag) {
         case (.generating?, let f?) where f != 0 && f != 1:
             return f == 2 ? .createTaskFailed : .generateFailed
