@@ -5,8 +5,9 @@ client handles and operation ids, exceptions from ``_errors`` for failing status
 
 Rules this module keeps (docs/c-api.md, conventions):
 - the library is loaded by absolute path: ``$KIEIMAGE_LIB`` or the copy bundled in this package;
-- every function has argtypes/restype from the one table below; owned ``char *`` results are
-  ``c_void_p``, copied with ``string_at`` and freed with ``kie_string_free`` in ``finally``;
+- every function has argtypes/restype from the one table below; owned ``char *`` results come
+  back in a ``c_char_p``, whose ``.value`` copies them, and are freed with ``kie_string_free`` in
+  ``finally``;
 - ``kie_last_error`` is read right after the failing call, on the same thread;
 - C never holds a Python object: callbacks are the module-level trampolines, and ``userdata`` is an
   integer key into a registry of Python callables, removed on the operation's final event;
@@ -52,7 +53,9 @@ _LIB_FILE = {"darwin": "libkieimage.dylib", "win32": "kieimage.dll"}.get(sys.pla
 # kie_status is a C enum: int-sized on every platform the library builds for.
 kie_status = c_int
 kie_op = c_uint64
-_out_str = POINTER(c_void_p)
+# char **out: an owned string the caller frees. A c_char_p reads it (.value copies the bytes) and
+# passes its pointer to kie_string_free, with no string_at call in between.
+_out_str = POINTER(c_char_p)
 
 # void (*kie_event_cb)(void *userdata, kie_op op, kie_status status, const char *event_json);
 kie_event_cb = CFUNCTYPE(None, c_void_p, kie_op, kie_status, c_char_p)
@@ -228,21 +231,18 @@ def _check(status: int) -> None:
         raise _error(status)
 
 
-def _take(out: c_void_p) -> str:
+def _take(out: c_char_p) -> str:
     """Copies an owned char * result and frees it."""
-    p = out.value
-    if not p:
-        return ""
-    out.value = None
     try:
-        return ctypes.string_at(p).decode("utf-8", "replace")
+        data = out.value
+        return data.decode("utf-8", "replace") if data is not None else ""
     finally:
-        _fn["kie_string_free"](p)
+        _free_out(out)
 
 
-def _free_out(out: c_void_p) -> None:
-    if out.value:
-        _fn["kie_string_free"](out.value)
+def _free_out(out: c_char_p) -> None:
+    if out:  # a non-NULL pointer (reading .value would copy the string)
+        _fn["kie_string_free"](out)
         out.value = None
 
 
@@ -358,7 +358,7 @@ def client_new(config_json: str) -> _Handle:
 
 
 def models() -> str:
-    out = c_void_p()
+    out = c_char_p()
     try:
         _check(_f("kie_models")(byref(out)))
         return _take(out)
@@ -369,21 +369,21 @@ def models() -> str:
 def request_build(request_json: str) -> str:
     # Written out (no _check/_take): request_body runs it per call (BENCHMARKS.md, P4).
     fn = _f("kie_request_build")
-    out = c_void_p()
+    out = c_char_p()
     status = fn(_encode(request_json, "request"), byref(out))
-    p = out.value
     try:
         if status != KIE_OK:
             raise _error(status)
-        return ctypes.string_at(p).decode("utf-8", "replace") if p else ""
+        data = out.value
+        return data.decode("utf-8", "replace") if data is not None else ""
     finally:
-        if p:
-            _fn["kie_string_free"](p)
+        if out:
+            _fn["kie_string_free"](out)
 
 
 def _call_out(name: str, handle: _Handle, *args: Optional[bytes]) -> str:
     fn = _f(name)
-    out = c_void_p()
+    out = c_char_p()
     try:
         with _Use(handle) as c:
             status = fn(c, *args, byref(out))
@@ -610,7 +610,7 @@ def resume_start(handle: _Handle, wait_json: Optional[str], on_event: EventHandl
     registration key (``unregister`` it once every op ended) and the answer."""
     fn = _f("kie_resume")
     key, _ = _register(on_event, multi=True)
-    out = c_void_p()
+    out = c_char_p()
     try:
         with _Use(handle) as c:
             status = fn(c, _encode_optional(wait_json, "wait"), _event_trampoline, c_void_p(key), byref(out))
@@ -779,7 +779,7 @@ def client_dispatch(handle: _Handle, timeout_ms: int = 0) -> int:
 
 def webhook_parse(body: bytes) -> str:
     fn = _f("kie_webhook_parse")
-    out = c_void_p()
+    out = c_char_p()
     try:
         _check(fn(body, len(body), byref(out)))
         return _take(out)
@@ -790,7 +790,7 @@ def webhook_parse(body: bytes) -> str:
 def webhook_verify(key: str, body: bytes, timestamp: Optional[str], signature: Optional[str],
                    now_unix_s: int, tolerance_s: int) -> str:
     fn = _f("kie_webhook_verify")
-    out = c_void_p()
+    out = c_char_p()
     try:
         _check(fn(_encode(key, "key"), body, len(body), _encode_optional(timestamp, "timestamp header"),
                   _encode_optional(signature, "signature header"), int(now_unix_s), int(tolerance_s), byref(out)))

@@ -20,7 +20,7 @@ C_TYPES = {
     "char *": c_void_p,
     "void *": c_void_p,
     "kie_client *": c_void_p,
-    "char **": POINTER(c_void_p),
+    "char **": POINTER(c_char_p),
     "kie_client **": POINTER(c_void_p),
     "int": c_int,
     "kie_status": c_int,
