@@ -69,6 +69,22 @@ import Testing
         }
     }
 
+    @Test func concurrentReadsOfOneTaskStayUnderItsPerTaskLimit() async throws {
+        // kie.ai allows 3 record-info calls per second per task (the simulator enforces it with
+        // body code 429): 7 callers reading one task at once are spaced by the client, so each
+        // read is one request, none answered 429 and retried.
+        try await withSim(generationMs: 0, configure: { $0.recordInfoPerTaskPerSecond = 3 }) { h in
+            let id = try await h.client.generate(h.request()).taskId
+            let before = h.sim.requestCounts()["record-info"] ?? 0
+            try await withThrowingTaskGroup(of: KieTask.self) { g in
+                for _ in 0..<7 { g.addTask { try await h.client.task(id) } }
+                for try await task in g { #expect(task.taskId == id) }
+            }
+            #expect((h.sim.requestCounts()["record-info"] ?? 0) - before == 7)
+            #expect(h.sim.tasks().first?.hits["record-info"] == 7)  // requests the window allowed
+        }
+    }
+
     @Test func unauthorizedKeyIsAuthError() async throws {
         try await withSim(client: { $0.apiKey = "kie-canary-wrong" }) { h in
             let e = await expectError(.auth) { _ = try await h.client.generate(h.request()) }

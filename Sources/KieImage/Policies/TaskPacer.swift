@@ -12,10 +12,15 @@ final class TaskPacer: Sendable {
         let now = Clock.nowMs()
         let at = next.withLock { slots -> Int64 in
             if slots.count > 10_000 { slots = slots.filter { $0.value > now } }
-            let at = max(now, slots[taskId] ?? now)
-            slots[taskId] = at + Self.gapMs
-            return at
+            return Self.reserve(&slots[taskId, default: now], now: now)  // one hash lookup, in place
         }
         if at > now { try await Task.sleep(for: .milliseconds(at - now)) }
+    }
+
+    /// The slot to use (now, or the task's next free one) and moves the task's next free slot past it.
+    private static func reserve(_ next: inout Int64, now: Int64) -> Int64 {
+        let at = max(now, next)
+        next = at + gapMs
+        return at
     }
 }
