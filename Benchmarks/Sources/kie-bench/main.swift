@@ -90,6 +90,10 @@ func bareHTTPClient(pool: Int) -> HTTPClient {
     c.redirectConfiguration = .disallow
     c.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: pool)
     c.decompression = .disabled
+    // As the core: no no-op tracing span per request when no tracer is bootstrapped.
+    if let tracer = c.tracing.tracer, String(reflecting: type(of: tracer)) == "Tracing.NoOpTracer" {
+        c.tracing.tracer = nil
+    }
     return HTTPClient(eventLoopGroup: NIOSingletons.posixEventLoopGroup, configuration: c)
 }
 
