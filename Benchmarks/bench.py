@@ -138,21 +138,25 @@ LAST_RUN = os.path.join(OUT, "last-run.json")
 LIMITS = {
     "P1, P1-market": ("callgrind of the release kie-bench against a loopback kie-sim, whole client process (event-loop threads "
            "included), instructions per read = difference of a 2 s and a 6 s run over the reads the simulator "
-           "served: bare AHC 236k (4o) / 236k (Market); KieClient.task + task JSON 320k / 334k (1.35x / 1.41x; "
-           "353k / 379k before this round, 412k / 439k before URLParts read bytes). This round: the task JSON's "
-           "`raw` is the answer's own text of the record, copied (the reader captures `data`'s byte range when it "
-           "is compact and repeats no key), not rebuilt and serialized again; string scans 8 bytes at a time "
-           "(SWAR) in reader and writer; KieTask.json without a quadratic key check; key lookups compare "
-           "lengths first. What is left of the ~84k / ~98k extra per read: reading the answer ~20k / ~30k "
-           "(JSONReader.string 7k / 12k: a Market record nests JSON in `param` and its `input`, three documents "
-           "read per record), writing the fields ~8k, String and array allocation (malloc/free ~9k, retain/release "
-           "~8k), generic metadata lookups and exclusivity checks in the async path (~9k), the per-call bookkeeping "
-           "(TaskPacer, in-flight slots, the key's origin check ~2k, two more headers AsyncHTTPClient validates: "
-           "User-Agent, Accept). The wall-clock ratio depends on the load: the simulator, answering the same "
-           "requests in both modes, shares the 2 cores (so the ratio is above the instruction ratio), and runs "
-           "moments apart saw bare AHC alone at 9.9k-16k/s; the row now takes the median of 4 adjacent "
-           "bare/client pairs in alternating order, whose ratios still spread 0.7-1.2 (see the notes). "
-           "-Osize (see size) would cut this row to 0.63x: kept -O."),
+           "served: bare AHC 187k (4o) / 187k (Market); KieClient.task + task JSON 286k / 300-314k (1.53x / "
+           "1.6-1.7x). This round: AsyncHTTPClient opens a no-op tracing span per request when no tracer is "
+           "bootstrapped; the transport now sets its tracer to nil then (a bootstrapped one is kept), which took "
+           "~35k from every read of ours (320k / 334k before; 353k / 379k before the raw copy; 412k / 439k before "
+           "URLParts read bytes). The bare loop keeps the core's transport settings, so it skips the span too: "
+           "~50k less (238k / 236k with AHC's default). Both sides got cheaper and the ratio fell: the same work "
+           "of ours now stands against a cheaper transport. Measured and not taken: AHC's async API "
+           "(HTTPClientRequest) in place of the delegate API: AHC ends its deadline at the response head, and the "
+           "task that bounds the body by the call's deadline costs ~20k, all the async path saves (284k vs 286k; "
+           "265k only with no bound on the body). What is left of the ~99k / ~115-128k extra per read: reading "
+           "the answer ~20k / ~30k (JSONReader.string 7k / 12k: a Market record nests JSON in `param` and its "
+           "`input`, three documents read per record), writing the fields ~8k, String and array allocation "
+           "(malloc/free ~9k, retain/release ~8k), the delegate path's generic metadata and dynamic casts "
+           "(RequestBag<Delegate>, ~9k), the per-call bookkeeping (TaskPacer, in-flight slots, the child task "
+           "of each request, the key's origin check ~2k, the User-Agent and Accept headers AHC validates). No "
+           "single item is large. The wall-clock ratio depends on the load: the simulator, answering the same "
+           "requests in both modes, shares the 2 cores (so the ratio is above the instruction ratio); the row "
+           "takes the median of 4 adjacent bare/client pairs in alternating order (see the notes for their "
+           "spread). -Osize (see size) would cut this row further: kept -O."),
     "P2b, P2-market": (
         "both met when re-measured at load ~1.7 (p99 1,052 / 1,058 ms at 21.2 / 20.6 calls; a fixed poller needs "
         "23.0 / 22.8), as the machine-free model says (P2bm: p99 1,061 ms at 20.6 calls vs 22.1). In the full run, at "
@@ -493,7 +497,7 @@ def p6(n=25):
     nocache = paired(code, env=dict(ENV, PYTHONDONTWRITEBYTECODE="1"))
     shutil.rmtree(pyc, ignore_errors=True)
     row("P6", "python -c 'import kieimage; Client(...)'",
-        f"+{main['over']:.0f} ms over pass (median {main['ours']:.0f} ms)",
+        f"+{main['over']:.1f} ms over pass (median {main['ours']:.0f} ms)",
         f"python -c pass: {main['pass']:.0f} ms; import requests + Session: +{req['over']:.0f} ms; "
         f"with -S: +{nosite['over']:.0f} ms (pass {nosite['pass']:.0f} ms); "
         f"without cached bytecode +{nocache['over']:.0f} ms",
@@ -588,8 +592,8 @@ def write_markdown(facts, started, elapsed, raw, only, merged_note=""):
         "  `recordInfoPerTaskPerSecond` 0 (off) and unbounded credits; the clients' own generate limiter is",
         "  off too (`rateLimit.requests` 0), so only client work and the HTTP path are measured.",
         "- P1: finished tasks (generationMs 0); `wrk -t1 -c64 -d5s` on one task's record-info URL with the",
-        "  Authorization header, then `kie-bench p1 --mode bare` (AsyncHTTPClient, the core's transport settings,",
-        "  64 in flight, bodies only collected) and `--mode client` (`KieClient.task` + `task.jsonText`,",
+        "  Authorization header, then `kie-bench p1 --mode bare` (AsyncHTTPClient, the core's transport settings",
+        "  (no no-op tracing span either), 64 in flight, bodies only collected) and `--mode client` (`KieClient.task` + `task.jsonText`,",
         "  what `kie_task_get` does), 64 in flight; 1 s warm-up; 4 rounds, each wrk then a bare and a client run of 3 s in adjacent, alternating order; the ratio is the median of the 4 pairs' ratios (throughputs: medians; wrk: best). KieClient spaces",
         "  record-info calls for one task >= 350 ms apart (TaskPacer: the API allows 3/s per task), so both Swift",
         "  loops cycle over 20 000 finished tasks (the simulator answers every finished task from a cached",
