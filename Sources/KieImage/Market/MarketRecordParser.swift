@@ -36,8 +36,7 @@ public enum MarketRecordParser {
     /// `state` decides (`success`, `fail`, anything else running); without it `successFlag`
     /// (0 running, 1 success, any other value failed).
     static func normalizedStatus(state: String?, flag: Int?, taskId: String) throws(KieError) -> KieTask.Status {
-        // The recorded spelling is lowercase: lowercased() (Unicode-aware) only for another one.
-        switch (state.map { $0 == "success" || $0 == "fail" || $0 == "generating" || $0 == "waiting" ? $0 : $0.lowercased() }, flag) {
+        switch (state?.lowercased(), flag) {
         case ("success"?, _): return .success
         case ("fail"?, _): return .generateFailed
         case (_?, _): return .generating

@@ -53,11 +53,7 @@ public struct KieTask: Sendable, Equatable {
     /// The task JSON as text: `JSON.serialize(json)`, except that `raw`, when the client kept the
     /// answer's text of the record (`rawText`), is that text: the record as kie.ai wrote it
     /// (compact; numbers and escapes keep their spelling, `6.0` stays `6.0`), copied, not rebuilt.
-    public var jsonText: String {
-        var w = JSONWriter(capacity: (rawText.bytes?.count ?? 0) + 512)
-        write(into: &w)
-        return String(decoding: w.bytes, as: UTF8.self)
-    }
+    public var jsonText: String { jsonText(adding: []) }
 
     /// `jsonText` with more keys after `raw` (`kie-image wait --json` adds `downloads`): the task
     /// object a caller extends, its `raw` still the answer's own text. Keys already in the task JSON

@@ -53,21 +53,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _request(args: argparse.Namespace) -> "Dict[str, Any] | str":
-    """generate()'s keywords for the arguments, or what is wrong with them."""
-    if args.model is None:
-        market = [f"--{name}" for name in ("aspect-ratio", "resolution", "quality", "background")
-                  if getattr(args, name.replace("-", "_")) is not None] + (["--input"] if args.input else [])
-        if market:
-            return f"{', '.join(market)} needs --model (a Market model)"
-        return dict(size=args.size or "1:1", files=args.files, mask=args.mask, variants=args.variants,
-                    enhance=args.enhance, fallback=args.fallback, callback_url=args.callback_url)
-    fouro = [f"--{name}" for name in ("size", "mask", "variants", "enhance", "fallback")
-             if getattr(args, name) is not None]
-    if fouro:
-        return f"{', '.join(fouro)} is for GPT Image 1 (without --model)"
-    request: Dict[str, Any] = dict(model=args.model, aspect_ratio=args.aspect_ratio, resolution=args.resolution,
-                                   quality=args.quality, background=args.background, images=args.files,
-                                   callback_url=args.callback_url)
+    """generate()'s keywords for the arguments (build_request refuses the other family's), or what
+    is wrong with an --input."""
+    request: Dict[str, Any] = dict(
+        size=args.size or (None if args.model else "1:1"), files=None if args.model else args.files, mask=args.mask,
+        variants=args.variants, enhance=args.enhance, fallback=args.fallback, callback_url=args.callback_url,
+        model=args.model, aspect_ratio=args.aspect_ratio, resolution=args.resolution, quality=args.quality,
+        background=args.background, images=args.files if args.model else None)
     for item in args.input:
         key, sep, text = item.partition("=")
         if not sep or not key:

@@ -61,11 +61,12 @@ def test_python_m_kieimage_market_model(sim, tmp_path):
     (made,) = sim.tasks()
     sent = json.loads(json.loads(made["paramJson"])["input"])
     assert sent == {"prompt": "A lighthouse", "aspect_ratio": "16:9", "resolution": "1K", "nsfw_checker": False}
-    # Arguments of the other family are refused before any call (exit 2, argparse's usage error).
-    for args in (["--model", "gpt-image-2-text-to-image", "--size", "1:1"], ["--aspect-ratio", "16:9"],
-                 ["--model", "gpt-image-2-text-to-image", "--input", "novalue"]):
+    # Arguments of the other family are refused before any call (exit 2, naming the argument).
+    for args, named in ((["--model", "gpt-image-2-text-to-image", "--size", "1:1"], "size"),
+                        (["--aspect-ratio", "16:9"], "aspect_ratio"),
+                        (["--model", "gpt-image-2-text-to-image", "--input", "novalue"], "novalue")):
         bad = run_python(["-m", "kieimage", "x", *args], child_env(sim), tmp_path)
-        assert bad.returncode == 2 and "usage" in bad.stderr, (args, bad.stderr)
+        assert bad.returncode == 2 and named in bad.stderr, (args, bad.stderr)
     assert len(sim.tasks()) == 1
 
 
