@@ -77,12 +77,15 @@ public struct FaultAction: Codable, Sendable, Equatable {
     public var reset: String?
     /// Hold the answer this long (past a client's timeout), then send it.
     public var hangMs: Int?
+    /// Send the head and the first half of the body (Content-Length of the whole), hold the rest
+    /// this long, then send it: a transfer that stalls midway.
+    public var stallMs: Int?
     /// Override whether the request is carried out.
     public var process: Bool?
 
     public init(latencyMs: Int? = nil, bodyCode: Int? = nil, msg: String? = nil, httpStatus: Int? = nil,
                 malformed: Bool? = nil, truncated: Bool? = nil, reset: String? = nil, hangMs: Int? = nil,
-                process: Bool? = nil) {
+                stallMs: Int? = nil, process: Bool? = nil) {
         self.latencyMs = latencyMs
         self.bodyCode = bodyCode
         self.msg = msg
@@ -91,6 +94,7 @@ public struct FaultAction: Codable, Sendable, Equatable {
         self.truncated = truncated
         self.reset = reset
         self.hangMs = hangMs
+        self.stallMs = stallMs
         self.process = process
     }
 
@@ -100,16 +104,18 @@ public struct FaultAction: Codable, Sendable, Equatable {
         if let s = httpStatus, !(100...599).contains(s) { out.append("action.httpStatus must be 100...599") }
         if let l = latencyMs, !(0...86_400_000).contains(l) { out.append("action.latencyMs must be within 0...86400000") }
         if let h = hangMs, !(0...86_400_000).contains(h) { out.append("action.hangMs must be within 0...86400000") }
-        let kinds = [bodyCode != nil, httpStatus != nil, malformed == true, truncated == true, reset != nil, hangMs != nil]
+        if let h = stallMs, !(0...86_400_000).contains(h) { out.append("action.stallMs must be within 0...86400000") }
+        let kinds = [bodyCode != nil, httpStatus != nil, malformed == true, truncated == true, reset != nil, hangMs != nil,
+                     stallMs != nil]
         if kinds.filter({ $0 }).count > 1 {
-            out.append("action takes one of bodyCode, httpStatus, malformed, truncated, reset, hangMs (plus latencyMs)")
+            out.append("action takes one of bodyCode, httpStatus, malformed, truncated, reset, hangMs, stallMs (plus latencyMs)")
         }
         if !kinds.contains(true) && latencyMs == nil { out.append("action is empty") }
         return out
     }
 
     /// Whether the request is carried out: always for `reset: after`, never for `reset: before`;
-    /// by default yes for `truncated`, `hangMs` and plain latency, no for `bodyCode`, `httpStatus`
+    /// by default yes for `truncated`, `hangMs`, `stallMs` and plain latency, no for `bodyCode`, `httpStatus`
     /// and `malformed` (those answers come from in front of the service).
     public var processes: Bool {
         if reset == "after" { return true }

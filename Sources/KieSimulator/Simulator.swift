@@ -347,6 +347,20 @@ struct Reply: Sendable {
     var response: Response {
         Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
     }
+
+    /// The answer with its head and first half sent at once, the rest after `ms` (the
+    /// Content-Length is the whole body's, so a client sees a transfer stall midway).
+    func stalled(forMs ms: Int) -> Response {
+        let half = body.readableBytes / 2
+        let first = body.getSlice(at: body.readerIndex, length: half) ?? ByteBuffer()
+        let rest = body.getSlice(at: body.readerIndex + half, length: body.readableBytes - half) ?? ByteBuffer()
+        return Response(status: status, headers: headers, body: ResponseBody(contentLength: body.readableBytes) { writer in
+            try await writer.write(first)
+            try await Task.sleep(for: .milliseconds(ms))
+            try await writer.write(rest)
+            try await writer.finish(nil)
+        })
+    }
 }
 
 extension Simulator {
@@ -395,6 +409,9 @@ extension Simulator {
         if action.malformed == true {
             let html = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>"
             return Reply(json: html).response
+        }
+        if let stall = action.stallMs {
+            return (processed ?? fallback(action)).stalled(forMs: stall)
         }
         if action.truncated == true {
             var reply = processed ?? fallback(action)

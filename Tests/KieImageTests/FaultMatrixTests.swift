@@ -12,7 +12,7 @@ import Testing
     enum Fault: String, CaseIterable, Sendable {
         case refused, resetBefore = "reset-before", resetAfter = "reset-after", slow, http429 = "http-429"
         case body429 = "body-429", body455 = "body-455", body500 = "body-500", body550 = "body-550"
-        case malformed, truncated
+        case malformed, truncated, stalled
 
         var action: FaultAction? {
             switch self {
@@ -27,6 +27,7 @@ import Testing
             case .body550: FaultAction(bodyCode: 550)
             case .malformed: FaultAction(malformed: true)
             case .truncated: FaultAction(truncated: true)
+            case .stalled: FaultAction(stallMs: 3_000)
             }
         }
     }
@@ -65,13 +66,13 @@ import Testing
         case (.marketRecordInfo, _): expected(.recordInfo, fault)
         case (.generate, .refused): .status(.network, requests: 0)
         case (.generate, .resetBefore), (.generate, .resetAfter), (.generate, .slow), (.generate, .malformed),
-             (.generate, .truncated): .status(.unknownOutcome, requests: 1)
+             (.generate, .truncated), (.generate, .stalled): .status(.unknownOutcome, requests: 1)
         case (.generate, .body500): .status(.server, requests: 1)
         case (.generate, _): .succeeded(requests: 2)
         case (_, .refused): .status(.network, requests: 0)
-        // Downloads allow at least 60 s per file: a 3 s stall is slow, not failed.
-        case (.file, .slow): .succeeded(requests: 1)
-        // A truncated image (no IEND) is refused and fetched again, never saved.
+        // A truncated image (no IEND) is refused and fetched again, never saved. A download that
+        // waits longer than requestTimeoutMs for its head or for its next byte (stalled) is
+        // abandoned and fetched again.
         case (_, _): .succeeded(requests: 2)
         }
     }

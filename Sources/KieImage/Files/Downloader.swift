@@ -88,7 +88,7 @@ extension KieClient {
         let sink = try FileSink(directory: directory, stem: stem)
         do {
             let (status, type) = try await transport.download(
-                url: link, timeoutMs: max(config.requestTimeoutMs, 60_000), accept: FileTypes.isFileContent
+                url: link, timeoutMs: config.requestTimeoutMs, accept: FileTypes.isFileContent
             ) { chunk in
                 try sink.write(chunk)
             }

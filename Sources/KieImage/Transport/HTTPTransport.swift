@@ -51,6 +51,10 @@ final class HTTPTransport: Sendable {
         api = HTTPClient(eventLoopGroup: NIOSingletons.posixEventLoopGroup, configuration: c)
         var f = c
         f.redirectConfiguration = .follow(max: 5, allowCycles: false)
+        // Downloads stream their body, and the deadline of AsyncHTTPClient's async API ends at the
+        // response head: without an idle bound a file host that stalls midway would hold the
+        // download forever. No byte for requestTimeoutMs fails the attempt (docs/c-api.md).
+        f.timeout.read = .milliseconds(max(config.requestTimeoutMs, 1))
         files = HTTPClient(eventLoopGroup: NIOSingletons.posixEventLoopGroup, configuration: f)
         keyOrigins = [config.baseUrl, config.uploadBaseUrl].compactMap(URLParts.init)
         authorization = "Bearer " + config.apiKey
