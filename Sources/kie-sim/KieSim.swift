@@ -79,10 +79,12 @@ struct KieSim: AsyncParsableCommand {
                   (absent: every request)
                 A {"latencyMs":ms}|{"bodyCode":500,"msg":".."}|{"bodyCode":433}|
                   {"httpStatus":503}|{"malformed":true}|{"truncated":true}|
-                  {"reset":"before"|"after"}|{"hangMs":ms}
+                  {"reset":"before"|"after"}|{"hangMs":ms}|{"stallMs":ms}
+                  (hangMs holds the whole answer; stallMs sends the head
+                  and half the body, then holds the rest)
                   latencyMs may accompany any; "process":bool overrides
                   whether the request is carried out (default yes for
-                  reset after, truncated, hangMs, latency)
+                  reset after, truncated, hangMs, stallMs, latency)
 
             Admin API on the API listener, no auth:
               POST /_sim/reset         GET|POST /_sim/config (POST merges;

@@ -111,6 +111,25 @@ struct FaultTests {
         }
     }
 
+    @Test func stallSendsTheHeadAndHalfTheBodyThenTheRest() async throws {
+        let rule = FaultRule(endpoint: "credit", match: FaultMatch(nth: 2), action: FaultAction(stallMs: 1500))
+        try await withSimulator(Self.config(rule)) { sim in
+            let url = sim.baseURL + "/api/v1/chat/credit"
+            let plain = try await get(url)
+            var request = HTTPClientRequest(url: url)
+            request.headers.add(name: "Authorization", value: "Bearer \(simKey)")
+            // The async API returns at the head: the whole body's length is announced, half is sent.
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            #expect(response.headers.first(name: "Content-Length") == "\(plain.bytes.count)")
+            var chunks = response.body.makeAsyncIterator()
+            let first = try await chunks.next().map { Array($0.readableBytesView) } ?? []
+            #expect(!first.isEmpty && first.count <= plain.bytes.count / 2)
+            var all = first
+            while let more = try await chunks.next() { all += Array(more.readableBytesView) }
+            #expect(all == plain.bytes)
+        }
+    }
+
     @Test func latencyStillAnswers() async throws {
         let rule = FaultRule(endpoint: "credit", action: FaultAction(latencyMs: 50))
         try await withSimulator(Self.config(rule)) { sim in
