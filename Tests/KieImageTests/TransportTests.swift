@@ -10,4 +10,32 @@ import Testing
         #expect(!client.transport.opensSpans)
         await client.shutdown()
     }
+
+    /// An answer larger than a call reads (16 MiB for the API) is a protocol error: a read gives up
+    /// at once (the same answer would come again), a generate reports an unknown outcome (the
+    /// server answered, so its task may exist). It was a retried network error before.
+    @Test func anOversizedAnswerIsAProtocolErrorNotANetworkOne() async throws {
+        let h = try await SimHarness.start()
+        defer { Task { await h.stop() } }
+        var call = HTTPCall(method: .GET, url: h.client.config.baseUrl + "/api/v1/chat/credit", timeoutMs: 5_000)
+        call.maxBodyBytes = 8
+        var caught: TransportFailure?
+        do {
+            _ = try await h.client.transport.send(call)
+        } catch let t as TransportFailure {
+            caught = t
+        }
+        let failure = try #require(caught)
+        #expect(failure.oversized && failure.sent)
+        #expect(failure.message.contains("larger than 8 bytes"))
+
+        let read = APICaller.failed(failure, idempotency: .idempotent)
+        #expect(read.error.status == .protocol && !read.error.retryable)
+        #expect(h.client.config.retry.decide(read.failure, attempt: 1, idempotency: .idempotent) == .giveUp)
+        let generate = APICaller.failed(failure, idempotency: .createsTask)
+        #expect(h.client.config.retry.decide(generate.failure, attempt: 1, idempotency: .createsTask) == .unknownOutcome)
+
+        call.maxBodyBytes = 1 << 20
+        #expect(try await h.client.transport.send(call).status == 200)
+    }
 }

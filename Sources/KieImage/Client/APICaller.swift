@@ -107,8 +107,7 @@ struct APICaller: Sendable {
         do {
             answer = try await transport.send(HTTPCall(method: endpoint.method, url: endpoint.url, headers: headers, body: body, timeoutMs: timeoutMs))
         } catch let t as TransportFailure {
-            let e = KieError(t.timedOut && t.sent ? .timeout : .network, t.message, retryable: true)
-            return .failure(Failed(failure: t.sent ? .noAnswer : .notSent, error: e))
+            return .failure(Self.failed(t, idempotency: endpoint.idempotency))
         } catch {
             return .failure(Failed(failure: .notSent, error: KieError.wrap(error)))
         }
@@ -133,6 +132,18 @@ struct APICaller: Sendable {
             }
             return .failure(Failed(failure: .answered(e.status, code: e.apiCode ?? e.httpStatus, retryable: e.retryable), error: e))
         }
+    }
+
+    /// A failure below HTTP as the retry policy sees it, and the error to report.
+    static func failed(_ t: TransportFailure, idempotency: Idempotency) -> Failed {
+        if t.oversized {
+            // An answer came, larger than any kie.ai sends: reading it again would not help, and a
+            // generate's task may exist (the policy turns .noAnswer into an unknown outcome).
+            let e = KieError(.protocol, t.message, retryable: false)
+            return Failed(failure: idempotency == .createsTask ? .noAnswer : .answered(.protocol, code: nil, retryable: false), error: e)
+        }
+        let e = KieError(t.timedOut && t.sent ? .timeout : .network, t.message, retryable: true)
+        return Failed(failure: t.sent ? .noAnswer : .notSent, error: e)
     }
 
     static func msUntil(_ deadline: ContinuousClock.Instant) -> Int64 {

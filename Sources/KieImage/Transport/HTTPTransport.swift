@@ -21,6 +21,8 @@ struct TransportFailure: Error, Sendable {
     var sent: Bool
     var timedOut: Bool
     var message: String
+    /// The server answered, with more than the call reads (`HTTPCall.maxBodyBytes`).
+    var oversized = false
 }
 
 /// Executes HTTP calls on AsyncHTTPClient. API calls never follow redirects (a redirect must not
@@ -113,6 +115,8 @@ final class HTTPTransport: Sendable {
             }
         } catch is CancellationError {
             throw CancellationError()
+        } catch let e as AnswerCollector.TooLarge {
+            throw TransportFailure(sent: true, timedOut: false, message: "the answer is \(e)", oversized: true)
         } catch {
             if Task.isCancelled { throw CancellationError() }
             throw Self.classify(error)
