@@ -17,7 +17,16 @@ def test_usage_errors_exit_2():
 def test_missing_key_exits_3_before_any_network():
     r = run(["credits"])
     assert r.returncode == 3
-    assert error_lines(r) == ["kie-image: error: AUTH: no API key: pass --api-key, set KIE_API_KEY, or try --simulate"]
+    assert error_lines(r) == ["kie-image: error: AUTH: config: apiKey is missing (set apiKey or KIE_API_KEY): "
+                              "pass --api-key, set KIE_API_KEY, or try --simulate"]
+
+
+def test_unusable_key_exits_3_before_any_network():
+    r = run(["credits", "--api-key", "two words"])
+    assert r.returncode == 3
+    (line,) = error_lines(r)
+    assert line.startswith("kie-image: error: AUTH: config: apiKey holds characters an HTTP header cannot carry")
+    assert "two words" not in r.stdout + r.stderr
 
 
 def test_wrong_key_exits_3_and_never_prints_the_key(sim):

@@ -52,10 +52,6 @@ struct ClientOptions: ParsableArguments {
             if let apiKey { object["apiKey"] = .string(apiKey) }
             if let baseUrl { object["baseUrl"] = .string(baseUrl) }
             if let uploadBaseUrl { object["uploadBaseUrl"] = .string(uploadBaseUrl) }
-            let env = ClientConfig.environment()
-            if (apiKey ?? env["KIE_API_KEY"] ?? "").isEmpty {
-                throw CLIFailure("AUTH", "no API key: pass --api-key, set KIE_API_KEY, or try --simulate", code: ExitCodes.auth)
-            }
         }
         if let journalPath { object["journalPath"] = .string(journalPath) }
         if let rateLimit {
@@ -64,6 +60,11 @@ struct ClientOptions: ParsableArguments {
         do {
             let config = try ClientConfig.parse(json: JSON.serialize(.object(object)), env: ClientConfig.environment())
             return Session(client: try KieClient(config: config), simulator: simulator)
+        } catch let e as KieError where e.field == "apiKey" {
+            // The core decides whether the key is usable (it reads KIE_API_KEY); the tool names its
+            // own ways to give one, and exits as for a wrong key (exit 3), before any network.
+            await simulator?.shutdown()
+            throw CLIFailure("AUTH", "\(e.message): pass --api-key, set KIE_API_KEY, or try --simulate", code: ExitCodes.auth)
         } catch {
             await simulator?.shutdown()
             throw error
