@@ -27,6 +27,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
@@ -46,7 +47,11 @@ let package = Package(
         ),
         .target(
             name: "KieImageABI",
-            dependencies: ["CKieImage", "KieImage", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CKieImage", "KieImage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             linkerSettings: abiLinkerFlags
         ),
         .target(

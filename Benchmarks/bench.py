@@ -174,7 +174,13 @@ LIMITS = {
            "requests beyond 64 queue shallow; the wait loop's per-poll work is out of line and the polled task "
            "boxed. What a sleeping wait holds now: its frames (op root 0.9 KB, kie_generate_async's closure 0.6 KB, "
            "run 1.5 KB, waitAndDownload 1.2 KB, wait 2.8 KB), the slabs the child poll's task object and its await "
-           "needed (~2 KB), and its operation record, closures and per-task entries (~3 KB)."),
+           "needed (~2 KB), and its operation record, closures and per-task entries (~3 KB). Threads (gdb and "
+           "/proc/PID/task/*/comm at the peak): NIO's 2 event loops, libdispatch's workers for Swift's global "
+           "executor (2, up to 4 under load: libdispatch adds workers when it sees its threads not running), "
+           "libdispatch's timer thread (1, for the waits' sleeps) and the client's callback thread (1). Callbacks "
+           "ran on a serial DispatchQueue, whose overcommit pool grew to 3 threads in one run (9 in all, over the "
+           "goal); the client now has one callback thread of its own (a NIOThreadPool of one). What still "
+           "varies with load is libdispatch's worker count."),
     "P4": ("callgrind, instructions per kie_request_build (Benchmarks/c/p4_profile.c, difference of 1 and 1001 "
            "calls): plain request 28.2k vs jansson loads+dumps 41.4k (0.68x); files + mask + callback 112k vs 105k "
            "(1.07x; was 326k, 217k of it URLParts.init doing Character-level Substring work on the five URLs; it now "

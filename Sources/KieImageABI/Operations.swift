@@ -1,6 +1,7 @@
 import CKieImage
 import Dispatch
 import KieImage
+import NIOPosix
 import Synchronization
 
 #if canImport(Glibc)
@@ -12,7 +13,9 @@ import Glibc
 /// Guarantees (docs/c-api.md, "Events"): events of an operation arrive in order; exactly one final event
 /// (completed or failed) per operation; nothing after it. Emission and enqueueing happen under
 /// one lock, so the order events are emitted is the order they are delivered.
-/// Delivery "thread": callbacks run on one serial library queue per client.
+/// Delivery "thread": callbacks run on one library thread per client (a NIOThreadPool of one,
+/// started with the first event), in order. A serial DispatchQueue drew its thread from
+/// libdispatch's overcommit pool, which grew by a thread or two under load (BENCHMARKS.md, P3).
 /// Delivery "queue": events wait in a list until kie_client_dispatch runs them on the caller's
 /// thread; a pipe's read end is readable exactly while the list is not empty.
 final class Operations: Sendable {
@@ -47,6 +50,8 @@ final class Operations: Sendable {
         var ops: [kie_op: Op] = [:]
         var queued: [Pending] = []
         var closed = false
+        /// Delivery "thread": the client's callback thread, once the first event needs it.
+        var callbackThread: NIOThreadPool?
     }
 
     let queueMode: Bool
@@ -54,7 +59,6 @@ final class Operations: Sendable {
     let eventFD: Int32
     private let wakeFD: Int32
     private let state = Mutex(State())
-    private let serial = DispatchQueue(label: "kieimage.callbacks")
     private let idle = DispatchGroup()
 
     init(queueMode: Bool) {
@@ -143,7 +147,10 @@ final class Operations: Sendable {
                 if s.queued.count == 1 { Self.signal(wakeFD) }
             } else {
                 idle.enter()
-                serial.async { [idle] in
+                let thread = s.callbackThread ?? Self.startCallbackThread()
+                s.callbackThread = thread
+                thread.submit { [idle] _ in
+                    // Runs even when cancelled: closeAll stops the thread only once all ran.
                     Self.invoke(pending)
                     idle.leave()
                 }
@@ -186,11 +193,21 @@ final class Operations: Sendable {
         }
         for op in tasks { _ = cancel(op) }
         idle.wait()
+        if let thread = state.withLock({ $0.callbackThread }) {
+            // Every event was delivered (idle): the thread has nothing left to run.
+            try? thread.syncShutdownGracefully()
+        }
         if queueMode {
             _ = dispatch(timeoutMs: 0)
             close(eventFD)
             close(wakeFD)
         }
+    }
+
+    static func startCallbackThread() -> NIOThreadPool {
+        let thread = NIOThreadPool(numberOfThreads: 1)
+        thread.start()
+        return thread
     }
 
     static func invoke(_ p: Pending) {

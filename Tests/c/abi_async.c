@@ -46,6 +46,9 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int finals_total;
 static int in_callback, concurrent_callbacks;
+/* Thread delivery: the thread of the first callback, and how many ran on another one. */
+static pthread_t callback_thread;
+static int callback_thread_set, callbacks_elsewhere;
 static int use_lock;
 
 static double now_s(void) {
@@ -63,6 +66,14 @@ static void on_event(void *userdata, kie_op op, kie_status status, const char *e
   opstate *s = userdata;
   if (use_lock) pthread_mutex_lock(&mu);
   if (__atomic_add_fetch(&in_callback, 1, __ATOMIC_SEQ_CST) > 1) concurrent_callbacks++;
+  if (use_lock) {
+    if (!callback_thread_set) {
+      callback_thread = pthread_self();
+      callback_thread_set = 1;
+    } else if (!pthread_equal(callback_thread, pthread_self())) {
+      callbacks_elsewhere++;
+    }
+  }
   if (s->op != 0 && op != s->op) s->order_err++;
   if (s->finals > 0) s->after_final++;
   json_t *ev = json_loads(event_json, 0, NULL);
@@ -307,6 +318,8 @@ static void test_thread(int n) {
   EXPECT_STATUS(kie_client_dispatch(c, 0, NULL), KIE_E_INVALID_ARGUMENT);
   use_lock = 1;
   finals_total = 0;
+  callback_thread_set = 0;
+  callbacks_elsewhere = 0;
   opstate *ops = calloc((size_t)n + 1, sizeof *ops);
   int i;
   pthread_mutex_lock(&mu); /* hold the lock while starting so ops[i].op is set before any callback */
@@ -348,6 +361,9 @@ static void test_thread(int n) {
   check_final_once(lng, KIE_E_CANCELLED, "cancel mid-flight (thread)");
   pthread_mutex_unlock(&mu);
   CHECK(concurrent_callbacks == 0, "thread: callbacks one at a time (%d overlaps)", concurrent_callbacks);
+  CHECK(callback_thread_set && callbacks_elsewhere == 0,
+        "thread: every callback of the client on one library thread (%d elsewhere)", callbacks_elsewhere);
+  CHECK(!pthread_equal(callback_thread, pthread_self()), "thread: callbacks off the caller's thread");
   kie_client_free(c);
   use_lock = 0;
   free(ops);
