@@ -33,5 +33,8 @@ public func kieClientFree(_ c: kie_client_ref?) {
     guard let c else { return }
     let handle = Unmanaged<ClientHandle>.fromOpaque(UnsafeRawPointer(c)).takeRetainedValue()
     handle.operations.closeAll()
-    _ = blocking { _ in await handle.client.shutdown() }
+    // A client that never made a request has nothing to close: no Swift task is needed to free it.
+    if !handle.client.shutdownIfUnused() {
+        _ = blocking { _ in await handle.client.shutdown() }
+    }
 }

@@ -38,4 +38,34 @@ import Testing
         call.maxBodyBytes = 1 << 20
         #expect(try await h.client.transport.send(call).status == 200)
     }
+
+    /// The HTTP clients (and the event loop threads behind them) start with the first request,
+    /// not with the client; a call after shutdown fails as never sent.
+    @Test func httpClientsStartWithTheFirstRequest() async throws {
+        let h = try await SimHarness.start()
+        defer { Task { await h.stop() } }
+        let client = try KieClient(config: h.client.config)
+        #expect(!client.transport.isStarted)
+        _ = try await client.credits()
+        #expect(client.transport.isStarted)
+        await client.shutdown()
+        #expect(!client.transport.isStarted)
+        let call = HTTPCall(method: .GET, url: h.client.config.baseUrl + "/api/v1/chat/credit", timeoutMs: 5_000)
+        var caught: TransportFailure?
+        do {
+            _ = try await client.transport.send(call)
+        } catch let t as TransportFailure {
+            caught = t
+        }
+        #expect(caught.map { !$0.sent && $0.message == "the client is shut down" } == true)
+
+        // A client that never called shuts down at once; one that did needs shutdown().
+        let unused = try KieClient(config: h.client.config)
+        #expect(unused.shutdownIfUnused())
+        await #expect(throws: TransportFailure.self) { _ = try await unused.transport.send(call) }
+        let used = try KieClient(config: h.client.config)
+        _ = try await used.credits()
+        #expect(!used.shutdownIfUnused())
+        await used.shutdown()
+    }
 }

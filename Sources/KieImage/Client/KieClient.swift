@@ -43,6 +43,10 @@ public final class KieClient: Sendable {
     /// Closes connections. Call once when done; in-flight calls fail.
     public func shutdown() async { await transport.shutdown() }
 
+    /// Shuts down at once, without waiting, when the client never made a request (it has no
+    /// connections or threads to close); false when `shutdown()` is needed.
+    public func shutdownIfUnused() -> Bool { transport.shutdownIfNotStarted() }
+
     /// Counts the sends an earlier process journaled into the rate limiter (once, before the
     /// first generate), so a restart does not trip kie's window.
     func seedLimiterOnce() async {

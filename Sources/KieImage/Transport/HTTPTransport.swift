@@ -3,6 +3,7 @@ import FoundationEssentials
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// One HTTP attempt's inputs. The transport adds the Bearer key only when `authorized` is set,
 /// and only for the configured API and upload origins.
@@ -29,8 +30,22 @@ struct TransportFailure: Error, Sendable {
 /// carry the key elsewhere); file downloads use a separate client that follows them and never
 /// carries the key.
 final class HTTPTransport: Sendable {
-    private let api: HTTPClient
-    private let files: HTTPClient
+    private struct Clients: Sendable {
+        let api: HTTPClient
+        let files: HTTPClient
+    }
+
+    private enum State: Sendable {
+        case notStarted
+        case running(Clients)
+        case shutDown
+    }
+
+    /// The two AsyncHTTPClients, made by the first request: a client that never calls starts no
+    /// event loop threads (P6 in BENCHMARKS.md: `Client()` in a script that may not call at all).
+    private let clients = Mutex(State.notStarted)
+    private let apiConfiguration: HTTPClient.Configuration
+    private let filesConfiguration: HTTPClient.Configuration
     private let keyOrigins: [URLParts]
     /// `Bearer <key>`, built once (never logged: see mayCarryKey for where it may go).
     private let authorization: String
@@ -50,27 +65,64 @@ final class HTTPTransport: Sendable {
         if let tracer = c.tracing.tracer, String(reflecting: type(of: tracer)) == "Tracing.NoOpTracer" {
             c.tracing.tracer = nil
         }
-        api = HTTPClient(eventLoopGroup: NIOSingletons.posixEventLoopGroup, configuration: c)
+        apiConfiguration = c
         var f = c
         f.redirectConfiguration = .follow(max: 5, allowCycles: false)
         // Downloads stream their body, and the deadline of AsyncHTTPClient's async API ends at the
         // response head: without an idle bound a file host that stalls midway would hold the
         // download forever. No byte for requestTimeoutMs fails the attempt (docs/c-api.md).
         f.timeout.read = .milliseconds(max(config.requestTimeoutMs, 1))
-        files = HTTPClient(eventLoopGroup: NIOSingletons.posixEventLoopGroup, configuration: f)
+        filesConfiguration = f
         keyOrigins = [config.baseUrl, config.uploadBaseUrl].compactMap(URLParts.init)
         authorization = "Bearer " + config.apiKey
         userAgent = config.userAgent
         inFlight = InFlightLimit(limit: Self.maxInFlight)
     }
 
+    /// The HTTP clients, made on first use; nil once shut down.
+    private func started() -> Clients? {
+        clients.withLock { state in
+            switch state {
+            case .running(let c): return c
+            case .shutDown: return nil
+            case .notStarted:
+                let group = NIOSingletons.posixEventLoopGroup
+                let c = Clients(
+                    api: HTTPClient(eventLoopGroup: group, configuration: apiConfiguration),
+                    files: HTTPClient(eventLoopGroup: group, configuration: filesConfiguration))
+                state = .running(c)
+                return c
+            }
+        }
+    }
+
+    /// Whether the HTTP clients exist (the first request made them).
+    var isStarted: Bool { clients.withLock { if case .running = $0 { true } else { false } } }
+
     func shutdown() async {
-        try? await api.shutdown()
-        try? await files.shutdown()
+        let running = clients.withLock { state -> Clients? in
+            defer { state = .shutDown }
+            if case .running(let c) = state { return c }
+            return nil
+        }
+        guard let running else { return }
+        try? await running.api.shutdown()
+        try? await running.files.shutdown()
     }
 
     /// Whether requests open tracing spans (only when the application bootstrapped a tracer).
-    var opensSpans: Bool { api.tracer != nil || files.tracer != nil }
+    var opensSpans: Bool { apiConfiguration.tracing.tracer != nil || filesConfiguration.tracing.tracer != nil }
+
+    /// Marks the transport shut down when no request ever started it; false when it runs.
+    func shutdownIfNotStarted() -> Bool {
+        clients.withLock { state in
+            if case .running = state { return false }
+            state = .shutDown
+            return true
+        }
+    }
+
+    static let shutDown = TransportFailure(sent: false, timedOut: false, message: "the client is shut down")
 
     func mayCarryKey(_ url: String) -> Bool {
         guard let parts = URLParts(url) else { return false }
@@ -96,12 +148,13 @@ final class HTTPTransport: Sendable {
         headers.add(name: "User-Agent", value: userAgent)
         headers.add(name: "Accept", value: "application/json")
         for (k, v) in call.headers { headers.add(name: k, value: v) }
+        guard let http = started() else { throw Self.shutDown }
         let client: HTTPClient
         if call.authorized && mayCarryKey(call.url) {
             headers.add(name: "Authorization", value: authorization)
-            client = api
+            client = http.api
         } else {
-            client = call.authorized ? api : files
+            client = call.authorized ? http.api : http.files
         }
         do {
             let request = try HTTPClient.Request(
@@ -128,10 +181,11 @@ final class HTTPTransport: Sendable {
     func download(
         url: String, timeoutMs: Int64, accept: (String?) -> Bool, sink: (ByteBuffer) throws -> Void
     ) async throws -> (status: Int, contentType: String?) {
+        guard let http = started() else { throw Self.shutDown }
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "User-Agent", value: userAgent)
         do {
-            let response = try await files.execute(request, timeout: .milliseconds(max(timeoutMs, 1)))
+            let response = try await http.files.execute(request, timeout: .milliseconds(max(timeoutMs, 1)))
             let type = response.headers.first(name: "Content-Type")
             guard response.status == .ok, accept(type) else {
                 _ = try? await response.body.collect(upTo: 1 << 16)
