@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
+import Tracing
 
 /// One HTTP attempt's inputs. The transport adds the Bearer key only when `authorized` is set,
 /// and only for the configured API and upload origins.
@@ -62,7 +63,8 @@ final class HTTPTransport: Sendable {
         c.decompression = .disabled
         // With no tracer bootstrapped, AsyncHTTPClient would still open a no-op span per request
         // (a sizeable share of a record-info read's cost); nil skips it. A real tracer is kept.
-        if let tracer = c.tracing.tracer, String(reflecting: type(of: tracer)) == "Tracing.NoOpTracer" {
+        // (A cast, not the type's name: String(reflecting:) cost 4.5M instructions on first use.)
+        if c.tracing.tracer is NoOpTracer {
             c.tracing.tracer = nil
         }
         apiConfiguration = c

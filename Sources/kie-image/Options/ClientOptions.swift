@@ -60,7 +60,7 @@ struct ClientOptions: ParsableArguments {
         do {
             let config = try ClientConfig.parse(json: JSON.serialize(.object(object)), env: ClientConfig.environment())
             return Session(client: try KieClient(config: config), simulator: simulator)
-        } catch let e as KieError where e.field == "apiKey" {
+        } catch let e where e.field == "apiKey" {
             // The core decides whether the key is usable (it reads KIE_API_KEY); the tool names its
             // own ways to give one, and exits as for a wrong key (exit 3), before any network.
             await simulator?.shutdown()
