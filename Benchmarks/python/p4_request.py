@@ -40,7 +40,7 @@ def binding():
     return kieimage.request_body(prompt=REQUEST["prompt"], size="1:1", variants=2, enhance=False, fallback="FLUX_MAX")
 
 
-TEXT = json.dumps(REQUEST)
+TEXT = json.dumps(REQUEST, separators=(",", ":")).encode()
 
 
 def raw_ctypes():

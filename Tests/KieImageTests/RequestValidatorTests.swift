@@ -31,6 +31,7 @@ import Testing
         (#"{"prompt":"x","size":1}"#, "size"),
         (#"{"size":"1:1"}"#, "prompt"),
         (#"{"size":"1:1","prompt":"   "}"#, "prompt"),
+        (#"{"size":"1:1","prompt":"\t\n\u00a0\u3000"}"#, "prompt"),  // whitespace beyond ASCII is blank too
         (#"{"prompt":"x","size":"1:1","nVariants":3}"#, "nVariants"),
         (#"{"prompt":"x","size":"1:1","nVariants":"2"}"#, "nVariants"),
         (#"{"prompt":"x","size":"1:1","nVariants":2.5}"#, "nVariants"),
@@ -101,6 +102,12 @@ import Testing
     func promptHoldsAtMost32000UnicodeScalars(prompt: String, accepted: Bool) {
         let json = JSON.serialize(.object(["prompt": .string(prompt), "size": "1:1"]))
         #expect(field(of: json) == (accepted ? nil : "prompt"))
+    }
+
+    @Test(arguments: [" x", "\u{A0}é", "~", "\t\u{7F}", "e\u{301}"])
+    func aPromptWithAnythingButWhitespaceIsGiven(prompt: String) {
+        let json = JSON.serialize(.object(["prompt": .string(prompt), "size": "1:1"]))
+        #expect(field(of: json) == nil)
     }
 
     @Test func tagIsCarriedButNeverSent() throws {

@@ -67,7 +67,7 @@ public enum RequestValidator {
         }
         var request = GenerateRequest(size: size)
         request.prompt = try optionalString(o, "prompt")
-        if let prompt = request.prompt, prompt.unicodeScalars.count > maxPromptLength {
+        if let prompt = request.prompt, prompt.hasMoreScalars(than: maxPromptLength) {
             throw .validation(
                 "prompt holds at most \(maxPromptLength) characters (Unicode scalars), got \(prompt.unicodeScalars.count)",
                 field: "prompt")
@@ -88,7 +88,7 @@ public enum RequestValidator {
         if request.filesUrl.count > maxFiles {
             throw .validation("filesUrl holds at most \(maxFiles) URLs, got \(request.filesUrl.count)", field: "filesUrl")
         }
-        let hasPrompt = !(request.prompt ?? "").trimmed.isEmpty
+        let hasPrompt = !(request.prompt?.isBlank ?? true)
         if !hasPrompt && request.filesUrl.isEmpty {
             throw .validation("either prompt or filesUrl must be given", field: "prompt")
         }

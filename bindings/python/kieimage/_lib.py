@@ -366,16 +366,16 @@ def models() -> str:
         _free_out(out)
 
 
-def request_build(request_json: str) -> str:
-    # Written out (no _check/_take): request_body runs it per call (BENCHMARKS.md, P4).
-    fn = _f("kie_request_build")
+def request_build(request: bytes) -> bytes:
+    """kie_request_build on UTF-8 JSON bytes: the body bytes, or the error it raises."""
+    # Written out (no _check/_take): request_body runs it per call (BENCHMARKS.md, P4). A c_char_p
+    # passed where the table says POINTER(c_char_p) goes by reference without a byref object.
     out = c_char_p()
-    status = fn(_encode(request_json, "request"), byref(out))
+    status = _f("kie_request_build")(request, out)
     try:
         if status != KIE_OK:
             raise _error(status)
-        data = out.value
-        return data.decode("utf-8", "replace") if data is not None else ""
+        return out.value or b""
     finally:
         if out:
             _fn["kie_string_free"](out)

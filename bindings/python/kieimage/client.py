@@ -16,7 +16,7 @@ import math
 import os
 import sys
 
-from . import _errors, _lib
+from . import _errors, _json, _lib
 
 # Import time matters (a CLI run pays it every time): typing, logging and the models'
 # dataclasses/datetime are loaded only by type checkers or on first use.
@@ -56,10 +56,6 @@ _OPTIONS: "Dict[str, Any]" = {
     "journal_path": ("journalPath", (str, os.PathLike)),
     "log_level": ("logLevel", (str,)),
 }
-
-# request_body's JSON conversions, made once (json.dumps/loads re-check their arguments per call).
-_encode = json.JSONEncoder(separators=(",", ":")).encode
-_decode = json.JSONDecoder().decode
 
 # Request field (API spelling, as the library names it in ValidationError.field) -> Python keyword.
 _ARGUMENT_OF_FIELD = {
@@ -119,9 +115,10 @@ def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = N
     Only Python types are checked here; the library validates values (``size``, ``variants``,
     ``input.aspect_ratio``, URLs, ...) and raises ``ValidationError`` naming the field.
     """
-    _check_type("tag", tag, (str,))
-    _check_type("model", model, (str,))
+    if tag is not None and type(tag) is not str:
+        _check_type("tag", tag, (str,))
     if model is not None:
+        _check_type("model", model, (str,))
         fouro = {"size": size, "files": files, "mask": mask, "variants": variants, "enhance": enhance,
                  "upload_cn": upload_cn, "fallback": fallback}
         for name in _FOUR_O_ONLY:
@@ -154,33 +151,40 @@ def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = N
                 raise TypeError(f"{name} needs model= (a Market request); a 4o request takes size, files, mask, ...")
     # The common case (every argument None or of its type) costs one test each; _check_type words
     # the error otherwise. request_body runs this per call (BENCHMARKS.md, P4).
+    # A subclass of str or int becomes the plain value json would write: the 4o dict holds only
+    # str, int, bool and lists of str, all made here (request_body relies on it).
     if prompt is not None and type(prompt) is not str:
         _check_type("prompt", prompt, (str,))
+        prompt = str.__str__(prompt)
     if size is not None and not isinstance(size, str):
         _check_type("size", size, (str,))
     if mask is not None and type(mask) is not str:
         _check_type("mask", mask, (str,))
+        mask = str.__str__(mask)
     if variants is not None and type(variants) is not int:
         _check_type("variants", variants, (int,))
+        variants = int.__int__(variants)
     if callback_url is not None and type(callback_url) is not str:
         _check_type("callback_url", callback_url, (str,))
+        callback_url = str.__str__(callback_url)
     if enhance is not None and type(enhance) is not bool:
         _check_type("enhance", enhance, (bool,))
     if upload_cn is not None and type(upload_cn) is not bool:
         _check_type("upload_cn", upload_cn, (bool,))
     if fallback is not None and type(fallback) is not bool and not isinstance(fallback, str):
         _check_type("fallback", fallback, (bool, str))
+    # In the order the library writes the body (request_body then needs no parse).
     request: Dict[str, Any] = {}
     if prompt is not None:
         request["prompt"] = prompt
-    if size is not None:
-        request["size"] = str(size.value if isinstance(size, enum.Enum) else size)
     if files is not None:
         request["filesUrl"] = _url_list("files", files)
-    if mask is not None:
-        request["maskUrl"] = mask
+    if size is not None:
+        request["size"] = str(size.value if isinstance(size, enum.Enum) else size)
     if variants is not None:
         request["nVariants"] = variants
+    if mask is not None:
+        request["maskUrl"] = mask
     if callback_url is not None:
         request["callBackUrl"] = callback_url
     if enhance is not None:
@@ -203,17 +207,32 @@ def _url_list(name: str, urls: Any) -> "List[str]":
     for i, url in enumerate(urls):
         if not isinstance(url, str):
             raise TypeError(f"{name}[{i}] must be str, not {_type_name(url)}")
-    return list(urls)
+    return [url if type(url) is str else str.__str__(url) for url in urls]
 
 
 def request_body(prompt: Optional[str] = None, size: Union[str, Size, None] = None, **request: Any) -> Dict[str, Any]:
     """The exact JSON body the library would send for these arguments (kie_request_build):
     validated, normalized, nothing sent. Raises ValidationError like ``Client.generate``."""
+    request_json = build_request(prompt, size, **request)
     try:
-        body: Dict[str, Any] = _decode(_lib.request_build(_encode(build_request(prompt, size, **request))))
+        sent = _json.dumps(request_json).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: escaped, as Client.generate sends it
+        sent = json.dumps(request_json).encode("ascii")
+    try:
+        body = _lib.request_build(sent)
     except _errors.KieError as e:
         raise _name_argument(e) from None
-    return body
+    if body == sent:
+        # The library changed nothing (build_request writes fields in the library's order), so
+        # the body is the request: returning it saves parsing what was just written (BENCHMARKS.md,
+        # P4) when parsing would give the same values and types. A 4o dict is made fresh of plain
+        # values by build_request; a Market input may hold the caller's own objects: a copy.
+        if "model" not in request_json:
+            return request_json
+        same = _json.plain_copy(request_json)
+        if same is not None:
+            return same  # type: ignore[no-any-return]
+    return _json.loads(body.decode("utf-8", "replace"))  # type: ignore[no-any-return]
 
 
 def market_models() -> "List[Dict[str, Any]]":
