@@ -156,7 +156,13 @@ LIMITS = {
            "single item is large. The wall-clock ratio depends on the load: the simulator, answering the same "
            "requests in both modes, shares the 2 cores (so the ratio is above the instruction ratio); the row "
            "takes the median of 4 adjacent bare/client pairs in alternating order (see the notes for their "
-           "spread). -Osize (see size) would cut this row further: kept -O."),
+           "spread). -Osize (see size) would cut this row further: kept -O. Measured again on 2026-11-30 after the "
+           "lazy transport: 285k vs 183k per read (1.56x), unchanged. By function, the largest single item of the "
+           "gap is not ours: AsyncHTTPClient's delegate API runs RequestBag<Delegate> and EventLoopFuture code "
+           "unspecialized for our delegate type, so each read looks up generic metadata in the runtime's cache "
+           "about 50 times (__swift_instantiateGenericMetadata 18k per read) where the bare async loop does "
+           "about 20 (4.6k): ~13k of the ~100k. Only AHC's async API avoids it, and it needs the body bound "
+           "described above."),
     "P2b, P2-market": (
         "both met when re-measured at load ~1.7 (p99 1,052 / 1,058 ms at 21.2 / 20.6 calls; a fixed poller needs "
         "23.0 / 22.8), as the machine-free model says (P2bm: p99 1,061 ms at 20.6 calls vs 22.1). In the full run, at "
@@ -182,17 +188,20 @@ LIMITS = {
            "goal); the client now has one callback thread of its own (a NIOThreadPool of one). What still "
            "varies with load is libdispatch's worker count."),
     "P4": ("callgrind, instructions per kie_request_build (Benchmarks/c/p4_profile.c, difference of 1 and 1001 "
-           "calls): plain request 28.2k vs jansson loads+dumps 41.4k (0.68x); files + mask + callback 112k vs 105k "
-           "(1.07x; was 326k, 217k of it URLParts.init doing Character-level Substring work on the five URLs; it now "
-           "reads UTF-8 bytes). The Python row (python3 under callgrind, difference of 100 and 2100 calls): "
-           "request_body 101k instructions = build_request (14k, was 29k) + json encode (23k) + the C call through "
-           "ctypes (42.5k, of which the library 28k; was 45.7k: an owned result is now read through a c_char_p, "
-           "not a c_void_p and a string_at call) + json decode of the answer (21k), against jansson's 41k (2.5x in "
-           "instructions; Python's interpreter loop runs fewer per ns than jansson's C, hence the higher time "
-           "ratio). The binding's two conversions between dict and JSON text alone (44k) cost more than jansson's "
-           "whole loads + dumps, and ctypes adds ~14k per call, so <= 2x "
-           "jansson is below what a ctypes binding that returns a dict can reach; it would take a C extension, which "
-           "the binding's design rules out."),
+           "calls): plain request 25.2k (28.2k before the validator's blank-prompt check and the prompt's length "
+           "limit stopped walking Characters for ASCII text) vs jansson loads+dumps 41.4k (0.61x); files + mask + "
+           "callback 108k vs 105k (1.03x; was 326k, 217k of it URLParts.init doing Character-level Substring work "
+           "on the five URLs; it now reads UTF-8 bytes; each URL check is still ~15k). The Python row (python3 "
+           "under callgrind, difference of 100 and 2100 calls): request_body 67k instructions (was 100k) = "
+           "build_request and its keyword arguments 16k + JSON encode 17k (CPython's C encoder made once, "
+           "kieimage/_json.py; json.dumps builds one per call: 24.5k) + the C call through ctypes 35k (the "
+           "library 25k; a c_char_p passed by reference without a byref object) + no decode: when the library "
+           "changed nothing, the body is the request just written (build_request writes 4o fields in the "
+           "library's order and only plain values; a Market input is copied), which saves the 21k json.loads "
+           "cost; when it changed something (a tag, a deprecated fileUrl, a str subclass in a Market input) "
+           "the C scanner made once reads it (12.5k). Against jansson's 41k that is 1.6x in instructions and "
+           "about 2x in time (the interpreter retires fewer instructions per ns than jansson's C): what is "
+           "left is the interpreter's argument binding and dict work, and ctypes' own ~10k per call."),
     "P6": ("callgrind of python3 -c (with site, as the row runs), instructions, bytecode cached: pass 142.0M; "
            "import kieimage + Client() + close() +29.0M (was +38.5M this session, before two changes): creating a "
            "client no longer starts AsyncHTTPClient or NIO's event loop threads (the first request does; "
@@ -424,7 +433,7 @@ def p4():
     for _ in range(3):
         cs.append(run_json([os.path.join(CBIN, "request_build"), "100000"]))
         pys.append(run_json([PY, os.path.join(ROOT, "Benchmarks/python/p4_request.py"), "5000"]))
-    c = {k: min(r[k] for r in cs) for k in cs[0] if k.endswith("BestNs")} | {"calls": cs[0]["calls"]}
+    c = {k: min(r[k] for r in cs) for k in cs[0] if k.endswith(("bestNs", "BestNs"))}
     py = {k: min(r[k] for r in pys) for k in pys[0]}
     c_us, j_us = c["bestNs"] / 1000, c["janssonBestNs"] / 1000
     f_us, fj_us = c["filesBestNs"] / 1000, c["filesJanssonBestNs"] / 1000
