@@ -7,7 +7,8 @@ never puts the API key into that JSON, and nothing here adds to it.
 from __future__ import annotations
 
 import builtins
-import json
+
+from . import _json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -200,7 +201,7 @@ def error_from_detail(status: int, detail: Any, status_text: str = "") -> KieErr
     """Builds the exception for ``status`` from the library's detail (JSON text or parsed dict)."""
     if isinstance(detail, (bytes, str)):
         try:
-            detail = json.loads(detail) if detail else {}
+            detail = _json.loads(detail) if detail else {}
         except ValueError:
             detail = {"message": detail.decode("utf-8", "replace") if isinstance(detail, bytes) else detail}
     if not isinstance(detail, dict):

@@ -25,7 +25,6 @@ from __future__ import annotations
 import atexit
 import ctypes
 import itertools
-import json
 import os
 import sys
 import threading
@@ -39,7 +38,7 @@ if TYPE_CHECKING:
     EventHandler = Callable[[int, int, Dict[str, Any]], None]
     """handler(op, status, event) for one operation's events."""
 
-from . import _errors
+from . import _errors, _json
 
 ABI_VERSION = 1
 """The KIE_ABI_VERSION these bindings were written against."""
@@ -446,7 +445,7 @@ def _on_event(userdata: Optional[int], op: int, status: int, event_json: Optiona
         if reg is None or reg.final:
             return
         try:
-            event = json.loads(event_json.decode("utf-8", "replace")) if event_json else {}
+            event = _json.loads(event_json.decode("utf-8", "replace")) if event_json else {}
         except ValueError:
             event = {"event": "invalid", "text": event_json.decode("utf-8", "replace") if event_json else ""}
         if op != 0 and not reg.multi and _is_final(status, event):
@@ -596,7 +595,7 @@ def _failure(status: int, event: Dict[str, Any]) -> _errors.KieError:
 
 
 def journal_list(handle: _Handle) -> Dict[str, Any]:
-    return dict(json.loads(_call_out("kie_journal_list", handle) or "{}"))
+    return dict(_json.loads(_call_out("kie_journal_list", handle) or "{}"))
 
 
 def journal_resolve(handle: _Handle, entry_id: str, task_id: Optional[str]) -> None:
@@ -616,7 +615,7 @@ def resume_start(handle: _Handle, wait_json: Optional[str], on_event: EventHandl
             status = fn(c, _encode_optional(wait_json, "wait"), _event_trampoline, c_void_p(key), byref(out))
             if status != KIE_OK:
                 raise _error(status)
-        return key, dict(json.loads(_take(out) or "{}"))
+        return key, dict(_json.loads(_take(out) or "{}"))
     except BaseException:
         _unregister(key)
         raise

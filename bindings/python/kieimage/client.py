@@ -10,8 +10,6 @@ method, and create clients in the child processes.
 
 from __future__ import annotations
 
-import enum
-import json
 import math
 import os
 import sys
@@ -63,6 +61,13 @@ _ARGUMENT_OF_FIELD = {
     "nVariants": "variants", "callBackUrl": "callback_url", "isEnhance": "enhance", "uploadCn": "upload_cn",
     "enableFallback": "fallback", "fallbackModel": "fallback",
 }
+
+
+def _enum_value(value: Any) -> Any:
+    """An Enum member's value, anything else as it is. No Enum can exist before the enum module is
+    loaded, so this does not import it (start-up time, BENCHMARKS.md P6)."""
+    enum = sys.modules.get("enum")
+    return value.value if enum is not None and isinstance(value, enum.Enum) else value
 
 
 def _type_name(value: Any) -> str:
@@ -132,7 +137,7 @@ def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = N
         for name, value in (("prompt", prompt), ("aspect_ratio", aspect_ratio), ("resolution", resolution),
                             ("quality", quality), ("background", background)):
             if value is not None:
-                fields[name] = value.value if isinstance(value, enum.Enum) else value
+                fields[name] = _enum_value(value)
         if images is not None:
             fields["input_urls"] = _url_list("images", images)
         fields.update(input)
@@ -180,7 +185,7 @@ def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = N
     if files is not None:
         request["filesUrl"] = _url_list("files", files)
     if size is not None:
-        request["size"] = str(size.value if isinstance(size, enum.Enum) else size)
+        request["size"] = size if type(size) is str else str(_enum_value(size))
     if variants is not None:
         request["nVariants"] = variants
     if mask is not None:
@@ -195,7 +200,7 @@ def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = N
         request["enableFallback"] = fallback
     elif fallback is not None:
         request["enableFallback"] = True
-        request["fallbackModel"] = str(fallback.value if isinstance(fallback, enum.Enum) else fallback)
+        request["fallbackModel"] = fallback if type(fallback) is str else str(_enum_value(fallback))
     if tag is not None:
         request["tag"] = tag
     return request
@@ -215,9 +220,9 @@ def request_body(prompt: Optional[str] = None, size: Union[str, Size, None] = No
     validated, normalized, nothing sent. Raises ValidationError like ``Client.generate``."""
     request_json = build_request(prompt, size, **request)
     try:
-        sent = _json.dumps(request_json).encode("utf-8")
+        sent = _json.dumps(request_json, ascii_only=False).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: escaped, as Client.generate sends it
-        sent = json.dumps(request_json).encode("ascii")
+        sent = _json.dumps(request_json).encode("ascii")
     try:
         body = _lib.request_build(sent)
     except _errors.KieError as e:
@@ -238,7 +243,7 @@ def request_body(prompt: Optional[str] = None, size: Union[str, Size, None] = No
 def market_models() -> "List[Dict[str, Any]]":
     """The Market models whose ``input`` the library validates (kie_models): id, name, kind,
     fields with their types and limits, rules and prices (docs/models.md)."""
-    return list(json.loads(_lib.models()).get("models", []))
+    return list(_json.loads(_lib.models()).get("models", []))
 
 
 def _name_argument(error: _errors.KieError) -> _errors.KieError:
@@ -267,7 +272,7 @@ def _wait_json(timeout: Optional[float]) -> Optional[str]:
         raise TypeError(f"timeout must be a number of seconds or None, not {_type_name(timeout)}")
     if not math.isfinite(timeout):
         raise ValueError("timeout must be a finite number of seconds (or None for the client's default)")
-    return json.dumps({"deadlineMs": int(round(timeout * 1000))})
+    return _json.dumps({"deadlineMs": int(round(timeout * 1000))})
 
 
 def _check_callable(name: str, value: Any) -> None:
@@ -294,16 +299,16 @@ def _upload_options(upload_path: Optional[str], file_name: Optional[str]) -> Opt
         options["uploadPath"] = upload_path
     if file_name is not None:
         options["fileName"] = file_name
-    return json.dumps(options) if options else None
+    return _json.dumps(options) if options else None
 
 
 def _resume_wait_json(timeout: Optional[float], download_dir: Optional[PathLike]) -> Optional[str]:
-    wait: Dict[str, Any] = json.loads(_wait_json(timeout) or "{}")
+    wait: Dict[str, Any] = _json.loads(_wait_json(timeout) or "{}")
     if download_dir is not None:
         if not isinstance(download_dir, (str, os.PathLike)):
             raise TypeError(f"download_dir must be str or os.PathLike, not {_type_name(download_dir)}")
         wait["download"] = {"dir": os.fspath(download_dir)}
-    return json.dumps(wait) if wait else None
+    return _json.dumps(wait) if wait else None
 
 
 def _resume_result(answer: Dict[str, Any], outcomes: Dict[int, Any]) -> "ResumeResult":
@@ -379,7 +384,7 @@ class Client:
             logger = None
         elif logging_module is None or not isinstance(logger, logging_module.Logger):
             raise TypeError(f"logger must be a logging.Logger, True or None, not {_type_name(logger)}")
-        self._handle = _lib.client_new(json.dumps(config))
+        self._handle = _lib.client_new(_json.dumps(config))
         if logger is not None:
             try:
                 _lib.client_set_logger(self._handle, logger)
@@ -455,14 +460,14 @@ class Client:
         body = build_request(prompt, size, files=files, mask=mask, variants=variants, callback_url=callback_url,
                              enhance=enhance, upload_cn=upload_cn, fallback=fallback, **request)
         try:
-            answer = _lib.generate(self._h, json.dumps(body))
+            answer = _lib.generate(self._h, _json.dumps(body))
         except _errors.KieError as e:
             raise _name_argument(e) from None
         return _models().Task.submitted(answer)
 
     def task(self, task_id: TaskRef) -> Task:
         """One record-info call. A failed task is returned, not raised: read ``status``."""
-        return _models().Task.from_json(json.loads(_lib.task_get(self._h, _task_id(task_id))))
+        return _models().Task.from_json(_json.loads(_lib.task_get(self._h, _task_id(task_id))))
 
     def wait(self, task_id: TaskRef, timeout: Optional[float] = None, on_progress: Optional[ProgressCallback] = None) -> Task:
         """Polls until the task ends; ``on_progress(ProgressEvent)`` runs on this thread.
@@ -484,7 +489,7 @@ class Client:
         wait_json = _wait_json(timeout)
         body = build_request(prompt, size, **request)
         try:
-            answer = _lib.run(self._h, json.dumps(body), wait_json, _progress_handler(on_progress))
+            answer = _lib.run(self._h, _json.dumps(body), wait_json, _progress_handler(on_progress))
         except _errors.KieError as e:
             raise _name_argument(e) from None
         return _models().Task.from_json(answer)
@@ -502,7 +507,7 @@ class Client:
             task = self.task(task)
         if not isinstance(task, _models().Task):
             raise TypeError(f"task must be a task id (str) or a Task, not {_type_name(task)}")
-        answer = _lib.download(self._h, json.dumps(task.to_json()), os.fspath(directory))
+        answer = _lib.download(self._h, _json.dumps(task.to_json()), os.fspath(directory))
         return [_models().DownloadedFile.from_json(f) for f in answer.get("files", [])]
 
     def download_url(self, task_id: TaskRef, url: str) -> str:
@@ -580,7 +585,7 @@ class Client:
         _check_callable("on_progress", on_progress)
         body = build_request(prompt, size, **request)
         try:
-            event = await self._async().generate(json.dumps(body), _wait_json(timeout), on_progress, wait=True)
+            event = await self._async().generate(_json.dumps(body), _wait_json(timeout), on_progress, wait=True)
         except _errors.KieError as e:
             raise _name_argument(e) from None
         return _models().Task.from_json(event["task"])
@@ -590,7 +595,7 @@ class Client:
         """Submits without blocking the event loop; returns once the task id is known."""
         body = build_request(prompt, size, **request)
         try:
-            event = await self._async().generate(json.dumps(body), None, None, wait=False)
+            event = await self._async().generate(_json.dumps(body), None, None, wait=False)
         except _errors.KieError as e:
             raise _name_argument(e) from None
         return _models().Task.submitted(event)

@@ -1,5 +1,6 @@
 """`import kieimage; Client()` loads only what it needs (issue #15 P6): no logging, typing,
-dataclasses, datetime or asyncio until something asks for them. Modules, not milliseconds."""
+dataclasses, datetime, asyncio, json (nor the re it compiles with) or enum until something asks
+for them. Modules, not milliseconds."""
 
 import json
 import os
@@ -9,14 +10,15 @@ import sys
 import kieimage
 from conftest import PACKAGE_ROOT
 
-HEAVY = ("logging", "typing", "dataclasses", "datetime", "asyncio", "inspect", "pathlib")
+HEAVY = ("logging", "typing", "dataclasses", "datetime", "asyncio", "inspect", "pathlib", "json", "re", "enum")
 
 
 def loaded_after(sim, code, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIE_")}
     env.update(KIEIMAGE_LIB=kieimage.LIBRARY_PATH, PYTHONPATH=str(PACKAGE_ROOT))
     script = (f"import sys\n{code}\n"
-              f"print(__import__('json').dumps([m for m in {HEAVY!r} if m in sys.modules]))")
+              f"loaded = [m for m in {HEAVY!r} if m in sys.modules]\n"
+              f"print(__import__('json').dumps(loaded))")
     # -S: no site, so nothing but kieimage can have loaded these modules
     r = subprocess.run([sys.executable, "-S", "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True,
                        timeout=120)

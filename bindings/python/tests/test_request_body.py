@@ -98,16 +98,25 @@ def test_a_lone_surrogate_is_the_librarys_error_as_for_generate():
     {"a": 1, "b": [True, None, 1.5, "x"], "c": {"d": "ü\U0001F305\n\"\\"}}, [], {}, "s", 0, -1.25e300, None,
 ])
 def test_json_dumps_and_loads_agree_with_the_json_module(value):
-    text = _json.dumps(value)
-    assert text == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    assert _json.loads(text) == value == json.loads(text)
+    for ascii_only in (True, False):
+        text = _json.dumps(value, ascii_only=ascii_only)
+        assert text == json.dumps(value, separators=(",", ":"), ensure_ascii=ascii_only)
+        assert _json.loads(text) == value == json.loads(text)
+        assert _json.loads(text.encode()) == value
 
 
 def test_json_loads_accepts_what_json_accepts_and_rejects_the_rest_with_its_error():
     assert _json.loads('  {"a": [1, 2]}\n') == {"a": [1, 2]}
-    for bad in ["", "{", '{"a": 1} x', "[1,]", "nul"]:
-        with pytest.raises(json.JSONDecodeError):
+    assert _json.loads(b'\xef\xbb\xbf{"a": "\xc3\xbc"}') == {"a": "\u00fc"}  # a BOM, as json reads it
+    odd = "[NaN, -Infinity, 1e400, 10000000000000000000001, 1.5e-7]"  # NaN != NaN: compared as repr
+    assert repr(_json.loads(odd)) == repr(json.loads(odd)) == "[nan, -inf, inf, 10000000000000000000001, 1.5e-07]"
+    for bad in ["", "{", '{"a": 1} x', "[1,]", "nul", b"\xff"]:
+        with pytest.raises(ValueError) as info:
             _json.loads(bad)
+        try:
+            json.loads(bad)
+        except ValueError as expected:
+            assert type(info.value) is type(expected)
 
 
 def test_json_dumps_errors_are_the_json_modules():
