@@ -65,8 +65,11 @@ import Testing
             #expect(w.delay(now: Int64(i * 10)) == 0)
             w.answered(w.record(now: Int64(i * 10)), now: Int64(i * 10))
         }
-        #expect(w.delay(now: 200) == 10_000 - 200)
-        #expect(w.delay(now: 10_000) == 0)
+        let margin = SlidingWindow.clockMarginMs
+        #expect(w.delay(now: 200) == 10_000 + margin - 200)
+        // One window after the oldest answer, the clocks' rounding could still disagree.
+        #expect(w.delay(now: 10_000) == margin)
+        #expect(w.delay(now: 10_000 + margin) == 0)
     }
 
     @Test func aSendCountsFromItsAnswerAndNeverExpiresInFlight() {
@@ -75,20 +78,57 @@ import Testing
         var w = SlidingWindow(settings)
         let inFlight = w.record(now: 0)
         w.answered(w.record(now: 0), now: 0)
-        #expect(w.delay(now: 5_000) == 5_000)
-        #expect(w.delay(now: 10_001) == 0)
-        w.answered(w.record(now: 10_001), now: 10_001)
+        let margin = SlidingWindow.clockMarginMs
+        #expect(w.delay(now: 5_000) == 5_000 + margin)
+        #expect(w.delay(now: 10_000 + margin) == 0)
+        w.answered(w.record(now: 10_002), now: 10_002)
         // The unanswered send still holds its slot long after it started.
-        #expect(w.delay(now: 10_002) == 9_999)
+        #expect(w.delay(now: 10_003) == 9_999 + margin)
         w.answered(inFlight, now: 15_000)
-        #expect(w.delay(now: 20_002) == 0)
+        #expect(w.delay(now: 20_002 + margin) == 0)
     }
 
     @Test func penaltyBlocksAWholeWindow() {
         var w = SlidingWindow(RateLimitSettings())
         w.penalize(now: 1_000)
-        #expect(w.delay(now: 1_000) == 10_000)
-        #expect(w.delay(now: 11_001) == 0)
+        #expect(w.delay(now: 1_000) == 10_000 + SlidingWindow.clockMarginMs)
+        #expect(w.delay(now: 11_000 + SlidingWindow.clockMarginMs) == 0)
+    }
+}
+
+@Suite struct RateLimiterSeedTests {
+    static func limiter() -> RateLimiter {
+        var settings = RateLimitSettings()
+        settings.requests = 1
+        return RateLimiter(settings)
+    }
+
+    @Test func anAnsweredSendCountsFromItsAnswer() async {
+        let l = Self.limiter()
+        await l.seed([(atMs: Clock.nowMs() - 4_000, answered: true)], flightMs: 30_000)
+        let wait = await l.delayNow()
+        #expect(wait > 5_000 && wait <= 6_000 + SlidingWindow.clockMarginMs)
+    }
+
+    @Test func aSendInFlightAtTheCrashCountsUntilItsDeadlineCouldHavePassed() async {
+        // Started 20 s ago with a 30 s deadline: it may reach the server only now.
+        let l = Self.limiter()
+        await l.seed([(atMs: Clock.nowMs() - 20_000, answered: false)], flightMs: 30_000)
+        let wait = await l.delayNow()
+        #expect(wait > 9_000 && wait <= 10_000 + SlidingWindow.clockMarginMs)
+        // Started 50 s ago: its deadline passed 20 s ago, outside the 10 s window.
+        let old = Self.limiter()
+        await old.seed([(atMs: Clock.nowMs() - 50_000, answered: false)], flightMs: 30_000)
+        #expect(await old.delayNow() == 0)
+    }
+
+    @Test func hostileJournalTimesNeitherTrapNorBlock() async {
+        let l = Self.limiter()
+        await l.seed([(atMs: .min, answered: false), (atMs: .min, answered: true), (atMs: .max, answered: true),
+                      (atMs: .max, answered: false)], flightMs: 30_000)
+        // A start time in the future is a send in flight: it holds the slot for one window.
+        let wait = await l.delayNow()
+        #expect(wait > 9_000 && wait <= 10_000 + SlidingWindow.clockMarginMs)
     }
 }
 

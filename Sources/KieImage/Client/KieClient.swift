@@ -55,7 +55,9 @@ public final class KieClient: Sendable {
             defer { done = true }
             return !done
         }
-        if first { await caller.limiter.seed(sentAtMs: journal.sendTimes()) }
+        if first {
+            await caller.limiter.seed(journal.sendTimes(), flightMs: config.connectTimeoutMs + config.requestTimeoutMs)
+        }
     }
     private let seeded = Mutex(false)
 

@@ -132,6 +132,10 @@ public final class TaskJournal: Sendable {
         state.withLock { s in s.idOfTask[taskId].flatMap { s.latest[$0] } }
     }
 
-    /// When requests were sent (wall-clock ms), for seeding the rate limiter.
-    public func sendTimes() -> [Int64] { entries().compactMap(\.sentAt) }
+    /// Generate sends (wall-clock ms), for seeding the rate limiter: for a send whose answer was
+    /// journaled, the time of that answer (the server counted the send before it); for one still
+    /// in flight when its process ended (`answered` false), the time it started.
+    public func sendTimes() -> [(atMs: Int64, answered: Bool)] {
+        entries().compactMap { e in e.sentAt.map { (atMs: $0, answered: e.state != .intent) } }
+    }
 }

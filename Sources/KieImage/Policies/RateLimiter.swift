@@ -12,6 +12,11 @@ public struct RateLimitSettings: Sendable, Equatable {
 /// server), and an unanswered send never expires, so client and server windows cannot disagree
 /// by the network's latency. Pure, so it is tested without clocks.
 public struct SlidingWindow: Sendable {
+    /// Milliseconds a slot is held past its window: our clock rounds to the nearest ms and a
+    /// server's may truncate, so a send decided exactly one window after an answer could reach a
+    /// server that still counts the old one (kie answers 429 and the submission is lost time).
+    public static let clockMarginMs: Int64 = 2
+
     public let settings: RateLimitSettings
     /// Send id -> time its answer came (Int64.max while in flight).
     private var sent: [UInt64: Int64] = [:]
@@ -22,13 +27,14 @@ public struct SlidingWindow: Sendable {
     /// Milliseconds to wait before a send at `now` stays within the limit; 0 when it may go now.
     public mutating func delay(now: Int64) -> Int64 {
         guard settings.requests > 0 else { return 0 }
-        sent = sent.filter { $0.value == Int64.max || $0.value > now - settings.perMs }
+        let held = settings.perMs + Self.clockMarginMs
+        sent = sent.filter { $0.value == Int64.max || $0.value > now - held }
         guard sent.count >= settings.requests else { return 0 }
         let times = sent.values.sorted()
         let oldest = times[sent.count - settings.requests]
         // All slots held by unanswered sends: check again shortly.
         guard oldest != Int64.max else { return 50 }
-        return oldest + settings.perMs - now
+        return oldest + held - now
     }
 
     /// Takes a slot for a send starting now; call `answered` with the id when it completes.
@@ -69,12 +75,28 @@ actor RateLimiter {
 
     func penalize() { window.penalize(now: Clock.nowMs()) }
 
+    /// How long a send now would wait (tests).
+    func delayNow() -> Int64 { window.delay(now: Clock.nowMs()) }
+
     /// Counts sends of an earlier process (wall-clock ms, from the journal) that may still be in
-    /// the server's window, so a restarted process does not begin with a burst kie refuses.
-    func seed(sentAtMs times: [Int64]) {
+    /// the server's window, so a restarted process does not begin with a burst kie refuses. A send
+    /// that was in flight when that process ended may have reached the server as late as its
+    /// attempt's deadline (`flightMs` after it started), or now if that is sooner.
+    func seed(_ sends: [(atMs: Int64, answered: Bool)], flightMs: Int64) {
         let now = Clock.nowMs()
-        for t in times where t <= now && now - t < window.settings.perMs {
-            window.answered(window.record(now: now), now: t)
+        let held = window.settings.perMs + SlidingWindow.clockMarginMs
+        for send in sends {
+            // Journal times are input: no arithmetic on them that could overflow.
+            let counted: Int64
+            if send.answered {
+                counted = send.atMs
+            } else if send.atMs > now - flightMs {
+                counted = now  // its deadline has not passed: it may be reaching the server still
+            } else {
+                counted = send.atMs + flightMs  // at most now
+            }
+            guard counted <= now, counted > now - held else { continue }
+            window.answered(window.record(now: now), now: counted)
         }
     }
 }
