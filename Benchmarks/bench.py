@@ -756,8 +756,14 @@ def main():
         last = json.load(open(LAST_RUN))
         kept = [r for r in last["rows"] if r.get("group") not in only]
         rerun = sorted({r["measure"] for r in ROWS})
-        # Earlier re-runs' sentences stay (their rows are kept unless measured again now).
-        earlier = [n for n in last.get("mergedNotes", []) if not any(f" {m}," in n or f" {m} " in n for m in rerun)]
+        # Earlier re-runs' sentences stay, naming only the rows not measured again now.
+        earlier = []
+        for n in last.get("mergedNotes", []):
+            m = re.match(r"Rows (.+?) were measured again at (.+?) UTC \(`run.sh --only (.+?) --merge`\)\.$", n)
+            left = [x for x in m.group(1).split(", ") if x not in rerun] if m else []
+            if left:
+                earlier.append(f"Rows {', '.join(left)} were measured again at {m.group(2)} UTC "
+                               f"(`run.sh --only {m.group(3)} --merge`).")
         merged_notes = earlier + [f"Rows {', '.join(rerun)} were measured again at {started} UTC "
                                   f"(`run.sh --only {args.only} --merge`)."]
         merged_note = " ".join(merged_notes) + f" The other rows are from the run of {last['started']} UTC."
