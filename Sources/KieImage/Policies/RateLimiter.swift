@@ -24,10 +24,13 @@ public struct SlidingWindow: Sendable {
 
     public init(_ settings: RateLimitSettings) { self.settings = settings }
 
+    /// How long an answered send holds its slot: the window plus the clock margin.
+    public var heldMs: Int64 { settings.perMs + Self.clockMarginMs }
+
     /// Milliseconds to wait before a send at `now` stays within the limit; 0 when it may go now.
     public mutating func delay(now: Int64) -> Int64 {
         guard settings.requests > 0 else { return 0 }
-        let held = settings.perMs + Self.clockMarginMs
+        let held = heldMs
         sent = sent.filter { $0.value == Int64.max || $0.value > now - held }
         guard sent.count >= settings.requests else { return 0 }
         let times = sent.values.sorted()
@@ -84,7 +87,7 @@ actor RateLimiter {
     /// attempt's deadline (`flightMs` after it started), or now if that is sooner.
     func seed(_ sends: [(atMs: Int64, answered: Bool)], flightMs: Int64) {
         let now = Clock.nowMs()
-        let held = window.settings.perMs + SlidingWindow.clockMarginMs
+        let held = window.heldMs
         for send in sends {
             // Journal times are input: no arithmetic on them that could overflow.
             let counted: Int64
