@@ -45,8 +45,8 @@ final class HTTPTransport: Sendable {
     /// The two AsyncHTTPClients, made by the first request: a client that never calls starts no
     /// event loop threads (P6 in BENCHMARKS.md: `Client()` in a script that may not call at all).
     private let clients = Mutex(State.notStarted)
-    private let apiConfiguration: HTTPClient.Configuration
-    private let filesConfiguration: HTTPClient.Configuration
+    private let connectTimeoutMs: Int64
+    private let requestTimeoutMs: Int64
     private let keyOrigins: [URLParts]
     /// `Bearer <key>`, built once (never logged: see mayCarryKey for where it may go).
     private let authorization: String
@@ -56,8 +56,20 @@ final class HTTPTransport: Sendable {
     static let maxInFlight = 64
 
     init(config: ClientConfig) {
+        connectTimeoutMs = config.connectTimeoutMs
+        requestTimeoutMs = config.requestTimeoutMs
+        keyOrigins = [config.baseUrl, config.uploadBaseUrl].compactMap(URLParts.init)
+        authorization = "Bearer " + config.apiKey
+        userAgent = config.userAgent
+        inFlight = InFlightLimit(limit: Self.maxInFlight)
+    }
+
+    /// The API and file clients' configurations, made with the clients by the first request:
+    /// `HTTPClient.Configuration()` looks up the bootstrapped tracer, a scan of the runtime's
+    /// protocol conformances (~0.8M instructions) that `Client()` alone need not pay (P6).
+    private func configurations() -> (api: HTTPClient.Configuration, files: HTTPClient.Configuration) {
         var c = HTTPClient.Configuration()
-        c.timeout = .init(connect: .milliseconds(config.connectTimeoutMs))
+        c.timeout = .init(connect: .milliseconds(connectTimeoutMs))
         c.redirectConfiguration = .disallow
         c.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: Self.maxInFlight)
         c.decompression = .disabled
@@ -67,18 +79,13 @@ final class HTTPTransport: Sendable {
         if c.tracing.tracer is NoOpTracer {
             c.tracing.tracer = nil
         }
-        apiConfiguration = c
         var f = c
         f.redirectConfiguration = .follow(max: 5, allowCycles: false)
         // Downloads stream their body, and the deadline of AsyncHTTPClient's async API ends at the
         // response head: without an idle bound a file host that stalls midway would hold the
         // download forever. No byte for requestTimeoutMs fails the attempt (docs/c-api.md).
-        f.timeout.read = .milliseconds(max(config.requestTimeoutMs, 1))
-        filesConfiguration = f
-        keyOrigins = [config.baseUrl, config.uploadBaseUrl].compactMap(URLParts.init)
-        authorization = "Bearer " + config.apiKey
-        userAgent = config.userAgent
-        inFlight = InFlightLimit(limit: Self.maxInFlight)
+        f.timeout.read = .milliseconds(max(requestTimeoutMs, 1))
+        return (c, f)
     }
 
     /// The HTTP clients, made on first use; nil once shut down.
@@ -89,9 +96,10 @@ final class HTTPTransport: Sendable {
             case .shutDown: return nil
             case .notStarted:
                 let group = NIOSingletons.posixEventLoopGroup
+                let configured = configurations()
                 let c = Clients(
-                    api: HTTPClient(eventLoopGroup: group, configuration: apiConfiguration),
-                    files: HTTPClient(eventLoopGroup: group, configuration: filesConfiguration))
+                    api: HTTPClient(eventLoopGroup: group, configuration: configured.api),
+                    files: HTTPClient(eventLoopGroup: group, configuration: configured.files))
                 state = .running(c)
                 return c
             }
@@ -113,7 +121,10 @@ final class HTTPTransport: Sendable {
     }
 
     /// Whether requests open tracing spans (only when the application bootstrapped a tracer).
-    var opensSpans: Bool { apiConfiguration.tracing.tracer != nil || filesConfiguration.tracing.tracer != nil }
+    var opensSpans: Bool {
+        let configured = configurations()
+        return configured.api.tracing.tracer != nil || configured.files.tracing.tracer != nil
+    }
 
     /// Marks the transport shut down when no request ever started it; false when it runs.
     func shutdownIfNotStarted() -> Bool {
