@@ -49,6 +49,11 @@ import Testing
         (#"{"prompt":"x","size":"1:1","tag":7}"#, "tag"),
         (#"{"prompt":"x","size":"1:1","tag":""}"#, "tag"),
         (#"{"prompt":"x","size":"1:1","prompt_":"y"}"#, "prompt_"),
+        // Known fields are matched by length, then bytes: same length, other case; longer than a small string.
+        (#"{"prompt":"x","size":"1:1","Prompt":"y"}"#, "Prompt"),
+        (#"{"prompt":"x","size":"1:1","fallbackModelName":"y"}"#, "fallbackModelName"),
+        (#"{"prompt":"x","size":"1:1","nVariants":0}"#, "nVariants"),
+        (#"{"prompt":"x","size":"1:1","nVariants":-2}"#, "nVariants"),
     ])
     func invalidRequestsNameTheField(json: String, expected: String) {
         #expect(field(of: json) == expected)

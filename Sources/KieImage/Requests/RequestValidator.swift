@@ -7,11 +7,17 @@ public enum RequestValidator {
     /// The longest `tag`, in UTF-8 bytes.
     public static let maxTagBytes = 256
     public static let supportedExtensions: Set<String> = ["jfif", "pjpeg", "jpeg", "pjp", "jpg", "png", "webp"]
-    static let knownFields: Set<String> = [
+    /// A list, not a Set: a request holds a handful of keys, and comparing each with these (lengths
+    /// first) costs less than hashing it (P4 in BENCHMARKS.md: 1.5k of a 25k request build).
+    static let knownFields: [String] = [
         "prompt", "filesUrl", "size", "nVariants", "maskUrl", "callBackUrl", "isEnhance", "uploadCn",
         "enableFallback", "fallbackModel", "fileUrl", "tag",
     ]
-    static let validVariants: Set<Int64> = [1, 2, 4]
+
+    static func isKnownField(_ key: String) -> Bool {
+        let length = key.utf8.count
+        return knownFields.contains { $0.utf8.count == length && $0 == key }
+    }
 
     /// Validates request JSON text (the C ABI and bindings' input), of either family.
     public static func validate(json text: String) throws(KieError) -> ValidatedRequest {
@@ -56,7 +62,7 @@ public enum RequestValidator {
 
     static func validateFourO(_ o: JSONObject, tag: String?) throws(KieError) -> ValidatedRequest {
         var warnings: [String] = []
-        for key in o.keys where !knownFields.contains(key) {
+        for (key, _) in o.pairs where !isKnownField(key) {
             throw .validation("unknown field '\(key)': kie ignores fields it does not know, so the task would run without it", field: key)
         }
         guard let sizeValue = o["size"], !sizeValue.isNull else {
@@ -93,7 +99,7 @@ public enum RequestValidator {
             throw .validation("either prompt or filesUrl must be given", field: "prompt")
         }
         if let n = o["nVariants"], !n.isNull {
-            guard let v = n.int64Value, case .int = n, validVariants.contains(v) else {
+            guard let v = n.int64Value, case .int = n, v == 1 || v == 2 || v == 4 else {
                 throw .validation("nVariants must be 1, 2 or 4", field: "nVariants")
             }
             request.nVariants = Int(v)
