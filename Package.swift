@@ -87,7 +87,15 @@ let package = Package(
             dependencies: ["KieImage", "KieSimulator", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Benchmarks/Sources/kie-bench"
         ),
-        .testTarget(name: "KieImageTests", dependencies: ["KieImage", "KieSimulator"]),
+        .testTarget(
+            name: "KieImageTests",
+            dependencies: [
+                "KieImage", "KieSimulator",
+                // A server that misbehaves below HTTP (EarlyAnswerServer.swift).
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "KieSimulatorTests",
             dependencies: [

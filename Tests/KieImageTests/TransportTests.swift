@@ -69,3 +69,46 @@ import Testing
         await used.shutdown()
     }
 }
+
+/// Calls with a body against a server that answers before the body and then closes.
+@Suite struct EarlyAnswerTests {
+    /// Every call ends with the answer or a transport failure, and the process lives: with a
+    /// request's task and its connection on two event loops, AsyncHTTPClient 1.37 aborted here
+    /// ("A connection that we don't know was released?") within a few thousand calls (CI hit it
+    /// in the fault matrix's download-url row). A failure is "sent" (the server had the request).
+    @Test func earlyAnswersFollowedByACloseNeverAbort() async throws {
+        let server = try await EarlyAnswerServer.start()
+        var cc = ClientConfig(apiKey: "kie-canary-early-answer")
+        cc.baseUrl = server.url
+        let client = try KieClient(config: cc)
+        let url = server.url + "/api/v1/gpt4o-image/download-url"
+        let outcomes = await withTaskGroup(of: (answered: Int, failed: Int, unsent: Int).self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    var tally = (answered: 0, failed: 0, unsent: 0)
+                    for _ in 0..<EarlyAnswerTests.callsPerTask {
+                        var call = HTTPCall(method: .POST, url: url, timeoutMs: 5_000)
+                        call.headers = [("Content-Type", "application/json")]
+                        call.body = Array(repeating: UInt8(ascii: "a"), count: 200)
+                        do {
+                            let answer = try await client.transport.send(call)
+                            if answer.status == 200 && answer.body == Array("{}".utf8) { tally.answered += 1 }
+                        } catch let failure as TransportFailure {
+                            if failure.sent { tally.failed += 1 } else { tally.unsent += 1 }
+                        } catch {}
+                    }
+                    return tally
+                }
+            }
+            var sum = (answered: 0, failed: 0, unsent: 0)
+            for await t in group { sum = (sum.answered + t.answered, sum.failed + t.failed, sum.unsent + t.unsent) }
+            return sum
+        }
+        await client.shutdown()
+        await server.stop()
+        #expect(outcomes.answered + outcomes.failed + outcomes.unsent == 8 * Self.callsPerTask)
+        #expect(outcomes.answered > 0)
+    }
+
+    static let callsPerTask = 500
+}

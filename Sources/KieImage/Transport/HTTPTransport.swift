@@ -34,6 +34,8 @@ final class HTTPTransport: Sendable {
     private struct Clients: Sendable {
         let api: HTTPClient
         let files: HTTPClient
+        /// The one event loop every call with a body runs on, task and connection alike (see `send`).
+        let loop: any EventLoop
     }
 
     private enum State: Sendable {
@@ -99,7 +101,8 @@ final class HTTPTransport: Sendable {
                 let configured = configurations()
                 let c = Clients(
                     api: HTTPClient(eventLoopGroup: group, configuration: configured.api),
-                    files: HTTPClient(eventLoopGroup: group, configuration: configured.files))
+                    files: HTTPClient(eventLoopGroup: group, configuration: configured.files),
+                    loop: group.next())
                 state = .running(c)
                 return c
             }
@@ -172,8 +175,16 @@ final class HTTPTransport: Sendable {
         do {
             let request = try HTTPClient.Request(
                 url: call.url, method: call.method, headers: headers, body: call.body.map { .bytes($0) })
+            // A request with a body runs on one event loop, its task and its connection alike.
+            // With them on two loops, AsyncHTTPClient 1.37 completes the write of the request's end
+            // through two loop hops; when the server answered before that end and then closes the
+            // connection inside those hops, the pool is told a connection it already removed is
+            // idle, and the process aborts ("A connection that we don't know was released?").
+            // On one loop the completion runs inside the write. Calls without a body (reads) send
+            // their end with their head, and keep the pool's choice of loop.
             let task = client.execute(
-                request: request, delegate: AnswerCollector(maxBytes: call.maxBodyBytes), deadline: deadline)
+                request: request, delegate: AnswerCollector(maxBytes: call.maxBodyBytes),
+                eventLoop: call.body == nil ? .indifferent : .delegateAndChannel(on: http.loop), deadline: deadline)
             return try await withTaskCancellationHandler {
                 try await task.futureResult.get()
             } onCancel: {
