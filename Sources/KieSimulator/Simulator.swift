@@ -3,6 +3,7 @@ import FoundationEssentials
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 #if canImport(Glibc)
@@ -20,7 +21,8 @@ public final class Simulator: Sendable {
     /// Secret for the simulator's presigned download links.
     let presignSecret: [UInt8]
     private let background = Mutex<(next: Int, tasks: [Int: Task<Void, Never>])>((0, [:]))
-    private let listeners = Mutex<[Task<Void, Never>]>([])
+    /// Each listener's task and the service group it runs in (stopped gracefully: see `shutdown`).
+    private let listeners = Mutex<[(task: Task<Void, Never>, group: ServiceGroup)]>([])
     private let logger: Logger
 
     /// The API host, e.g. `http://127.0.0.1:41234`.
@@ -78,19 +80,28 @@ public final class Simulator: Sendable {
     }
 
     /// Stops the listeners, the background work and pending callbacks.
+    /// Listeners stop gracefully: each closes its socket, serves the connections it has accepted
+    /// and closes them, and is cancelled only after `listenerStopMs`. Cancelling a listener at once
+    /// aborted the process whenever a connection had been accepted but not yet served (SwiftNIO's
+    /// NIOAsyncChannel traps on a connection nobody ran: apple/swift-nio#3481).
     public func shutdown() async {
-        let running = listeners.withLock { tasks in
-            defer { tasks.removeAll() }
-            return tasks
+        let running = listeners.withLock { listeners in
+            defer { listeners.removeAll() }
+            return listeners
         }
         let pending = background.withLock { b in
             defer { b.tasks.removeAll() }
             return Array(b.tasks.values)
         }
-        for task in running + pending { task.cancel() }
-        for task in running + pending { await task.value }
+        for listener in running { await listener.group.triggerGracefulShutdown() }
+        for task in pending { task.cancel() }
+        for task in running.map(\.task) + pending { await task.value }
         try? await httpClient.shutdown()
     }
+
+    /// How long a stopping listener may take to finish the requests in flight (a hang or stall
+    /// fault can hold one for seconds) before they are cancelled.
+    static let listenerStopMs = 1_000
 
     static func loopbackHost(_ host: String) -> String {
         let h = host.lowercased()
@@ -118,16 +129,19 @@ public final class Simulator: Sendable {
             },
             logger: appLogger
         )
+        var groupConfig = ServiceGroupConfiguration(services: [.init(service: app)], logger: appLogger)
+        groupConfig.maximumGracefulShutdownDuration = .milliseconds(Self.listenerStopMs)
+        let group = ServiceGroup(configuration: groupConfig)
         let logger = self.logger
         let task = Task {
             do {
-                try await app.run()
+                try await group.run()
             } catch {
                 logger.error("listener on \(host):\(port) stopped: \(error)")
             }
             continuation.finish()
         }
-        listeners.withLock { $0.append(task) }
+        listeners.withLock { $0.append((task, group)) }
         var iterator = stream.makeAsyncIterator()
         guard let bound = await iterator.next(), bound > 0 else {
             throw SimulatorError.listenFailed("could not listen on \(host):\(port)")
