@@ -14,7 +14,7 @@ from ._checks import check_type, enum_value, type_name
 
 TYPE_CHECKING = False  # typing is not imported at run time (import time of the package)
 if TYPE_CHECKING:
-    from typing import Any, Dict, List, Optional, Sequence, Union
+    from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
     from .models import FallbackModel, Size
 
@@ -38,37 +38,22 @@ def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = N
                   images: Optional[Sequence[str]] = None, **input: Any) -> Dict[str, Any]:
     """The generate request JSON object (API field names) for these keyword arguments.
 
-    Without ``model``: a 4o (GPT Image 1) request. With ``model`` (a Market model id, e.g.
-    ``"gpt-image-2-text-to-image"``; see docs/models.md): ``{"model", "input", "callBackUrl"}``
-    with ``prompt``, ``aspect_ratio``, ``resolution``, ``quality``, ``background``,
-    ``images`` (``input_urls``) and any other keyword in ``input`` as given. ``tag``: the
-    caller's key for the work item (journal, events), never sent to kie.
-
-    Only Python types are checked here; the library validates values (``size``, ``variants``,
-    ``input.aspect_ratio``, URLs, ...) and raises ``ValidationError`` naming the field. An
-    argument of the other family is a TypeError with the library's reason.
+    Without ``model``: a 4o (GPT Image 1) request. With ``model`` (a Market model id; see
+    docs/models.md): ``{"model", "input", "callBackUrl"}``, ``input`` holding ``prompt``,
+    ``aspect_ratio``, ``resolution``, ``quality``, ``background``, ``images`` (``input_urls``) and
+    any other keyword as given. ``tag``: the caller's key for the work item, never sent to kie.
+    Only Python types are checked here; the library validates values and raises ValidationError
+    naming the field. An argument of the other family is a TypeError with the library's reason.
     """
     if tag is not None and type(tag) is not str:
         check_type("tag", tag, (str,))
     if model is not None:
-        body = _market_request(model, prompt, callback_url, tag,
-                               _market_input(prompt, aspect_ratio, resolution, quality, background, images, input))
-        stray = _body_order.writer()(None, files, size, variants, mask, None, enhance, upload_cn,
-                                     *_fallback_fields(fallback), None)
-        if stray:
-            _refuse({**body, **stray}, [_ARGUMENT_OF_FIELD.get(f, f) for f in stray])
-        return body
+        return _market_request(model, prompt, callback_url, tag, (files, size, variants, mask, enhance, upload_cn,
+                               fallback), _market_input(prompt, aspect_ratio, resolution, quality, background, images, input))
     if input or aspect_ratio is not None or resolution is not None or quality is not None or background is not None \
             or images is not None:
-        fields = _market_input(None, aspect_ratio, resolution, quality, background, images, input)
-        _refuse({"input": fields}, ["images" if f == "input_urls" else f for f in fields])
-    return _four_o_request(prompt, size, files, mask, variants, callback_url, enhance, upload_cn, fallback, tag)
-
-
-def _four_o_request(prompt: Any, size: Any, files: Any, mask: Any, variants: Any, callback_url: Any,
-                    enhance: Any, upload_cn: Any, fallback: Any, tag: Optional[str]) -> Dict[str, Any]:
-    # The common case (every argument None or of its type) costs one test each; check_type words
-    # the error otherwise. request_body runs this per call (BENCHMARKS.md, P4).
+        _refuse_market_arguments(_market_input(None, aspect_ratio, resolution, quality, background, images, input))
+    # The common case (every argument None or of its type) costs one test each (BENCHMARKS.md, P4).
     # A subclass of str or int becomes the plain value json would write: the 4o dict holds only
     # str, int, bool and lists of str, all made here (request_body relies on it).
     if prompt is not None and type(prompt) is not str:
@@ -90,18 +75,24 @@ def _four_o_request(prompt: Any, size: Any, files: Any, mask: Any, variants: Any
         check_type("enhance", enhance, (bool,))
     if upload_cn is not None and type(upload_cn) is not bool:
         check_type("upload_cn", upload_cn, (bool,))
-    if files is not None:
-        files = _url_list("files", files)
     enable_fallback = fallback_model = None
-    if isinstance(fallback, bool):
-        enable_fallback = fallback
-    elif type(fallback) is str:
+    if type(fallback) is str:
         enable_fallback, fallback_model = True, fallback
     elif fallback is not None:
         enable_fallback, fallback_model = _fallback_fields(fallback)
-    # The fields in the order the library writes the body (request_body then needs no parse).
-    return _body_order.writer()(prompt, files, size, variants, mask, callback_url, enhance, upload_cn,
-                                enable_fallback, fallback_model, tag)
+    # The fields in the order the library writes them (request_body then needs no parse).
+    return (_write_4o or _writer())(prompt, None if files is None else _url_list("files", files), size, variants,
+                                    mask, callback_url, enhance, upload_cn, enable_fallback, fallback_model, tag)
+
+
+_write_4o: Any = None
+
+
+def _writer() -> Any:
+    """The 4o body writer of _body_order (made on first use), kept here for the next calls."""
+    global _write_4o
+    _write_4o = _body_order.writer()
+    return _write_4o
 
 
 def _fallback_fields(fallback: Any) -> Any:
@@ -112,7 +103,7 @@ def _fallback_fields(fallback: Any) -> Any:
     return True, fallback if type(fallback) is str else str(enum_value(fallback))
 
 
-def _market_request(model: Any, prompt: Any, callback_url: Any, tag: Optional[str],
+def _market_request(model: Any, prompt: Any, callback_url: Any, tag: Optional[str], four_o: Tuple[Any, ...],
                     fields: Dict[str, Any]) -> Dict[str, Any]:
     check_type("model", model, (str,))
     check_type("prompt", prompt, (str,))
@@ -122,6 +113,11 @@ def _market_request(model: Any, prompt: Any, callback_url: Any, tag: Optional[st
         body["callBackUrl"] = callback_url
     if tag is not None:
         body["tag"] = tag
+    files, size, variants, mask, enhance, upload_cn, fallback = four_o
+    stray = (_write_4o or _writer())(None, files, size, variants, mask, None, enhance, upload_cn,
+                                     *_fallback_fields(fallback), None)
+    if stray:  # 4o arguments, where a 4o body holds them: the library says why not
+        _refuse({**body, **stray}, [_ARGUMENT_OF_FIELD.get(f, f) for f in stray])
     return body
 
 
@@ -136,6 +132,12 @@ def _market_input(prompt: Any, aspect_ratio: Any, resolution: Any, quality: Any,
         fields["input_urls"] = _url_list("images", images)
     fields.update(input)
     return fields
+
+
+def _refuse_market_arguments(fields: Dict[str, Any]) -> None:
+    """Market arguments without ``model``: under ``input``, as a Market body holds them, the
+    library says why not."""
+    _refuse({"input": fields}, ["images" if f == "input_urls" else f for f in fields])
 
 
 def _refuse(body: Dict[str, Any], arguments: List[str]) -> None:
