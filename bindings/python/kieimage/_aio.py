@@ -98,6 +98,7 @@ class AsyncBridge:
     def _handler(self, fut: "asyncio.Future[Dict[str, Any]]", on_progress: Optional[Callable[[ProgressEvent], Any]],
                  resolve_on_submit: bool) -> "EventHandler":
         loop = fut.get_loop()
+        submitted: Dict[str, Any] = {}
 
         def deliver(op: int, status: int, event: Dict[str, Any]) -> None:
             # Whatever thread dispatches: every event goes through the loop's queue, in order.
@@ -113,11 +114,14 @@ class AsyncBridge:
                     _settle(fut, None, _errors.error_from_detail(status, detail, status_text(status)))
                 elif kind == "completed":
                     self._pending.pop(op, None)
-                    _settle(fut, event, None)
+                    # With the "submitted" event (its warnings) the caller may want as well.
+                    _settle(fut, dict(event, submitted=submitted) if submitted else event, None)
                 elif kind == "submitted" and resolve_on_submit:
                     _settle(fut, event, None)
                     # The caller asked for submission only: stop polling in the library.
                     _async_ops.cancel(self._handle, op)
+                elif kind == "submitted":
+                    submitted.update(event)
                 elif kind == "progress" and on_progress is not None and not fut.done():
                     on_progress(ProgressEvent.from_json(event))
             except BaseException as e:  # noqa: BLE001 - the awaiting caller gets it

@@ -60,15 +60,27 @@ def _wait_json(timeout: Optional[float]) -> Optional[str]:
     return _json.dumps({"deadlineMs": int(round(timeout * 1000))})
 
 
-def _progress_handler(on_progress: Optional[ProgressCallback]) -> Optional[Callable[[Dict[str, Any]], None]]:
-    if on_progress is None:
+def _progress_handler(on_progress: Optional[ProgressCallback], submitted: Optional[Dict[str, Any]] = None
+                      ) -> Optional[Callable[[Dict[str, Any]], None]]:
+    """The event handler of a blocking call: progress events to ``on_progress``; the "submitted"
+    event (with the submission's warnings) kept in ``submitted`` when given."""
+    if on_progress is None and submitted is None:
         return None
 
     def handle(event: Dict[str, Any]) -> None:
-        if event.get("event") == "progress":
+        kind = event.get("event")
+        if kind == "progress" and on_progress is not None:
             on_progress(_models().ProgressEvent.from_json(event))
+        elif kind == "submitted" and submitted is not None:
+            submitted.update(event)
 
     return handle
+
+
+def _with_submission(task: Dict[str, Any], submitted: Dict[str, Any]) -> Dict[str, Any]:
+    """A finished task's JSON with the warnings its submission had (as ``generate``'s Task has them)."""
+    warnings = submitted.get("warnings")
+    return dict(task, warnings=warnings) if warnings and not task.get("warnings") else task
 
 
 def _upload_options(upload_path: Optional[str], file_name: Optional[str]) -> Optional[str]:
@@ -241,16 +253,18 @@ class Client:
 
     def run(self, prompt: Optional[str] = None, size: Union[str, Size, None] = None, *,
             on_progress: Optional[ProgressCallback] = None, timeout: Optional[float] = None, **request: Any) -> Task:
-        """``generate`` then ``wait``: returns the finished Task with ``result_urls``. One
-        library operation; ``on_progress`` and Ctrl-C behave as in ``wait``."""
+        """``generate`` then ``wait``: returns the finished Task with ``result_urls`` (and the
+        submission's ``warnings``). One library operation; ``on_progress`` and Ctrl-C behave as in
+        ``wait``."""
         check_callable("on_progress", on_progress)
         wait_json = _wait_json(timeout)
         body = build_request(prompt, size, **request)
+        submitted: Dict[str, Any] = {}
         try:
-            answer = _lib.run(self._h, _json.dumps(body), wait_json, _progress_handler(on_progress))
+            answer = _lib.run(self._h, _json.dumps(body), wait_json, _progress_handler(on_progress, submitted))
         except _errors.KieError as e:
             raise name_argument(e) from None
-        return _models().Task.from_json(answer)
+        return _models().Task.from_json(_with_submission(answer, submitted))
 
     def download(self, task: TaskRef, directory: PathLike = ".") -> List[Path]:
         """Saves every result of a successful task into ``directory`` (created if missing);
@@ -346,7 +360,7 @@ class Client:
             event = await self._async().generate(_json.dumps(body), _wait_json(timeout), on_progress, wait=True)
         except _errors.KieError as e:
             raise name_argument(e) from None
-        return _models().Task.from_json(event["task"])
+        return _models().Task.from_json(_with_submission(event["task"], event.get("submitted") or {}))
 
     async def generate_async(self, prompt: Optional[str] = None, size: Union[str, Size, None] = None,
                              **request: Any) -> Task:
