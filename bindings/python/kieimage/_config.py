@@ -51,11 +51,7 @@ def config_json(api_key: Optional[str], base_url: Optional[str], options: Dict[s
     """The config JSON for ``Client(api_key, base_url, **options)``, delivery "queue"."""
     check_type("api_key", api_key, (str,))
     check_type("base_url", base_url, (str,))
-    config: Dict[str, Any] = {}
-    if api_key is not None:
-        config["apiKey"] = api_key
-    if base_url is not None:
-        config["baseUrl"] = base_url
+    config: Dict[str, Any] = {k: v for k, v in (("apiKey", api_key), ("baseUrl", base_url)) if v is not None}
     for name, value in options.items():
         if name not in _OPTIONS:
             raise TypeError(f"Client() got an unexpected keyword argument {name!r}")
