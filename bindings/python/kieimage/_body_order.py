@@ -41,7 +41,7 @@ _writer: "Callable[..., Dict[str, Any]] | None" = None
 
 
 def learned_order() -> List[str]:
-    """The 4o body fields in the order the library writes them (asked once per call of this)."""
+    """The 4o body fields in the order the library writes them: asks the library each time."""
     try:
         order = list(_json.loads(_lib.request_build(_json.dumps(_SAMPLE).encode("utf-8"))))
     except (_errors.KieError, ValueError):
