@@ -16,8 +16,8 @@ from ._errors import (AuthenticationError, CancelledError, FileIOError, Insuffic
                       InvalidArgumentError, KieError, MissingFunctionError, NetworkError, NotFoundError, ProtocolError,
                       QuotaError, RateLimitError, ServerError, SignatureError, TaskFailedError, TimeoutError, UnavailableError,
                       UnknownOutcomeError, ValidationError)
-from ._lib import ABI_VERSION, LIBRARY_PATH
-from ._lib import version as library_version
+from ._loader import ABI_VERSION, LIBRARY_PATH
+from ._loader import version as library_version
 from .client import Client, build_request, market_models, request_body
 
 TYPE_CHECKING = False

@@ -12,10 +12,15 @@ always handled on the loop's thread.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 
-from . import _errors, _lib
+from . import _async_ops, _callbacks, _errors, _journal
+from ._marshal import KIE_E_CANCELLED, KIE_OK, status_text
 from .models import ProgressEvent
+
+if TYPE_CHECKING:
+    from ._callbacks import EventHandler
+    from ._handles import Handle
 
 __all__ = ["AsyncBridge"]
 
@@ -23,7 +28,7 @@ __all__ = ["AsyncBridge"]
 class AsyncBridge:
     """Per-client bridge between one asyncio loop and the library's event queue."""
 
-    def __init__(self, handle: "_lib._Handle") -> None:
+    def __init__(self, handle: "Handle") -> None:
         self._handle = handle
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._fd: Optional[int] = None
@@ -45,7 +50,7 @@ class AsyncBridge:
             else:
                 self._remove_reader(old)
         if self._fd is None:
-            self._fd = _lib.client_fd(self._handle)
+            self._fd = _async_ops.client_fd(self._handle)
         loop.add_reader(self._fd, self._readable)
         self._loop = loop
         return loop
@@ -56,7 +61,7 @@ class AsyncBridge:
 
     def _readable(self) -> None:
         try:
-            _lib.client_dispatch(self._handle, 0)
+            _async_ops.client_dispatch(self._handle, 0)
         except Exception:  # noqa: BLE001 - closed client (ValueError) or a freed fd
             # Stop watching the fd: the client is gone or unusable.
             loop = _running_loop()
@@ -67,7 +72,7 @@ class AsyncBridge:
         """Asks the library to cancel every operation still awaited (Client.close)."""
         for op in list(self._pending):
             try:
-                _lib.cancel(self._handle, op)
+                _async_ops.cancel(self._handle, op)
             except Exception:  # noqa: BLE001 - the op may have ended meanwhile
                 pass
 
@@ -85,14 +90,15 @@ class AsyncBridge:
         """Ends every future the library did not settle (after the client was freed)."""
         pending, self._pending = self._pending, {}
         for fut in pending.values():
-            _settle(fut, None, _errors.CancelledError("the client was closed", status=_lib.KIE_E_CANCELLED,
+            _settle(fut, None, _errors.CancelledError("the client was closed", status=KIE_E_CANCELLED,
                                                       name="CANCELLED"))
 
     # -- operations -----------------------------------------------------------------------
 
     def _handler(self, fut: "asyncio.Future[Dict[str, Any]]", on_progress: Optional[Callable[[ProgressEvent], Any]],
-                 resolve_on_submit: bool) -> "_lib.EventHandler":
+                 resolve_on_submit: bool) -> "EventHandler":
         loop = fut.get_loop()
+        submitted: Dict[str, Any] = {}
 
         def deliver(op: int, status: int, event: Dict[str, Any]) -> None:
             # Whatever thread dispatches: every event goes through the loop's queue, in order.
@@ -102,30 +108,33 @@ class AsyncBridge:
         def handle(op: int, status: int, event: Dict[str, Any]) -> None:
             kind = event.get("event")
             try:
-                if status != _lib.KIE_OK or kind == "failed":
+                if status != KIE_OK or kind == "failed":
                     self._pending.pop(op, None)
                     detail = event.get("error") if isinstance(event.get("error"), dict) else {}
-                    _settle(fut, None, _errors.error_from_detail(status, detail, _lib.status_text(status)))
+                    _settle(fut, None, _errors.error_from_detail(status, detail, status_text(status)))
                 elif kind == "completed":
                     self._pending.pop(op, None)
-                    _settle(fut, event, None)
+                    # With the "submitted" event (its warnings) the caller may want as well.
+                    _settle(fut, dict(event, submitted=submitted) if submitted else event, None)
                 elif kind == "submitted" and resolve_on_submit:
                     _settle(fut, event, None)
                     # The caller asked for submission only: stop polling in the library.
-                    _lib.cancel(self._handle, op)
+                    _async_ops.cancel(self._handle, op)
+                elif kind == "submitted":
+                    submitted.update(event)
                 elif kind == "progress" and on_progress is not None and not fut.done():
                     on_progress(ProgressEvent.from_json(event))
             except BaseException as e:  # noqa: BLE001 - the awaiting caller gets it
                 if not fut.done():
                     _settle(fut, None, e)
                     try:
-                        _lib.cancel(self._handle, op)
+                        _async_ops.cancel(self._handle, op)
                     except Exception:  # noqa: BLE001 - the op may be gone already
                         pass
 
         return deliver
 
-    async def _run(self, start: Callable[["_lib.EventHandler"], int],
+    async def _run(self, start: Callable[["EventHandler"], int],
                    on_progress: Optional[Callable[[ProgressEvent], Any]], resolve_on_submit: bool) -> Dict[str, Any]:
         loop = self._attach()
         fut: "asyncio.Future[Dict[str, Any]]" = loop.create_future()
@@ -138,19 +147,19 @@ class AsyncBridge:
             if not fut.done() or fut.cancelled():
                 self._pending.pop(op, None)
                 if not self._handle.closed:
-                    _lib.cancel(self._handle, op)
+                    _async_ops.cancel(self._handle, op)
             raise
 
     async def generate(self, request_json: str, wait_json: Optional[str],
                        on_progress: Optional[Callable[[ProgressEvent], Any]], wait: bool) -> Dict[str, Any]:
         if not wait and wait_json is None:
             wait_json = '{"wait":false}'  # nothing to poll: the library stops after "submitted"
-        return await self._run(lambda h: _lib.generate_async(self._handle, request_json, wait_json, h),
+        return await self._run(lambda h: _async_ops.generate_async(self._handle, request_json, wait_json, h),
                                on_progress, resolve_on_submit=not wait)
 
     async def wait(self, task_id: str, wait_json: Optional[str],
                    on_progress: Optional[Callable[[ProgressEvent], Any]]) -> Dict[str, Any]:
-        return await self._run(lambda h: _lib.task_wait_async(self._handle, task_id, wait_json, h),
+        return await self._run(lambda h: _async_ops.task_wait_async(self._handle, task_id, wait_json, h),
                                on_progress, resolve_on_submit=False)
 
 
@@ -166,10 +175,10 @@ class AsyncBridge:
             if fut is None or fut.done():
                 return
             kind = event.get("event")
-            if status != _lib.KIE_OK or kind == "failed":
+            if status != KIE_OK or kind == "failed":
                 self._pending.pop(op, None)
                 detail = event.get("error") if isinstance(event.get("error"), dict) else {}
-                fut.set_exception(_errors.error_from_detail(status, detail, _lib.status_text(status)))
+                fut.set_exception(_errors.error_from_detail(status, detail, status_text(status)))
             elif kind == "completed":
                 self._pending.pop(op, None)
                 fut.set_result(event)
@@ -178,13 +187,13 @@ class AsyncBridge:
                     on_progress(ProgressEvent.from_json(event))
                 except BaseException as e:  # noqa: BLE001 - ends this op's wait with it
                     fut.set_exception(e)
-                    _lib.cancel(self._handle, op)
+                    _async_ops.cancel(self._handle, op)
 
         def deliver(op: int, status: int, event: Dict[str, Any]) -> None:
             if not loop.is_closed():
                 loop.call_soon_threadsafe(handle, op, status, event)
 
-        key, answer = _lib.resume_start(self._handle, wait_json, deliver)
+        key, answer = _journal.resume_start(self._handle, wait_json, deliver)
         try:
             for r in answer.get("resumed", []):
                 op = int(r.get("op") or 0)
@@ -195,10 +204,10 @@ class AsyncBridge:
             for op, fut in futures.items():
                 self._pending.pop(op, None)
                 if not self._handle.closed:
-                    _lib.cancel(self._handle, op)
+                    _async_ops.cancel(self._handle, op)
             raise
         finally:
-            _lib.unregister(key)
+            _callbacks.unregister(key)
 
 
 def _running_loop() -> Optional[asyncio.AbstractEventLoop]:

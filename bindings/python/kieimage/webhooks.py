@@ -57,7 +57,7 @@ def verify_webhook(key: str, body: Body, headers: Headers, tolerance: Optional[i
 
     Raises SignatureError when a header is missing, the signature is wrong, or the timestamp is
     more than ``tolerance`` seconds from ``now`` (default: the current time). ``tolerance``
-    None is the library's default window (300 s, docs/kie-api.md §3a).
+    None is the library's default window (docs/kie-api.md §3a).
     """
     if not isinstance(key, str):
         raise TypeError(f"key must be str, not {type(key).__name__}")

@@ -8,7 +8,7 @@ from ctypes import POINTER, c_char_p, c_double, c_int, c_int32, c_int64, c_size_
 import pytest
 
 from conftest import REPO_ROOT
-from kieimage import _lib
+from kieimage import _lib, _signatures
 
 HEADER = REPO_ROOT / "include" / "kieimage.h"
 
@@ -81,7 +81,7 @@ def test_every_header_function_has_a_ctypes_entry_of_the_same_c_types():
     declared = {m.group(2): (return_type(m.group(1)), parameters(m.group(3)))
                 for m in re.finditer(r"^KIE_API\s+([^;(]*?)\b(kie_\w+)\(([^)]*)\);", text, re.M)}
     assert declared, "no declarations parsed"
-    table = {name: (restype, argtypes) for name, argtypes, restype in _lib._SIGNATURES}
+    table = {name: (restype, argtypes) for name, argtypes, restype in _signatures.SIGNATURES}
     assert sorted(table) == sorted(declared), "the table and the header declare the same functions"
     problems = []
     for name, (ret, params) in sorted(declared.items()):
@@ -117,5 +117,5 @@ def test_byte_lengths_are_size_t():
         m = re.search(r"\b" + name + r"\(([^)]*)\);", text)
         assert m and "ptrdiff_t" not in m.group(1), name
         assert " ".join(m.group(1).split(",")[index].split()) == "size_t body_len", name
-        argtypes = dict((n, a) for n, a, _ in _lib._SIGNATURES)[name]
+        argtypes = dict((n, a) for n, a, _ in _signatures.SIGNATURES)[name]
         assert argtypes[index] is c_size_t and c_size_t is not c_ssize_t

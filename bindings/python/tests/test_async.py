@@ -7,7 +7,7 @@ import threading
 import pytest
 
 import kieimage
-from kieimage import TaskStatus, _lib
+from kieimage import TaskStatus, _callbacks
 
 POLL = {"initial_ms": 400, "max_ms": 400}
 
@@ -75,7 +75,7 @@ def test_cancelling_the_asyncio_task_cancels_the_operation(sim, client):
             await pending
         # The library answers kie_cancel with the op's final (CANCELLED) event, which the
         # fd reader dispatches; the registry entry goes away with it.
-        while _lib._registry or client._aio._pending:
+        while _callbacks._registry or client._aio._pending:
             await asyncio.sleep(0.05)
 
     asyncio.run(scenario())
@@ -90,7 +90,7 @@ def test_exception_in_async_progress_callback_reaches_the_awaiting_caller(client
     with pytest.raises(LookupError, match="callback failed"):
         asyncio.run(client.run_async(prompt="x [sim:ms=2000]", size="1:1", on_progress=on_progress))
     client.close()  # delivers whatever final event the closed loop did not read
-    assert not _lib._registry
+    assert not _callbacks._registry
 
 
 def test_one_client_serves_successive_event_loops(client):

@@ -111,11 +111,11 @@ def test_callbacks_outlive_the_modules_at_exit(tmp_path):
     # inside C, which may call back: the code C calls must not have been freed with them.
     script = textwrap.dedent("""
         import ctypes, gc, kieimage
-        from kieimage import _lib
-        for name, prototype, args in (("_event_trampoline", _lib.kie_event_cb, (None, 0, 0, None)),
-                                      ("_log_trampoline", _lib.kie_log_cb, (None, 0, None))):
-            address = ctypes.cast(getattr(_lib, name), ctypes.c_void_p).value
-            delattr(_lib, name)  # what tearing the module down does
+        from kieimage import _callbacks
+        for name, prototype, args in (("event_trampoline", _callbacks.kie_event_cb, (None, 0, 0, None)),
+                                      ("log_trampoline", _callbacks.kie_log_cb, (None, 0, None))):
+            address = ctypes.cast(getattr(_callbacks, name), ctypes.c_void_p).value
+            delattr(_callbacks, name)  # what tearing the module down does
             gc.collect()
             prototype(address)(*args)  # as C would call it: freed code would crash here
         print("called back")

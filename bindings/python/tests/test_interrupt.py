@@ -107,8 +107,8 @@ def test_an_exception_from_on_progress_ends_the_wait_and_its_polling(sim, client
     before = record_info_hits(sim, submitted.task_id)
     time.sleep(1.5)  # five poll intervals of the cancelled wait
     assert record_info_hits(sim, submitted.task_id) == before
-    from kieimage import _lib
-    assert not _lib._registry or all(r.final for r in _lib._registry.values())
+    from kieimage import _callbacks
+    assert not _callbacks._registry or all(r.final for r in _callbacks._registry.values())
 
 
 def test_closing_the_client_ends_a_blocking_wait_on_another_thread(sim, client_factory):

@@ -1,6 +1,8 @@
 """Market requests from Python (model=...): presets validated before sending, tasks with family,
 model and credits consumed (docs/models.md)."""
 
+import asyncio
+
 import pytest
 
 import kieimage
@@ -53,3 +55,19 @@ def test_arguments_of_the_other_family_are_type_errors(client):
 def test_market_models_lists_the_presets():
     ids = {m["model"] for m in kieimage.market_models()}
     assert MODEL in ids and "gpt-image/1.5-text-to-image" in ids
+
+
+def test_run_and_run_async_tasks_carry_the_submissions_warnings(client):
+    submitted = client.generate(model=MODEL, prompt="x", undocumented_field=1)
+    assert any("undocumented_field" in w for w in submitted.warnings)
+    task = client.run(model=MODEL, prompt="x", undocumented_field=1)
+    assert task.succeeded and task.warnings == submitted.warnings
+    task = asyncio.run(client.run_async(model=MODEL, prompt="x", undocumented_field=1))
+    assert task.succeeded and task.warnings == submitted.warnings
+
+
+def test_the_other_familys_argument_is_the_librarys_reason_as_a_type_error():
+    with pytest.raises(TypeError, match="^variants: .*nVariants"):
+        kieimage.build_request(model=MODEL, prompt="x", variants=2)
+    with pytest.raises(TypeError, match="^quality, images: .*model"):
+        kieimage.build_request(prompt="x", size="1:1", images=["https://example.com/a.png"], quality="high")
