@@ -3,15 +3,15 @@ import Crypto
 import FoundationEssentials
 import NIOCore
 
-/// Callback delivery (§3): POST the documented payload to `callBackUrl` when a task ends, with a
-/// 15 s timeout, up to 3 retries, optional duplicates, and the HMAC headers of §3a when a webhook
+/// Callback delivery (docs/kie-api.md §3): POST the documented payload to `callBackUrl` when a task ends, with a
+/// 15 s timeout, up to 3 retries, optional duplicates, and the HMAC headers of docs/kie-api.md §3a when a webhook
 /// key is configured.
 enum CallbackPayload {
     /// The body for a finished task.
     static func body(task: SimTask, resultUrls: [String], config: SimulatorConfig) -> String {
         let code: Int
         let msg: String
-        let info: JSONValue
+        let info: SimJSON
         switch task.outcome {
         case .success:
             code = 200
@@ -30,16 +30,16 @@ enum CallbackPayload {
             msg = "Internal Error"
             info = .null
         }
-        var data: [(String, JSONValue)] = [("taskId", .string(task.taskId))]
+        var data: [(String, SimJSON)] = [("taskId", .string(task.taskId))]
         if config.callbackTaskIdStyle == "all" { data.append(("task_id", .string(task.taskId))) }
         data.append(("info", info))
-        var top: [(String, JSONValue)] = [("code", .number(Double(code))), ("msg", .string(msg))]
+        var top: [(String, SimJSON)] = [("code", .number(Double(code))), ("msg", .string(msg))]
         if config.callbackTaskIdStyle == "all" { top.append(("taskId", .string(task.taskId))) }
         top.append(("data", .object(data)))
-        return JSONValue.object(top).serialized
+        return SimJSON.object(top).serialized
     }
 
-    /// base64(HMAC-SHA256(key, taskId + "." + timestamp)), §3a.
+    /// base64(HMAC-SHA256(key, taskId + "." + timestamp)), docs/kie-api.md §3a.
     public static func signature(key: String, taskId: String, timestamp: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(
             for: Array("\(taskId).\(timestamp)".utf8), using: SymmetricKey(data: Array(key.utf8)))

@@ -4,10 +4,10 @@ import Hummingbird
 /// `GET /api/v1/jobs/recordInfo?taskId=`. Auth, credits, the per-account generate window (shared
 /// with 4o generate), faults and `[sim:...]` prompt directives work as for 4o generate.
 extension Simulator {
-    // MARK: createTask (§2)
+    // MARK: createTask (docs/kie-market-api.md §2)
 
     func marketCreateTask(_ request: Request, key: String) async -> Reply {
-        let body: JSONValue
+        let body: SimJSON
         switch await jsonBody(request) {
         case .success(let v): body = v
         case .failure(let reply): return reply
@@ -19,7 +19,7 @@ extension Simulator {
         }
         switch createMarketTask(marketRequest, key: key) {
         case .created(let taskId):
-            // Every recorded answer has exactly this shape; recordId always equals taskId (§2).
+            // Every recorded answer has exactly this shape; recordId always equals taskId (docs/kie-market-api.md §2).
             return Reply(json: Simulator.envelope(
                 code: 200, msg: "success", data: "{\"taskId\":\"\(taskId)\",\"recordId\":\"\(taskId)\"}"))
         case .rateLimited:
@@ -76,7 +76,7 @@ extension Simulator {
         }
     }
 
-    // MARK: recordInfo (§3)
+    // MARK: recordInfo (docs/kie-market-api.md §3)
 
     func marketRecordInfo(_ request: Request, key: String) -> Reply {
         guard let raw = request.uri.queryParameters["taskId"], !raw.isEmpty else {
@@ -85,7 +85,7 @@ extension Simulator {
         let taskId = String(raw)
         let (reply, finished) = state.withLock { s -> (Reply, MarketTask?) in
             let mirror = s.config.errorHttpStatus == "mirror"
-            // Unknown ids, other keys' tasks and 4o ids all answer the recorded not-found (§3c).
+            // Unknown ids, other keys' tasks and 4o ids all answer the recorded not-found (docs/kie-market-api.md §3c).
             let notFound = Reply(status: mirror ? .unprocessableContent : .ok,
                                  json: Simulator.envelope(code: 422, msg: "recordInfo is null"))
             guard var task = s.marketTasks[taskId], task.apiKey == key else { return (notFound, nil) }
@@ -112,7 +112,7 @@ extension Simulator {
         return reply
     }
 
-    // MARK: callbacks (§4)
+    // MARK: callbacks (docs/kie-market-api.md §4)
 
     /// POSTs `{"code":200,"msg":"Playground task completed successfully.","data":<record>}` or
     /// `{"code":501,"msg":"Playground task failed.","data":<record>}` to the task's callBackUrl,

@@ -22,7 +22,7 @@ struct MarketModel: Sendable {
     var tiers: [String: String] = [:]
     var defaultTier: String = "1K"
 
-    func credits(input: JSONValue) -> Double {
+    func credits(input: SimJSON) -> Double {
         guard let key = priceKey else { return flatPrice }
         let value = input[key]?.stringValue ?? defaultPriceValue
         return prices[value] ?? prices[defaultPriceValue] ?? flatPrice
@@ -30,13 +30,13 @@ struct MarketModel: Sendable {
 
     /// The ratio a result is drawn at (`W:H`), from the model's own field; named sizes
     /// (`landscape_16_9`) map to their ratio.
-    func ratio(input: JSONValue) -> String {
+    func ratio(input: SimJSON) -> String {
         guard let value = input[ratioKey]?.stringValue, value != "auto" else { return defaultRatio }
         return MarketModel.namedSizes[value] ?? value
     }
 
     /// `1K`, `2K`, `3K` or `4K`.
-    func tier(input: JSONValue) -> String {
+    func tier(input: SimJSON) -> String {
         guard let key = tierKey, let value = input[key]?.stringValue else { return defaultTier }
         return tiers[value] ?? defaultTier
     }

@@ -1,7 +1,7 @@
 import Synchronization
 
-/// A file stored through the upload host (§6).
-struct UploadedFile: Sendable {
+/// A file stored through the upload host (docs/kie-api.md §6).
+struct StoredUpload: Sendable {
     var bytes: [UInt8]
     var mimeType: String
     var uploadedAtMs: Int64
@@ -43,7 +43,7 @@ struct StateData: Sendable {
     var fileBase = ""
     var faults: FaultEngine
     var balances: [String: Double]
-    var generateWindows: [String: SlidingWindow] = [:]
+    var generateWindows: [String: GenerateWindow] = [:]
     var tasks: [String: SimTask] = [:]
     var taskOrder: [String] = []
     var pending: Set<String> = []
@@ -56,7 +56,7 @@ struct StateData: Sendable {
     /// Market result file name (`/m/<name>`) -> (taskId, index).
     var marketResultIndex: [String: (String, Int)] = [:]
     /// Upload `filePath` -> file.
-    var uploads: [String: UploadedFile] = [:]
+    var uploads: [String: StoredUpload] = [:]
     var requestCounts: [String: Int] = [:]
     var generateAccepted = 0
     /// generate / createTask requests refused by the account's rate window (429).
@@ -121,22 +121,3 @@ final class ImageCache: Sendable {
     }
 }
 
-/// Whether a generate or createTask enters the account's books.
-enum Admission { case admitted, insufficientCredits, rateLimited }
-
-extension StateData {
-    /// Credits first, then the per-account window shared by 4o generate and Market createTask
-    /// (docs/kie-api.md §7): only accepted requests enter the window, and a refused request
-    /// costs nothing. An admitted request is charged `cost`.
-    mutating func admitGenerate(key: String, cost: Double, nowMs: Int64) -> Admission {
-        var window = generateWindows[key] ?? SlidingWindow()
-        guard (balances[key] ?? 0) >= cost else { return .insufficientCredits }
-        guard window.allow(nowMs: nowMs, limit: config.generateLimit.requests, windowMs: Int64(config.generateLimit.perMs)) else {
-            generateRateLimited += 1
-            return .rateLimited
-        }
-        generateWindows[key] = window
-        balances[key, default: 0] -= cost
-        return .admitted
-    }
-}

@@ -144,19 +144,12 @@ struct KieSim: AsyncParsableCommand {
     var faults: [String] = []
 
     func run() async throws {
-        var settings = SimulatorConfig()
-        if let path = config {
-            let bytes: [UInt8]
-            do {
-                bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-            } catch {
-                throw ValidationError("cannot read config file \(path): \(error)")
-            }
-            switch SimulatorConfig.decode(json: bytes) {
-            case .success(let c): settings = c
-            case .failure(let e): throw ValidationError("config file \(path): \(e.message)")
-            }
-        }
+        try await serve(settings())
+    }
+
+    /// Defaults, then the config file, then the flags.
+    func settings() throws -> SimulatorConfig {
+        var settings = try fileSettings()
         if let port { settings.port = port }
         if let uploadPort { settings.uploadPort = uploadPort }
         if let filePort { settings.filePort = filePort }
@@ -191,7 +184,26 @@ struct KieSim: AsyncParsableCommand {
         }
         let problems = settings.problems()
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
+        return settings
+    }
 
+    /// The defaults with `--config FILE` applied.
+    func fileSettings() throws -> SimulatorConfig {
+        guard let path = config else { return SimulatorConfig() }
+        let bytes: [UInt8]
+        do {
+            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw ValidationError("cannot read config file \(path): \(error)")
+        }
+        switch SimulatorConfig.decode(json: bytes) {
+        case .success(let c): return c
+        case .failure(let e): throw ValidationError("config file \(path): \(e.message)")
+        }
+    }
+
+    /// Runs the simulator until SIGTERM or SIGINT.
+    func serve(_ settings: SimulatorConfig) async throws {
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
         let (stops, stop) = AsyncStream<Int32>.makeStream()

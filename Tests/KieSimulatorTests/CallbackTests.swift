@@ -83,7 +83,7 @@ struct CallbackTests {
             sim.advanceClock(ms: 2000)
             try await sim.eventually { sim.callbacks().first?.state == "delivered" }
             let body = try #require(receiver.store.received.withLock { $0.first?.body })
-            let json = try #require(try? JSONParser.parse(body).get())
+            let json = try #require(try? SimJSONParser.parse(body).get())
             #expect(keys(json) == ["code", "msg", "data"])
             #expect(json["code"]?.intValue == 400)
             #expect(FailureTexts.code400.contains(json["msg"]?.stringValue ?? ""))

@@ -10,7 +10,7 @@ struct MarketResultTests {
     static func resultURL(_ sim: Simulator, _ taskId: String) async throws -> String {
         let data = try await sim.marketRecord(taskId).json?["data"]
         let resultJson = try #require(data?["resultJson"]?.stringValue, "no resultJson")
-        let parsed = try #require(try? JSONParser.parse(resultJson).get())
+        let parsed = try #require(try? SimJSONParser.parse(resultJson).get())
         return try #require(parsed["resultUrls"]?.arrayValue?.first?.stringValue)
     }
 
@@ -78,7 +78,7 @@ struct MarketResultTests {
             let record = try await sim.marketRecord(taskId)
             let dataText = String(record.text.dropFirst(#"{"code":200,"msg":"success","data":"#.count).dropLast())
             #expect(got.body == #"{"code":200,"msg":"Playground task completed successfully.","data":"# + dataText + "}")
-            let data = try #require(try? JSONParser.parse(got.body).get())["data"]
+            let data = try #require(try? SimJSONParser.parse(got.body).get())["data"]
             #expect(data?["state"]?.stringValue == "success")
             #expect(data?["param"]?.stringValue?.hasPrefix(#"{"callBackUrl":"\#(receiver.url)","input":"#) == true)
             let ts = try #require(got.timestamp)
@@ -98,7 +98,7 @@ struct MarketResultTests {
             try await sim.eventually { sim.callbacks().first?.state == "delivered" }
             #expect(sim.callbacks().first?.attempts == 2)
             let got = try #require(receiver.store.received.withLock { $0.last })
-            let json = try #require(try? JSONParser.parse(got.body).get())
+            let json = try #require(try? SimJSONParser.parse(got.body).get())
             // callbackTaskIdStyle all: the id also at the top and in data.task_id.
             #expect(keys(json) == ["code", "msg", "taskId", "data"])
             #expect(json["taskId"]?.stringValue == taskId)
