@@ -38,12 +38,12 @@ extension Simulator {
         }
         let found = state.withLock { $0.findFile(filePath) }
         switch found {
-        case .result(let size, let seed):
-            guard let png = images.png(size: size, seed: seed) else {
+        case .result(let size, let seed, let format):
+            guard let image = images.image(size: size, seed: seed, format: format) else {
                 return Reply(status: .internalServerError, contentType: "application/xml", bytes: Array(
                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>".utf8))
             }
-            return Reply(status: .ok, contentType: "image/png", bytes: request.method == .head ? [] : png)
+            return Reply(status: .ok, contentType: format.mimeType, bytes: request.method == .head ? [] : image)
         case .upload(let file):
             return Reply(status: .ok, contentType: file.mimeType, bytes: request.method == .head ? [] : file.bytes)
         case nil:
@@ -99,7 +99,7 @@ extension Simulator {
 /// What a file host path names.
 enum FoundFile {
     /// `size` is a 4o size (`3:2`) or pixels (`1024x576`).
-    case result(size: String, seed: UInt64)
+    case result(size: String, seed: UInt64, format: ImageFormat)
     case upload(StoredUpload)
 }
 
@@ -117,7 +117,7 @@ extension StateData {
                 now - task.completeAtMs < config.resultRetentionMs
             else { return nil }
             return .result(size: task.request.size,
-                           seed: ResultImage.seed(task.request.prompt ?? "", task.taskId, String(index)))
+                           seed: ResultImage.seed(task.request.prompt ?? "", task.taskId, String(index)), format: .png)
         }
         if filePath.hasPrefix("/m/") {
             let name = String(filePath.dropFirst(3))
@@ -128,7 +128,7 @@ extension StateData {
                 now - task.completeAtMs < config.resultRetentionMs
             else { return nil }
             return .result(size: "\(task.width)x\(task.height)",
-                           seed: ResultImage.seed(task.request.prompt ?? "", task.taskId, String(index)))
+                           seed: ResultImage.seed(task.request.prompt ?? "", task.taskId, String(index)), format: task.format)
         }
         if filePath.hasPrefix("/kieai/") {
             let key = String(filePath.dropFirst())

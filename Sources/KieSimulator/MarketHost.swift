@@ -62,11 +62,13 @@ extension Simulator {
             let ratio = model.ratio(input: request.input)
             let tier = model.tier(input: request.input)
             let (width, height) = MarketModel.pixelSize(ratio: ratio, tier: tier, maxSide: config.marketMaxImageSide)
-            let name = "\(taskId)_0_\(suffix).png"
+            let format = model.format(input: request.input)
+            let name = "\(taskId)_0_\(suffix).\(format.fileExtension)"
             let task = MarketTask(
                 taskId: taskId, apiKey: key, request: request, createdAtMs: now,
                 generatingAtMs: now + Int64(config.marketWaitingMs), completeAtMs: now + duration, outcome: marketOutcome,
-                resultNames: [name], cost: cost, ratio: ratio, tier: tier, width: width, height: height)
+                resultNames: [name], cost: cost, ratio: ratio, tier: tier, width: width, height: height,
+                format: format)
             s.marketTasks[taskId] = task
             s.taskOrder.append(taskId)
             s.marketPending.insert(taskId)

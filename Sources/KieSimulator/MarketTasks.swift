@@ -48,6 +48,8 @@ struct MarketTask: Sendable {
     let tier: String
     let width: Int
     let height: Int
+    /// The results' encoding (`output_format`).
+    let format: ImageFormat
     var finalized = false
     /// Whether the credits went back (a failure with `refundOnFailure`).
     var refunded = false

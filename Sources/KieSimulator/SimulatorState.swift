@@ -98,23 +98,24 @@ struct StateData: Sendable {
     }
 }
 
-/// Small LRU of encoded result PNGs, keyed by (size, seed).
+/// Small LRU of encoded result images, keyed by (size, seed, format).
 final class ImageCache: Sendable {
-    private let store = Mutex<[(String, UInt64, [UInt8])]>([])
+    private let store = Mutex<[(key: String, bytes: [UInt8])]>([])
     private let capacity = 24
 
-    func png(size: String, seed: UInt64) -> [UInt8]? {
+    func image(size: String, seed: UInt64, format: ImageFormat) -> [UInt8]? {
+        let key = "\(size)|\(seed)|\(format.rawValue)"
         if let hit = store.withLock({ entries -> [UInt8]? in
-            guard let i = entries.firstIndex(where: { $0.0 == size && $0.1 == seed }) else { return nil }
+            guard let i = entries.firstIndex(where: { $0.key == key }) else { return nil }
             let entry = entries.remove(at: i)
             entries.append(entry)
-            return entry.2
+            return entry.bytes
         }) {
             return hit
         }
-        guard let bytes = ResultImage.png(size: size, seed: seed) else { return nil }
+        guard let bytes = ResultImage.encoded(size: size, seed: seed, format: format) else { return nil }
         store.withLock { entries in
-            entries.append((size, seed, bytes))
+            entries.append((key, bytes))
             if entries.count > capacity { entries.removeFirst(entries.count - capacity) }
         }
         return bytes

@@ -71,6 +71,9 @@ struct KieSim: AsyncParsableCommand {
                                  new task answer 422 "recordInfo is null"
               marketDefaultCredits (6)           price of a model not in the table
               marketMaxImageSide (2560)          4K results drawn this large
+              (Market results follow input.output_format png|jpg|jpeg|webp for
+              the models that take it: URL extension, Content-Type, bytes;
+              nano-banana-2 defaults to .jpeg)
               faults [{"endpoint":E,"match":M,"action":A}, ...]
                 E generate|record-info|download-url|common-download-url|credit|
                   jobs-createTask|jobs-recordInfo|

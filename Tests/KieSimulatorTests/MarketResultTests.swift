@@ -19,7 +19,7 @@ struct MarketResultTests {
         (#"{"model":"gpt-image-2-5-flare-text-to-image","input":{"prompt":"p","aspect_ratio":"9:16","resolution":"2K"}}"#, 1152, 2048),
         // 4K is drawn at marketMaxImageSide (2560) on the long side, same ratio.
         (#"{"model":"gpt-image-2-text-to-image","input":{"prompt":"p","aspect_ratio":"4:3","resolution":"4K"}}"#, 2560, 1920),
-        (#"{"model":"nano-banana-2","input":{"prompt":"p","aspect_ratio":"auto"}}"#, 1024, 1024),
+        (#"{"model":"nano-banana-2","input":{"prompt":"p","aspect_ratio":"auto","output_format":"png"}}"#, 1024, 1024),
         (#"{"model":"qwen2/text-to-image","input":{"prompt":"p"}}"#, 1024, 576),
         (#"{"model":"flux-2/pro-text-to-image","input":{"prompt":"p","aspect_ratio":"3:2","resolution":"2K"}}"#, 2048, 1365),
         (#"{"model":"seedream/4.5-text-to-image","input":{"prompt":"p","aspect_ratio":"21:9","quality":"basic"}}"#, 2048, 878),
