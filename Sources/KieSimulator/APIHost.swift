@@ -182,7 +182,7 @@ extension Simulator {
             s.taskOrder.append(taskId)
             s.pending.insert(taskId)
             for (i, name) in names.enumerated() { s.resultIndex[name] = (taskId, i) }
-            s.generateAccepted += 1
+            s.logGenerate(taskId: taskId, family: "4o", apiKey: key, atMs: now)
             return .created(taskId)
         }
     }

@@ -99,10 +99,15 @@ extension Simulator {
     /// Counters for `GET /_sim/stats`.
     public func stats() -> SimulatorStats {
         state.withLock { s in
-            SimulatorStats(
+            let windowMs = Int64(s.config.generateLimit.perMs)
+            return SimulatorStats(
                 requests: s.requestCounts, generateAccepted: s.generateAccepted, generateRateLimited: s.generateRateLimited, tasks: s.tasks.count,
                 fileRequests: s.fileRequests, fileRequestsWithAuthorization: s.fileRequestsWithAuthorization,
-                fileLog: s.fileLog, balances: s.balances, uploads: s.uploads.count)
+                fileLog: s.fileLog, balances: s.balances, uploads: s.uploads.count,
+                generates: s.generateLog.records, generatesTotal: s.generateLog.total, rejected429: s.generateRateLimited,
+                windowMs: windowMs, generateLimit: s.config.generateLimit.requests,
+                maxInWindow: GenerateLog.maxInWindow(s.generateLog.records.map(\.at), windowMs: windowMs),
+                byKey: s.generateLog.byKey(windowMs: windowMs))
         }
     }
 }
@@ -119,4 +124,17 @@ public struct SimulatorStats: Sendable, Codable, Equatable {
     public var fileLog: [FileRequestRecord]
     public var balances: [String: Double]
     public var uploads: Int
+    /// Every admitted generate and createTask, oldest first (the first `GenerateLog.capacity`).
+    public var generates: [GenerateRecord]
+    /// All admitted, also past the list's capacity.
+    public var generatesTotal: Int
+    /// generate / createTask requests refused by a rate window (same as `generateRateLimited`).
+    public var rejected429: Int
+    /// The configured window (`generateLimit.perMs`) and limit (`generateLimit.requests`).
+    public var windowMs: Int64
+    public var generateLimit: Int
+    /// The most admitted requests in any window, all accounts together.
+    public var maxInWindow: Int
+    /// Per account (`Simulator.keyId`): admitted, refused, most in any window.
+    public var byKey: [String: KeyStats]
 }

@@ -33,6 +33,7 @@ extension StateData {
         guard (balances[key] ?? 0) >= cost else { return .insufficientCredits }
         guard window.allow(nowMs: nowMs, limit: config.generateLimit.requests, windowMs: Int64(config.generateLimit.perMs)) else {
             generateRateLimited += 1
+            generateLog.rejected(apiKey: key)
             return .rateLimited
         }
         generateWindows[key] = window

@@ -73,7 +73,7 @@ extension Simulator {
             s.taskOrder.append(taskId)
             s.marketPending.insert(taskId)
             s.marketResultIndex[name] = (taskId, 0)
-            s.generateAccepted += 1
+            s.logGenerate(taskId: taskId, family: "market", apiKey: key, atMs: now)
             return .created(taskId)
         }
     }

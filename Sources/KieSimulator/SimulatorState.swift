@@ -61,6 +61,8 @@ struct StateData: Sendable {
     var generateAccepted = 0
     /// generate / createTask requests refused by the account's rate window (429).
     var generateRateLimited = 0
+    /// Every admitted generate and createTask, and refusals per account (`/_sim/stats`).
+    var generateLog = GenerateLog()
     var fileRequests = 0
     var fileRequestsWithAuthorization = 0
     var fileLog: [FileRequestRecord] = []

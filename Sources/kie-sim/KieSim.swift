@@ -95,6 +95,14 @@ struct KieSim: AsyncParsableCommand {
               GET /_sim/stats          GET|POST /_sim/clock
               GET /_sim/callbacks        {"advanceMs":n,"freeze":bool}
               GET /_sim/info
+
+            GET /_sim/stats lists every admitted generate and createTask:
+              "generates": [{"at": ms on the sim clock, "taskId", "family":
+              "4o"|"market", "key": keyId}], "generatesTotal", "rejected429",
+              "windowMs", "generateLimit", "maxInWindow" (most admitted in any
+              (t - windowMs, t]), "byKey": {keyId: {"generates", "rejected429",
+              "maxInWindow"}}, plus request, file and upload counters. keyId is
+              "key-" + 16 hex digits of SHA-256(API key); the key never shows.
             """
     )
 
