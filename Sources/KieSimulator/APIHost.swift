@@ -139,8 +139,7 @@ extension Simulator {
 
     func createTask(_ request: FourOGenerateRequest, key: String) -> CreateResult {
         var rng = SystemRandomNumberGenerator()
-        let taskId = String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 16).leftPadded(16)
-            + String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 16).leftPadded(16)
+        let taskId = Simulator.newTaskId()
         let suffixes = (0..<request.nVariants).map { _ in Int.random(in: 1000...9999, using: &rng) }
         return state.withLock { s -> CreateResult in
             let now = s.clock.nowMs()
@@ -340,6 +339,15 @@ extension StateData {
             return task.outcome == .success && nowMs >= task.completeAtMs && nowMs - task.completeAtMs < config.resultRetentionMs
         }
         return false
+    }
+}
+
+extension Simulator {
+    /// A fresh task id: 32 lowercase hex digits, as kie's are.
+    static func newTaskId() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 16).leftPadded(16)
+            + String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 16).leftPadded(16)
     }
 }
 

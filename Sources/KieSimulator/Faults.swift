@@ -177,25 +177,21 @@ struct FaultEngine: Sendable {
         var fired: FaultAction?
         for i in rules.indices where rules[i].endpoint == "*" || rules[i].endpoint == endpoint.rawValue {
             counters[i] += 1
-            let n = counters[i]
-            let hit: Bool
-            if let m = rules[i].match {
-                if let nth = m.nth {
-                    hit = n == nth
-                } else if let every = m.every {
-                    hit = n % every == 0
-                } else if let count = m.count {
-                    hit = n <= count
-                } else if let rate = m.rate {
-                    hit = generators[i].nextUnit() < rate
-                } else {
-                    hit = true
-                }
-            } else {
-                hit = true
-            }
+            let hit = FaultMatch.hits(rules[i].match, n: counters[i], rng: &generators[i])
             if hit && fired == nil { fired = rules[i].action }
         }
         return fired
+    }
+}
+
+extension FaultMatch {
+    /// Whether the `n`th event counted by a rule with `match` fires it (no match: every event).
+    static func hits(_ match: FaultMatch?, n: Int, rng: inout SplitMix64) -> Bool {
+        guard let m = match else { return true }
+        if let nth = m.nth { return n == nth }
+        if let every = m.every { return n % every == 0 }
+        if let count = m.count { return n <= count }
+        if let rate = m.rate { return rng.nextUnit() < rate }
+        return true
     }
 }

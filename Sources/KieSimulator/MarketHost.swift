@@ -31,8 +31,7 @@ extension Simulator {
 
     func createMarketTask(_ request: MarketRequest, key: String) -> CreateResult {
         var rng = SystemRandomNumberGenerator()
-        let taskId = String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 16).leftPadded(16)
-            + String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 16).leftPadded(16)
+        let taskId = Simulator.newTaskId()
         let suffix = Int.random(in: 1000...9999, using: &rng)
         return state.withLock { s -> CreateResult in
             let now = s.clock.nowMs()

@@ -39,6 +39,7 @@ extension Simulator {
             s.config = config
             s.configVersion += 1
             s.faults = FaultEngine(rules: config.faults)
+            s.callbackFaults = CallbackFaultEngine(rules: config.callbackFaults)
             if old.apiKeys != config.apiKeys { s.balances = config.apiKeys }
             if old.failureRates.seed != config.failureRates.seed { s.outcomeRng = SplitMix64(seed: config.failureRates.seed) }
             if old.generation?.seed != config.generation?.seed { s.durationRng = SplitMix64(seed: config.generation?.seed ?? 7) }

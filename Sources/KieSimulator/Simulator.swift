@@ -155,7 +155,8 @@ public final class Simulator: Sendable {
         }
     }
 
-    /// Finalizes every due task and starts its callbacks.
+    /// Finalizes every due task and starts its callbacks, and sends the delayed callbacks whose
+    /// time has come.
     func finalizeAndNotify() {
         let (done, marketDone) = state.withLock { s in
             let now = s.clock.nowMs()
@@ -163,6 +164,8 @@ public final class Simulator: Sendable {
         }
         for task in done { startCallbacks(for: task) }
         for task in marketDone { startMarketCallbacks(for: task) }
+        let due = state.withLock { s in s.takeDueCallbacks(nowMs: s.clock.nowMs()) }
+        if !due.isEmpty { send(due, releasingHeld: false) }
     }
 }
 

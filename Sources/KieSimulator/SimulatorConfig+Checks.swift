@@ -52,6 +52,9 @@ extension SimulatorConfig {
             out.append("callback settings must not be negative")
         }
         if maxBodyBytes < 1024 { out.append("maxBodyBytes must be >= 1024") }
+        for (i, rule) in callbackFaults.enumerated() {
+            out.append(contentsOf: rule.problems().map { "callbackFaults[\(i)]: \($0)" })
+        }
         for (i, rule) in faults.enumerated() {
             out.append(contentsOf: rule.problems().map { "faults[\(i)]: \($0)" })
         }

@@ -13,7 +13,7 @@ extension SimulatorConfig {
         case callbackTaskIdStyle, allowNonLoopbackCallbacks, resultRetentionMs, downloadUrlTtlMs
         case uploadRetentionMs, maxBodyBytes, faults
         case marketRecordShape, marketGenerationMs, marketWaitingMs, marketTransientNotFound, marketDefaultCredits
-        case marketMaxImageSide
+        case marketMaxImageSide, callbackFaults
     }
 
     /// Names of every key, for rejecting unknown ones in files and admin calls.
@@ -72,6 +72,7 @@ extension SimulatorConfig {
         marketTransientNotFound = try v(.marketTransientNotFound, d.marketTransientNotFound)
         marketDefaultCredits = try v(.marketDefaultCredits, d.marketDefaultCredits)
         marketMaxImageSide = try v(.marketMaxImageSide, d.marketMaxImageSide)
+        callbackFaults = try v(.callbackFaults, d.callbackFaults)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -123,5 +124,6 @@ extension SimulatorConfig {
         try c.encode(marketTransientNotFound, forKey: .marketTransientNotFound)
         try c.encode(marketDefaultCredits, forKey: .marketDefaultCredits)
         try c.encode(marketMaxImageSide, forKey: .marketMaxImageSide)
+        try c.encode(callbackFaults, forKey: .callbackFaults)
     }
 }

@@ -109,6 +109,8 @@ public struct SimulatorConfig: Codable, Sendable, Equatable {
     public var callbackTaskIdStyle: String = "data"
     /// Callbacks go to loopback URLs only unless this is true.
     public var allowNonLoopbackCallbacks: Bool = false
+    /// Lost, delayed, reordered, duplicated and forged callbacks (CallbackFaults.swift).
+    public var callbackFaults: [CallbackFaultRule] = []
 
     // MARK: files and clock (docs/kie-api.md §4, §6, §7)
     public var resultRetentionMs: Int64 = 14 * 86_400_000

@@ -19,10 +19,14 @@ public struct CallbackRecord: Sendable, Codable, Equatable {
     /// HTTP status per attempt; 0 where the attempt got no answer (refused, timeout).
     public var statuses: [Int]
     public var errors: [String]
-    /// `pending`, `delivered`, `failed` (all attempts used) or `skipped` (not a loopback URL).
+    /// `pending`, `delivered`, `failed` (all attempts used), `skipped` (not a loopback URL),
+    /// `lost` (a `lose` fault: never sent) or `held` (a `delayMs` or `reorder` fault, not yet sent).
     public var state: String
     public var timestamp: String?
     public var signature: String?
+    /// For a forged copy (`callbackFaults` `forge`): `signature`, `timestamp`, `unknownTask` or
+    /// `unsigned`; nil for the genuine article.
+    public var forged: String?
 }
 
 /// Per-request record of the file host, to prove a client never sends its key there.
@@ -67,12 +71,15 @@ struct StateData: Sendable {
     var fileRequestsWithAuthorization = 0
     var fileLog: [FileRequestRecord] = []
     var callbacks: [CallbackRecord] = []
+    var callbackFaults: CallbackFaultEngine
+    var heldCallbacks: [HeldCallbacks] = []
     var outcomeRng: SplitMix64
     var durationRng: SplitMix64
 
     init(config: SimulatorConfig) {
         self.config = config
         faults = FaultEngine(rules: config.faults)
+        callbackFaults = CallbackFaultEngine(rules: config.callbackFaults)
         balances = config.apiKeys
         outcomeRng = SplitMix64(seed: config.failureRates.seed)
         durationRng = SplitMix64(seed: config.generation?.seed ?? 7)

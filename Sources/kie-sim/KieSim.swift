@@ -59,6 +59,20 @@ struct KieSim: AsyncParsableCommand {
               callbackRetryDelayMs (1000), callbackDuplicates (0),
               callbackSuccessMsg ("success"), callbackTaskIdStyle data|all,
               allowNonLoopbackCallbacks (false)
+              callbackFaults [{"match":M,"action":C}, ...]  (also --callback-fault)
+                M as for faults, counted per callback (one per finished task
+                  with a callBackUrl); the first rule that matches acts
+                C {"lose":true}             genuine deliveries never sent
+                  {"delayMs":ms}            sent when the sim clock is ms past
+                                            the task's end (moving it releases)
+                  {"reorder":true}          held until the next callback went out
+                  {"duplicates":n}          n more deliveries (+callbackDuplicates)
+                  {"forge":"signature"|"timestamp"|"unknownTask"|"unsigned",
+                   "ageMs":600000}          a forged copy first: wrong key, a
+                                            correct signature over an old
+                                            timestamp, an id never made, or no
+                                            headers; with "lose" only the forgery
+                The callBackUrl is POSTed as sent, query string included.
               resultRetentionMs (14 d), downloadUrlTtlMs (20 min),
               uploadRetentionMs (24 h), maxBodyBytes (32 MiB; larger: HTTP 413)
               Market API (POST /api/v1/jobs/createTask, GET /api/v1/jobs/recordInfo):
@@ -154,6 +168,9 @@ struct KieSim: AsyncParsableCommand {
     @Option(name: .customLong("fault"), help: "A fault rule as JSON (repeatable), appended to the configured ones.")
     var faults: [String] = []
 
+    @Option(name: .customLong("callback-fault"), help: "A callback fault rule as JSON (repeatable), appended to the configured ones.")
+    var callbackFaults: [String] = []
+
     func run() async throws {
         try await serve(settings())
     }
@@ -191,6 +208,13 @@ struct KieSim: AsyncParsableCommand {
                 settings.faults.append(try JSONDecoder().decode(FaultRule.self, from: Data(fault.utf8)))
             } catch {
                 throw ValidationError("--fault \(fault): not a fault rule (\(error))")
+            }
+        }
+        for fault in callbackFaults {
+            do {
+                settings.callbackFaults.append(try JSONDecoder().decode(CallbackFaultRule.self, from: Data(fault.utf8)))
+            } catch {
+                throw ValidationError("--callback-fault \(fault): not a callback fault rule (\(error))")
             }
         }
         let problems = settings.problems()
