@@ -15,24 +15,26 @@ extension Simulator {
             return ok(.object([("ok", .bool(true))]))
         case "/_sim/config":
             return await configEndpoint(request)
-        case "/_sim/tasks":
-            guard method == .get else { return error(.methodNotAllowed, "use GET") }
-            return Simulator.adminEncoded(["tasks": tasks()])
-        case "/_sim/stats":
-            guard method == .get else { return error(.methodNotAllowed, "use GET") }
-            return Simulator.adminEncoded(stats())
         case "/_sim/clock":
             return await clockEndpoint(request)
-        case "/_sim/callbacks":
+        case "/_sim/tasks", "/_sim/stats", "/_sim/callbacks", "/_sim/info":
             guard method == .get else { return error(.methodNotAllowed, "use GET") }
-            return Simulator.adminEncoded(["callbacks": callbacks()])
-        case "/_sim/info":
-            guard method == .get else { return error(.methodNotAllowed, "use GET") }
-            return ok(.object([
-                ("baseUrl", .string(baseURL)), ("uploadBaseUrl", .string(uploadBaseURL)), ("fileBaseUrl", .string(fileBaseURL)),
-            ]))
+            return readEndpoint(path)
         default:
             return error(.notFound, "unknown admin path \(path)")
+        }
+    }
+
+    /// The GET-only endpoints.
+    private func readEndpoint(_ path: String) -> Response {
+        switch path {
+        case "/_sim/tasks": return Simulator.adminEncoded(["tasks": tasks()])
+        case "/_sim/stats": return Simulator.adminEncoded(stats())
+        case "/_sim/callbacks": return Simulator.adminEncoded(["callbacks": callbacks()])
+        default:
+            return Simulator.adminOK(.object([
+                ("baseUrl", .string(baseURL)), ("uploadBaseUrl", .string(uploadBaseURL)), ("fileBaseUrl", .string(fileBaseURL)),
+            ]))
         }
     }
 

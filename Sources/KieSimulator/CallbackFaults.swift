@@ -36,16 +36,6 @@ public struct CallbackFaultAction: Codable, Sendable, Equatable {
     /// Age of a `timestamp` forgery; default 600000 (10 minutes).
     public var ageMs: Int?
 
-    public init(lose: Bool? = nil, delayMs: Int? = nil, reorder: Bool? = nil, duplicates: Int? = nil,
-                forge: String? = nil, ageMs: Int? = nil) {
-        self.lose = lose
-        self.delayMs = delayMs
-        self.reorder = reorder
-        self.duplicates = duplicates
-        self.forge = forge
-        self.ageMs = ageMs
-    }
-
     static let forgeries = ["signature", "timestamp", "unknownTask", "unsigned"]
 
     func problems() -> [String] {
@@ -66,22 +56,17 @@ public struct CallbackFaultAction: Codable, Sendable, Equatable {
 /// state lock.
 struct CallbackFaultEngine: Sendable {
     private let rules: [CallbackFaultRule]
-    private var counters: [Int]
-    private var generators: [SplitMix64]
+    private var counters: MatchCounters
 
     init(rules: [CallbackFaultRule]) {
         self.rules = rules
-        counters = Array(repeating: 0, count: rules.count)
-        generators = rules.map { SplitMix64(seed: $0.match?.seed ?? 1) }
+        counters = MatchCounters(rules.map(\.match))
     }
 
     mutating func decide() -> CallbackFaultAction? {
         var fired: CallbackFaultAction?
-        for i in rules.indices {
-            counters[i] += 1
-            if FaultMatch.hits(rules[i].match, n: counters[i], rng: &generators[i]) && fired == nil {
-                fired = rules[i].action
-            }
+        for i in rules.indices where counters.count(i, rules[i].match) && fired == nil {
+            fired = rules[i].action
         }
         return fired
     }
@@ -109,9 +94,8 @@ enum CallbackSigning: Sendable {
 /// One POST to make: the record it reports to, the task id it signs, where, what and how.
 struct CallbackDelivery: Sendable {
     var recordIndex: Int
-    var taskId: String
-    var url: String
-    var body: String
+    /// The id signed (a forgery's own for `unknownTask`), the callBackUrl as sent, the body.
+    var taskId: String, url: String, body: String
     var signing: CallbackSigning
     var config: SimulatorConfig
 }

@@ -54,25 +54,24 @@ struct MSBBitWriter {
 /// Writes bits least significant first, as WebP's lossless bitstream wants.
 struct LSBBitWriter {
     private(set) var bytes: [UInt8] = []
-    private var acc: UInt64 = 0
-    private var count = 0
+    /// Bits not yet written out, lowest first, and how many.
+    private var pending: (bits: UInt64, count: Int) = (0, 0)
 
-    /// Appends the low `n` bits of `value` (n <= 32).
+    /// Appends the low `n` bits of `value` (0 <= n <= 32); whole 32-bit words leave at once.
     mutating func write(_ value: Int, _ n: Int) {
-        guard n > 0 else { return }
-        acc |= (UInt64(truncatingIfNeeded: value) & ((1 << UInt64(n)) - 1)) << UInt64(count)
-        count += n
-        while count >= 8 {
-            bytes.append(UInt8(truncatingIfNeeded: acc))
-            acc >>= 8
-            count -= 8
-        }
+        let mask: UInt64 = (1 << UInt64(n)) - 1
+        pending = (pending.bits | (UInt64(truncatingIfNeeded: value) & mask) << UInt64(pending.count), pending.count + n)
+        if pending.count >= 32 { flush(bytes: 4) }
     }
 
+    /// The bytes, the last one padded with 0 bits.
     mutating func finish() -> [UInt8] {
-        if count > 0 { bytes.append(UInt8(truncatingIfNeeded: acc)) }
-        acc = 0
-        count = 0
+        flush(bytes: (pending.count + 7) / 8)
         return bytes
+    }
+
+    private mutating func flush(bytes n: Int) {
+        for i in 0..<n { bytes.append(UInt8(truncatingIfNeeded: pending.bits >> UInt64(8 * i))) }
+        pending = (n >= 8 ? 0 : pending.bits >> UInt64(8 * n), max(0, pending.count - 8 * n))
     }
 }

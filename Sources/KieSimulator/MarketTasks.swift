@@ -46,8 +46,7 @@ struct MarketTask: Sendable {
     /// The picture: ratio `W:H`, tier (`1K`...), and drawn pixel size.
     let ratio: String
     let tier: String
-    let width: Int
-    let height: Int
+    let width: Int, height: Int
     /// The results' encoding (`output_format`).
     let format: ImageFormat
     var finalized = false

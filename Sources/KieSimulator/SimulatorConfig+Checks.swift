@@ -79,14 +79,18 @@ extension SimulatorConfig {
             return .failure(ConfigError(message: "unknown config key \"\(unknown.0)\""))
         }
         do {
-            let baseBytes = try JSONEncoder().encode(base)
-            guard case .success(.object(var merged)) = SimJSONParser.parse(Array(baseBytes)) else {
+            func encodedMembers(_ config: SimulatorConfig) throws -> [(String, SimJSON)]? {
+                guard case .success(.object(let m)) = SimJSONParser.parse(Array(try JSONEncoder().encode(config))) else { return nil }
+                return m
+            }
+            guard var merged = try encodedMembers(base), let defaults = try encodedMembers(SimulatorConfig()) else {
                 return .failure(ConfigError(message: "internal: config did not encode"))
             }
-            // A null value puts the key back to its default.
+            // Every key is present when decoding; a null value puts the key back to its default
+            // (absent for the optional ones).
             for (key, value) in members {
                 merged.removeAll { $0.0 == key }
-                if !value.isNull { merged.append((key, value)) }
+                if let v = value.isNull ? defaults.first(where: { $0.0 == key })?.1 : value { merged.append((key, v)) }
             }
             let config = try JSONDecoder().decode(SimulatorConfig.self, from: Data(SimJSON.object(merged).serialized.utf8))
             let problems = config.problems()

@@ -123,4 +123,22 @@ public struct SimulatorConfig: Codable, Sendable, Equatable {
     public var faults: [FaultRule] = []
 
     public init() {}
+
+    /// Names of every key, for rejecting unknown ones in files and admin calls.
+    public static var keyNames: [String] { CodingKeys.allCases.map(\.stringValue) }
+
+    /// Every key, in the order they are written. Encoding and decoding are synthesized:
+    /// `merge` (SimulatorConfig+Checks.swift) hands the decoder every key, defaults filled in.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case host, port, uploadPort, filePort, apiKeys, creditsPerVariant, refundOnFailure, accountId
+        case generationMs, generation, progressMode, resultUrlsKey, failureRates, createTaskFailedFlag
+        case generateFailedFlag, errorCodeType, failureResponse, timeFormat, omitStatusWhileGenerating
+        case roundTimesToSeconds, unknownTaskMode, unauthorizedStyle, nVariantsMode, promptDirectives, generateLimit
+        case recordInfoPerTaskPerSecond, rateLimitStyle, errorHttpStatus, webhookKey, callbackTimeoutMs
+        case callbackRetries, callbackRetryDelayMs, callbackDuplicates, callbackSuccessMsg
+        case callbackTaskIdStyle, allowNonLoopbackCallbacks, resultRetentionMs, downloadUrlTtlMs
+        case uploadRetentionMs, maxBodyBytes, faults
+        case marketRecordShape, marketGenerationMs, marketWaitingMs, marketTransientNotFound, marketDefaultCredits
+        case marketMaxImageSide, callbackFaults
+    }
 }

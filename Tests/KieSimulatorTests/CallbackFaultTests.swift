@@ -29,6 +29,30 @@ struct CallbackFaultTests {
         try await sim.submit(#"{"prompt":"p [sim:ms=\#(ms)]","size":"1:1","callBackUrl":"\#(url)"}"#)
     }
 
+    /// Runs `body` with a loopback receiver and a simulator with `rules` (and `webhookKey`).
+    static func withReceiver(
+        _ rules: [CallbackFaultRule], webhookKey: String? = nil, _ body: (Simulator, Receiver) async throws -> Void
+    ) async throws {
+        let receiver = try await Receiver.start()
+        do {
+            try await withSimulator(config(rules, webhookKey: webhookKey)) { try await body($0, receiver) }
+        } catch {
+            await receiver.stop()
+            throw error
+        }
+        await receiver.stop()
+    }
+
+    /// Two tasks on a frozen clock ending 1 s and 2 s after creation; the clock is then moved
+    /// past the first one's end only.
+    static func twoTasks(_ sim: Simulator, _ url: String) async throws -> (first: String, second: String) {
+        sim.freezeClock()
+        let first = try await submit(sim, url, ms: 1000)
+        let second = try await submit(sim, url, ms: 2000)
+        sim.advanceClock(ms: 1_500)
+        return (first, second)
+    }
+
     @Test func theCallbackURLsQueryIsKept() async throws {
         let receiver = try await Receiver.start()
         try await withSimulator { sim in
@@ -47,13 +71,9 @@ struct CallbackFaultTests {
     }
 
     @Test func aLostCallbackIsNeverSentAndThePollStillEnds() async throws {
-        let receiver = try await Receiver.start()
         let rules = [CallbackFaultRule(match: FaultMatch(nth: 1), action: CallbackFaultAction(lose: true))]
-        try await withSimulator(Self.config(rules)) { sim in
-            sim.freezeClock()
-            let lost = try await Self.submit(sim, receiver.url, ms: 1000)
-            let sent = try await Self.submit(sim, receiver.url, ms: 2000)
-            sim.advanceClock(ms: 1_500)
+        try await Self.withReceiver(rules) { sim, receiver in
+            let (lost, sent) = try await Self.twoTasks(sim, receiver.url)
             sim.advanceClock(ms: 1_000)
             try await sim.eventually { sim.callbacks().count == 2 && sim.callbacks()[1].state == "delivered" }
             #expect(sim.callbacks()[0].taskId == lost && sim.callbacks()[0].state == "lost")
@@ -61,17 +81,12 @@ struct CallbackFaultTests {
             #expect(receiver.all.map { callbackTaskId($0.body) } == [sent])
             #expect(try await sim.recordInfo(lost)["data"]?["successFlag"]?.intValue == 1)
         }
-        await receiver.stop()
     }
 
     @Test func aDelayedCallbackWaitsForTheClockAndArrivesAfterALaterOne() async throws {
-        let receiver = try await Receiver.start()
         let rules = [CallbackFaultRule(match: FaultMatch(nth: 1), action: CallbackFaultAction(delayMs: 60_000))]
-        try await withSimulator(Self.config(rules)) { sim in
-            sim.freezeClock()
-            let late = try await Self.submit(sim, receiver.url, ms: 1000)
-            let prompt = try await Self.submit(sim, receiver.url, ms: 2000)
-            sim.advanceClock(ms: 1_500)
+        try await Self.withReceiver(rules) { sim, receiver in
+            let (late, prompt) = try await Self.twoTasks(sim, receiver.url)
             #expect(sim.callbacks().map(\.state) == ["held"])
             sim.advanceClock(ms: 1_000)
             try await sim.eventually { sim.callbacks().count == 2 && sim.callbacks()[1].state == "delivered" }
@@ -80,23 +95,17 @@ struct CallbackFaultTests {
             try await sim.eventually { sim.callbacks()[0].state == "delivered" }
             #expect(receiver.all.map { callbackTaskId($0.body) } == [prompt, late])
         }
-        await receiver.stop()
     }
 
     @Test func aReorderedCallbackIsHeldUntilTheNextOneWentOut() async throws {
-        let receiver = try await Receiver.start()
         let rules = [CallbackFaultRule(match: FaultMatch(nth: 1), action: CallbackFaultAction(reorder: true))]
-        try await withSimulator(Self.config(rules)) { sim in
-            sim.freezeClock()
-            let first = try await Self.submit(sim, receiver.url, ms: 1000)
-            let second = try await Self.submit(sim, receiver.url, ms: 2000)
-            sim.advanceClock(ms: 1_500)
+        try await Self.withReceiver(rules) { sim, receiver in
+            let (first, second) = try await Self.twoTasks(sim, receiver.url)
             #expect(sim.callbacks().map(\.state) == ["held"])
             sim.advanceClock(ms: 1_000)
             try await sim.eventually { sim.callbacks().count == 2 && sim.callbacks().allSatisfy { $0.state == "delivered" } }
             #expect(receiver.all.map { callbackTaskId($0.body) } == [second, first])
         }
-        await receiver.stop()
     }
 
     @Test func duplicatesAddToTheConfiguredOnes() async throws {
@@ -117,9 +126,8 @@ struct CallbackFaultTests {
     @Test(arguments: ["signature", "timestamp", "unknownTask", "unsigned"])
     func aForgeryComesFirstThenTheGenuineCallback(forgery: String) async throws {
         let key = "hook-secret"
-        let receiver = try await Receiver.start()
         let rules = [CallbackFaultRule(action: CallbackFaultAction(forge: forgery))]
-        try await withSimulator(Self.config(rules, webhookKey: key)) { sim in
+        try await Self.withReceiver(rules, webhookKey: key) { sim, receiver in
             let taskId = try await Self.submit(sim, receiver.url)
             sim.advanceClock(ms: 2_000)
             try await sim.eventually { sim.callbacks().count == 2 && sim.callbacks().allSatisfy { $0.state == "delivered" } }
@@ -147,20 +155,17 @@ struct CallbackFaultTests {
                 #expect(forgedId == taskId && forged.timestamp == nil && forged.signature == nil)
             }
         }
-        await receiver.stop()
     }
 
     @Test func aForgeryAloneWhenTheGenuineOneIsLost() async throws {
-        let receiver = try await Receiver.start()
         let rules = [CallbackFaultRule(action: CallbackFaultAction(lose: true, forge: "unknownTask"))]
-        try await withSimulator(Self.config(rules, webhookKey: "k")) { sim in
+        try await Self.withReceiver(rules, webhookKey: "k") { sim, receiver in
             let taskId = try await Self.submit(sim, receiver.url)
             sim.advanceClock(ms: 2_000)
             try await sim.eventually { sim.callbacks().first?.state == "delivered" }
             #expect(sim.callbacks().map(\.state) == ["delivered", "lost"])
             #expect(receiver.all.count == 1 && callbackTaskId(receiver.all[0].body) != taskId)
         }
-        await receiver.stop()
     }
 
     @Test func callbackFaultsAreConfigurableAsJSONAndChecked() {
