@@ -58,7 +58,7 @@ extension Simulator {
     static func unauthorized(_ config: SimulatorConfig) -> Reply {
         let msg = config.unauthorizedStyle == "gateway" ? gatewayUnauthorizedMessage : defaultMessage(401)
         var json = "{\"code\":401,\"msg\":"
-        JSONValue.writeString(msg, into: &json)
+        SimJSON.writeString(msg, into: &json)
         json += "}"
         return Reply(status: config.errorHttpStatus == "mirror" ? .unauthorized : .ok, json: json)
     }
@@ -88,17 +88,17 @@ extension Simulator {
         case .marketRecordInfo: return marketRecordInfo(request, key: key)
         case .credit:
             let balance = state.withLock { $0.balances[key] ?? 0 }
-            return Reply(json: Simulator.envelope(code: 200, msg: "success", data: JSONValue.formatDecimal(balance)))
+            return Reply(json: Simulator.envelope(code: 200, msg: "success", data: SimJSON.formatDecimal(balance)))
         default: return apiError(404, "Not Found")
         }
     }
 
     /// Body as JSON, or the answer to give instead (413 too large, 400 not JSON).
-    func jsonBody(_ request: Request) async -> Result<JSONValue, Reply> {
+    func jsonBody(_ request: Request) async -> Result<SimJSON, Reply> {
         guard let bytes = await collect(request) else {
             return .failure(Reply(status: .contentTooLarge, json: Simulator.envelope(code: 413, msg: "Request Entity Too Large")))
         }
-        switch JSONParser.parse(bytes) {
+        switch SimJSONParser.parse(bytes) {
         case .success(let v): return .success(v)
         case .failure: return .failure(apiError(400, Simulator.defaultMessage(400)))
         }
@@ -107,21 +107,21 @@ extension Simulator {
     // MARK: generate
 
     private func generate(_ request: Request, key: String) async -> Reply {
-        let body: JSONValue
+        let body: SimJSON
         switch await jsonBody(request) {
         case .success(let v): body = v
         case .failure(let reply): return reply
         }
         let mode = state.withLock { $0.config.nVariantsMode }
-        let generateRequest: GenerateRequest
-        switch GenerateRequest.validate(body, nVariantsMode: mode) {
+        let generateRequest: FourOGenerateRequest
+        switch FourOGenerateRequest.validate(body, nVariantsMode: mode) {
         case .success(let r): generateRequest = r
         case .failure(let rejection): return apiError(rejection.code, rejection.msg)
         }
         switch createTask(generateRequest, key: key) {
         case .created(let taskId):
             var data = "{\"taskId\":"
-            JSONValue.writeString(taskId, into: &data)
+            SimJSON.writeString(taskId, into: &data)
             data += "}"
             return Reply(json: Simulator.envelope(code: 200, msg: "success", data: data))
         case .rateLimited:
@@ -137,10 +137,9 @@ extension Simulator {
         case insufficientCredits
     }
 
-    func createTask(_ request: GenerateRequest, key: String) -> CreateResult {
+    func createTask(_ request: FourOGenerateRequest, key: String) -> CreateResult {
         var rng = SystemRandomNumberGenerator()
-        let taskId = String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 16).leftPadded(16)
-            + String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 16).leftPadded(16)
+        let taskId = Simulator.newTaskId()
         let suffixes = (0..<request.nVariants).map { _ in Int.random(in: 1000...9999, using: &rng) }
         return state.withLock { s -> CreateResult in
             let now = s.clock.nowMs()
@@ -176,13 +175,13 @@ extension Simulator {
             let names = suffixes.enumerated().map { "\(taskId)_\($0.offset)_\(unixSec)_\($0.element).png" }
             let task = SimTask(
                 taskId: taskId, apiKey: key, request: request,
-                paramJsonLiteral: JSONValue.quoted(request.paramJson), createdAtMs: now, completeAtMs: completeAt,
+                paramJsonLiteral: SimJSON.quoted(request.paramJson), createdAtMs: now, completeAtMs: completeAt,
                 outcome: outcome, resultNames: names, cost: cost)
             s.tasks[taskId] = task
             s.taskOrder.append(taskId)
             s.pending.insert(taskId)
             for (i, name) in names.enumerated() { s.resultIndex[name] = (taskId, i) }
-            s.generateAccepted += 1
+            s.logGenerate(taskId: taskId, family: "4o", apiKey: key, atMs: now)
             return .created(taskId)
         }
     }
@@ -264,10 +263,10 @@ extension Simulator {
         return (Reply(json: out), finished)
     }
 
-    // MARK: download links (§4)
+    // MARK: download links (docs/kie-api.md §4)
 
     private func taskDownloadURL(_ request: Request, key: String) async -> Reply {
-        let body: JSONValue
+        let body: SimJSON
         switch await jsonBody(request) {
         case .success(let v): body = v
         case .failure(let reply): return reply
@@ -292,7 +291,7 @@ extension Simulator {
         switch outcome {
         case .success(let path):
             var data = ""
-            JSONValue.writeString(presign(path: path), into: &data)
+            SimJSON.writeString(presign(path: path), into: &data)
             return Reply(json: Simulator.envelope(code: 200, msg: "success", data: data))
         case .failure(let refusal):
             return apiError(422, refusal.msg)
@@ -300,14 +299,14 @@ extension Simulator {
     }
 
     private func commonDownloadURL(_ request: Request) async -> Reply {
-        let body: JSONValue
+        let body: SimJSON
         switch await jsonBody(request) {
         case .success(let v): body = v
         case .failure(let reply): return reply
         }
         guard body.objectValue != nil else { return apiError(400, Simulator.defaultMessage(400)) }
         // Only kie-generated file URLs (results and uploads on our file host); anything else is
-        // "url is wrong" (real, §4a).
+        // "url is wrong" (real, docs/kie-api.md §4a).
         let path = state.withLock { s -> String? in
             guard let url = body["url"]?.stringValue, url.hasPrefix(s.fileBase + "/") else { return nil }
             let path = String(url.dropFirst(s.fileBase.count))
@@ -316,7 +315,7 @@ extension Simulator {
         }
         guard let path else { return apiError(422, "url is wrong") }
         var data = ""
-        JSONValue.writeString(presign(path: path), into: &data)
+        SimJSON.writeString(presign(path: path), into: &data)
         return Reply(json: Simulator.envelope(code: 200, msg: "success", data: data))
     }
 }
@@ -340,6 +339,15 @@ extension StateData {
             return task.outcome == .success && nowMs >= task.completeAtMs && nowMs - task.completeAtMs < config.resultRetentionMs
         }
         return false
+    }
+}
+
+extension Simulator {
+    /// A fresh task id: 32 lowercase hex digits, as kie's are.
+    static func newTaskId() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 16).leftPadded(16)
+            + String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 16).leftPadded(16)
     }
 }
 

@@ -22,34 +22,14 @@ struct SimClock: Sendable {
     func nowMs() -> Int64 { (frozenRealMs ?? SimClock.realNowMs()) + offsetMs }
 }
 
-/// Rolling-window limiter: at most `limit` events in any `windowMs`. A pure value kept under the
-/// state lock; rejected attempts are not recorded (they are dropped, not queued, §7).
-struct SlidingWindow: Sendable {
-    private var events: [Int64] = []
-    private var head = 0
-
-    /// Records an event at `nowMs` if the window has room; returns whether it was allowed.
-    mutating func allow(nowMs: Int64, limit: Int, windowMs: Int64) -> Bool {
-        if limit <= 0 || windowMs <= 0 { return true }
-        while head < events.count && events[head] <= nowMs - windowMs { head += 1 }
-        if head > 64 && head * 2 > events.count {
-            events.removeFirst(head)
-            head = 0
-        }
-        guard events.count - head < limit else { return false }
-        events.append(nowMs)
-        return true
-    }
-}
-
 enum TimeFormat {
-    /// "2024-01-15 10:30:00" (UTC), the quickstart's timestamp strings (§2d).
+    /// "2024-01-15 10:30:00" (UTC), the quickstart's timestamp strings (docs/kie-api.md §2d).
     static func dateTime(ms: Int64) -> String {
         let c = civil(ms: ms)
         return "\(pad(c.year, 4))-\(pad(c.month))-\(pad(c.day)) \(pad(c.hour)):\(pad(c.minute)):\(pad(c.second))"
     }
 
-    /// "2026-04-16T07:19:12.862Z", as upload answers show (§6).
+    /// "2026-04-16T07:19:12.862Z", as upload answers show (docs/kie-api.md §6).
     static func iso8601(ms: Int64) -> String {
         let c = civil(ms: ms)
         return "\(pad(c.year, 4))-\(pad(c.month))-\(pad(c.day))T\(pad(c.hour)):\(pad(c.minute)):\(pad(c.second)).\(pad(c.millis, 3))Z"

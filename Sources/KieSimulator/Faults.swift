@@ -163,39 +163,42 @@ struct SplitMix64: Sendable {
 /// Decides, request by request, which rule fires. A pure value: the caller keeps it under its lock.
 struct FaultEngine: Sendable {
     private(set) var rules: [FaultRule]
-    private var counters: [Int]
-    private var generators: [SplitMix64]
+    private var counters: MatchCounters
 
     init(rules: [FaultRule]) {
         self.rules = rules
-        counters = Array(repeating: 0, count: rules.count)
-        generators = rules.map { SplitMix64(seed: $0.match?.seed ?? 1) }
+        counters = MatchCounters(rules.map(\.match))
     }
 
     /// Counts the request against every rule for its endpoint and returns the first that fires.
     mutating func decide(_ endpoint: Endpoint) -> FaultAction? {
         var fired: FaultAction?
         for i in rules.indices where rules[i].endpoint == "*" || rules[i].endpoint == endpoint.rawValue {
-            counters[i] += 1
-            let n = counters[i]
-            let hit: Bool
-            if let m = rules[i].match {
-                if let nth = m.nth {
-                    hit = n == nth
-                } else if let every = m.every {
-                    hit = n % every == 0
-                } else if let count = m.count {
-                    hit = n <= count
-                } else if let rate = m.rate {
-                    hit = generators[i].nextUnit() < rate
-                } else {
-                    hit = true
-                }
-            } else {
-                hit = true
-            }
-            if hit && fired == nil { fired = rules[i].action }
+            if counters.count(i, rules[i].match) && fired == nil { fired = rules[i].action }
         }
         return fired
+    }
+}
+
+/// Per-rule event counts and `rate` generators, for request and callback fault rules alike.
+struct MatchCounters: Sendable {
+    private var counts: [Int]
+    private var generators: [SplitMix64]
+
+    init(_ matches: [FaultMatch?]) {
+        counts = Array(repeating: 0, count: matches.count)
+        generators = matches.map { SplitMix64(seed: $0?.seed ?? 1) }
+    }
+
+    /// Counts one event against rule `i` and says whether its `match` fires (none: every event).
+    mutating func count(_ i: Int, _ match: FaultMatch?) -> Bool {
+        counts[i] += 1
+        let n = counts[i]
+        guard let m = match else { return true }
+        if let nth = m.nth { return n == nth }
+        if let every = m.every { return n % every == 0 }
+        if let count = m.count { return n <= count }
+        if let rate = m.rate { return generators[i].nextUnit() < rate }
+        return true
     }
 }

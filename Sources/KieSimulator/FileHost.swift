@@ -36,50 +36,14 @@ extension Simulator {
                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>\(problem)</Message></Error>".utf8))
             }
         }
-        enum Found {
-            /// `size` is a 4o size (`3:2`) or pixels (`1024x576`).
-            case result(size: String, seed: UInt64)
-            case upload(UploadedFile)
-        }
-        let found = state.withLock { s -> Found? in
-            let now = s.clock.nowMs()
-            if filePath.hasPrefix("/s/") {
-                let name = String(filePath.dropFirst(3))
-                guard let (taskId, index) = s.resultIndex[name], var task = s.tasks[taskId] else { return nil }
-                task.hits[.file, default: 0] += 1
-                s.tasks[taskId] = task
-                // Results exist once the task succeeded, and for 14 days after (§7).
-                guard task.outcome == .success, now >= task.completeAtMs,
-                    now - task.completeAtMs < s.config.resultRetentionMs
-                else { return nil }
-                return .result(size: task.request.size,
-                               seed: ResultImage.seed(task.request.prompt ?? "", task.taskId, String(index)))
-            }
-            if filePath.hasPrefix("/m/") {
-                let name = String(filePath.dropFirst(3))
-                guard let (taskId, index) = s.marketResultIndex[name], var task = s.marketTasks[taskId] else { return nil }
-                task.hits[.file, default: 0] += 1
-                s.marketTasks[taskId] = task
-                guard task.outcome == .success, now >= task.completeAtMs,
-                    now - task.completeAtMs < s.config.resultRetentionMs
-                else { return nil }
-                return .result(size: "\(task.width)x\(task.height)",
-                               seed: ResultImage.seed(task.request.prompt ?? "", task.taskId, String(index)))
-            }
-            if filePath.hasPrefix("/kieai/") {
-                let key = String(filePath.dropFirst())
-                guard let file = s.uploads[key], now - file.uploadedAtMs < s.config.uploadRetentionMs else { return nil }
-                return .upload(file)
-            }
-            return nil
-        }
+        let found = state.withLock { $0.findFile(filePath) }
         switch found {
-        case .result(let size, let seed):
-            guard let png = images.png(size: size, seed: seed) else {
+        case .result(let size, let seed, let format):
+            guard let image = images.image(size: size, seed: seed, format: format) else {
                 return Reply(status: .internalServerError, contentType: "application/xml", bytes: Array(
                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>".utf8))
             }
-            return Reply(status: .ok, contentType: "image/png", bytes: request.method == .head ? [] : png)
+            return Reply(status: .ok, contentType: format.mimeType, bytes: request.method == .head ? [] : image)
         case .upload(let file):
             return Reply(status: .ok, contentType: file.mimeType, bytes: request.method == .head ? [] : file.bytes)
         case nil:
@@ -93,7 +57,7 @@ extension Simulator {
     }
 
     /// A link to `path` on the file host shaped like an R2 presigned URL (`X-Amz-Expires=1200`),
-    /// valid `downloadUrlTtlMs` by the simulator clock (§4).
+    /// valid `downloadUrlTtlMs` by the simulator clock (docs/kie-api.md §4).
     func presign(path: String) -> String {
         let (base, now, ttl) = state.withLock { ($0.fileBase, $0.clock.nowMs(), $0.config.downloadUrlTtlMs) }
         let amzDate = TimeFormat.amzDate(ms: now)
@@ -132,7 +96,48 @@ extension Simulator {
     }
 }
 
+/// What a file host path names.
+enum FoundFile {
+    /// `size` is a 4o size (`3:2`) or pixels (`1024x576`).
+    case result(size: String, seed: UInt64, format: ImageFormat)
+    case upload(StoredUpload)
+}
+
 extension StateData {
+    /// The result or upload at `filePath` if it exists now (counting a hit on its task).
+    mutating func findFile(_ filePath: String) -> FoundFile? {
+        let now = clock.nowMs()
+        if filePath.hasPrefix("/s/") {
+            let name = String(filePath.dropFirst(3))
+            guard let (taskId, index) = resultIndex[name], var task = tasks[taskId] else { return nil }
+            task.hits[.file, default: 0] += 1
+            tasks[taskId] = task
+            // Results exist once the task succeeded, and for 14 days after (docs/kie-api.md §7).
+            guard task.outcome == .success, now >= task.completeAtMs,
+                now - task.completeAtMs < config.resultRetentionMs
+            else { return nil }
+            return .result(size: task.request.size,
+                           seed: ResultImage.seed(task.request.prompt ?? "", task.taskId, String(index)), format: .png)
+        }
+        if filePath.hasPrefix("/m/") {
+            let name = String(filePath.dropFirst(3))
+            guard let (taskId, index) = marketResultIndex[name], var task = marketTasks[taskId] else { return nil }
+            task.hits[.file, default: 0] += 1
+            marketTasks[taskId] = task
+            guard task.outcome == .success, now >= task.completeAtMs,
+                now - task.completeAtMs < config.resultRetentionMs
+            else { return nil }
+            return .result(size: "\(task.width)x\(task.height)",
+                           seed: ResultImage.seed(task.request.prompt ?? "", task.taskId, String(index)), format: task.format)
+        }
+        if filePath.hasPrefix("/kieai/") {
+            let key = String(filePath.dropFirst())
+            guard let file = uploads[key], now - file.uploadedAtMs < config.uploadRetentionMs else { return nil }
+            return .upload(file)
+        }
+        return nil
+    }
+
     mutating func logFile(path: String, hadAuthorization: Bool, status: Int) {
         fileRequests += 1
         if hadAuthorization { fileRequestsWithAuthorization += 1 }

@@ -1,5 +1,6 @@
-// Result images: real PNGs at the sizes 4o and the Market models return, distinct per task and
-// variant. RGB, filter 0, one IDAT compressed by zlib (Zlib.swift).
+// Result images at the sizes 4o and the Market models return, distinct per task and variant:
+// real PNGs (RGB, filter 0, one IDAT compressed by zlib, Zlib.swift), or JPEG / WebP
+// (JPEGEncoder.swift, WebPEncoder.swift) for a Market `output_format`.
 
 enum PNGEncoder {
     /// nil only when zlib fails (out of memory).
@@ -47,7 +48,25 @@ enum ResultImage {
         }
     }
 
-    static func png(size: String, seed: UInt64) -> [UInt8]? {
+    /// The picture for `size` and `seed` in `format`; nil only when an encoder fails.
+    static func encoded(size: String, seed: UInt64, format: ImageFormat) -> [UInt8]? {
+        let (width, height, raw) = draw(size: size, seed: seed)
+        let stride = width * 3 + 1
+        let pixel = { (x: Int, y: Int) -> (UInt8, UInt8, UInt8) in
+            let i = y * stride + 1 + x * 3
+            return (raw[i], raw[i + 1], raw[i + 2])
+        }
+        switch format {
+        case .png: return PNGEncoder.encodeRGB(width: width, height: height, pixels: raw)
+        case .jpeg: return JPEGEncoder.encode(width: width, height: height, pixel: pixel)
+        case .webp: return WebPEncoder.encode(width: width, height: height, pixel: pixel)
+        }
+    }
+
+    static func png(size: String, seed: UInt64) -> [UInt8]? { encoded(size: size, seed: seed, format: .png) }
+
+    /// The picture as PNG scanlines: RGB rows, each after its filter byte (0).
+    static func draw(size: String, seed: UInt64) -> (width: Int, height: Int, raw: [UInt8]) {
         let (width, height) = dimensions(forSize: size)
         var rng = SplitMix64(seed: seed)
         let columns = 4 + Int(rng.next() % 5)
@@ -80,7 +99,7 @@ enum ResultImage {
             }
             raw.replaceSubrange((y * stride)..<((y + 1) * stride), with: line)
         }
-        return PNGEncoder.encodeRGB(width: width, height: height, pixels: raw)
+        return (width, height, raw)
     }
 
     /// FNV-1a over the parts, for image seeds.

@@ -4,10 +4,10 @@ import Hummingbird
 /// `GET /api/v1/jobs/recordInfo?taskId=`. Auth, credits, the per-account generate window (shared
 /// with 4o generate), faults and `[sim:...]` prompt directives work as for 4o generate.
 extension Simulator {
-    // MARK: createTask (§2)
+    // MARK: createTask (docs/kie-market-api.md §2)
 
     func marketCreateTask(_ request: Request, key: String) async -> Reply {
-        let body: JSONValue
+        let body: SimJSON
         switch await jsonBody(request) {
         case .success(let v): body = v
         case .failure(let reply): return reply
@@ -19,7 +19,7 @@ extension Simulator {
         }
         switch createMarketTask(marketRequest, key: key) {
         case .created(let taskId):
-            // Every recorded answer has exactly this shape; recordId always equals taskId (§2).
+            // Every recorded answer has exactly this shape; recordId always equals taskId (docs/kie-market-api.md §2).
             return Reply(json: Simulator.envelope(
                 code: 200, msg: "success", data: "{\"taskId\":\"\(taskId)\",\"recordId\":\"\(taskId)\"}"))
         case .rateLimited:
@@ -31,8 +31,7 @@ extension Simulator {
 
     func createMarketTask(_ request: MarketRequest, key: String) -> CreateResult {
         var rng = SystemRandomNumberGenerator()
-        let taskId = String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 16).leftPadded(16)
-            + String(UInt64.random(in: 0...UInt64.max, using: &rng), radix: 16).leftPadded(16)
+        let taskId = Simulator.newTaskId()
         let suffix = Int.random(in: 1000...9999, using: &rng)
         return state.withLock { s -> CreateResult in
             let now = s.clock.nowMs()
@@ -62,21 +61,23 @@ extension Simulator {
             let ratio = model.ratio(input: request.input)
             let tier = model.tier(input: request.input)
             let (width, height) = MarketModel.pixelSize(ratio: ratio, tier: tier, maxSide: config.marketMaxImageSide)
-            let name = "\(taskId)_0_\(suffix).png"
+            let format = model.format(input: request.input)
+            let name = "\(taskId)_0_\(suffix).\(format.fileExtension)"
             let task = MarketTask(
                 taskId: taskId, apiKey: key, request: request, createdAtMs: now,
                 generatingAtMs: now + Int64(config.marketWaitingMs), completeAtMs: now + duration, outcome: marketOutcome,
-                resultNames: [name], cost: cost, ratio: ratio, tier: tier, width: width, height: height)
+                resultNames: [name], cost: cost, ratio: ratio, tier: tier, width: width, height: height,
+                format: format)
             s.marketTasks[taskId] = task
             s.taskOrder.append(taskId)
             s.marketPending.insert(taskId)
             s.marketResultIndex[name] = (taskId, 0)
-            s.generateAccepted += 1
+            s.logGenerate(taskId: taskId, family: "market", apiKey: key, atMs: now)
             return .created(taskId)
         }
     }
 
-    // MARK: recordInfo (§3)
+    // MARK: recordInfo (docs/kie-market-api.md §3)
 
     func marketRecordInfo(_ request: Request, key: String) -> Reply {
         guard let raw = request.uri.queryParameters["taskId"], !raw.isEmpty else {
@@ -85,7 +86,7 @@ extension Simulator {
         let taskId = String(raw)
         let (reply, finished) = state.withLock { s -> (Reply, MarketTask?) in
             let mirror = s.config.errorHttpStatus == "mirror"
-            // Unknown ids, other keys' tasks and 4o ids all answer the recorded not-found (§3c).
+            // Unknown ids, other keys' tasks and 4o ids all answer the recorded not-found (docs/kie-market-api.md §3c).
             let notFound = Reply(status: mirror ? .unprocessableContent : .ok,
                                  json: Simulator.envelope(code: 422, msg: "recordInfo is null"))
             guard var task = s.marketTasks[taskId], task.apiKey == key else { return (notFound, nil) }
@@ -112,7 +113,7 @@ extension Simulator {
         return reply
     }
 
-    // MARK: callbacks (§4)
+    // MARK: callbacks (docs/kie-market-api.md §4)
 
     /// POSTs `{"code":200,"msg":"Playground task completed successfully.","data":<record>}` or
     /// `{"code":501,"msg":"Playground task failed.","data":<record>}` to the task's callBackUrl,

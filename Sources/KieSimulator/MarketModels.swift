@@ -21,8 +21,11 @@ struct MarketModel: Sendable {
     var tierKey: String?
     var tiers: [String: String] = [:]
     var defaultTier: String = "1K"
+    /// Whether the model reads `output_format`, and the format when it is absent or unknown.
+    var takesOutputFormat = false
+    var defaultFormat: ImageFormat = .png
 
-    func credits(input: JSONValue) -> Double {
+    func credits(input: SimJSON) -> Double {
         guard let key = priceKey else { return flatPrice }
         let value = input[key]?.stringValue ?? defaultPriceValue
         return prices[value] ?? prices[defaultPriceValue] ?? flatPrice
@@ -30,15 +33,21 @@ struct MarketModel: Sendable {
 
     /// The ratio a result is drawn at (`W:H`), from the model's own field; named sizes
     /// (`landscape_16_9`) map to their ratio.
-    func ratio(input: JSONValue) -> String {
+    func ratio(input: SimJSON) -> String {
         guard let value = input[ratioKey]?.stringValue, value != "auto" else { return defaultRatio }
         return MarketModel.namedSizes[value] ?? value
     }
 
     /// `1K`, `2K`, `3K` or `4K`.
-    func tier(input: JSONValue) -> String {
+    func tier(input: SimJSON) -> String {
         guard let key = tierKey, let value = input[key]?.stringValue else { return defaultTier }
         return tiers[value] ?? defaultTier
+    }
+
+    /// The result format: `output_format` for the models that take it, PNG otherwise.
+    func format(input: SimJSON) -> ImageFormat {
+        guard takesOutputFormat else { return .png }
+        return input["output_format"]?.stringValue.flatMap(ImageFormat.init(outputFormat:)) ?? defaultFormat
     }
 
     static let namedSizes: [String: String] = [
@@ -72,15 +81,20 @@ struct MarketModel: Sendable {
             t["\(id)-text-to-image"] = byResolution(required: ["prompt"], 6, 10, 16)
             t["\(id)-image-to-image"] = byResolution(required: ["prompt", "input_urls"], 6, 10, 16)
         }
+        // `output_format` png/jpg: nano-banana-2 defaults to jpg (a recorded run returned a
+        // `.jpeg` URL), nano-banana-pro to png.
         t["nano-banana-2"] = byResolution(required: ["prompt"], 8, 12, 18)
+        t["nano-banana-2"]?.takesOutputFormat = true
+        t["nano-banana-2"]?.defaultFormat = .jpeg
         t["nano-banana-pro"] = byResolution(required: ["prompt"], 18, 18, 24)
+        t["nano-banana-pro"]?.takesOutputFormat = true
         // Seedream: flat price, size tier by `quality`.
         t["seedream/4.5-text-to-image"] = MarketModel(
             required: ["prompt", "aspect_ratio", "quality"], flatPrice: 6.5, tierKey: "quality",
             tiers: ["basic": "2K", "high": "4K"], defaultTier: "2K")
         t["seedream/5-lite-text-to-image"] = MarketModel(
             required: ["prompt", "aspect_ratio", "quality"], flatPrice: 5.5, tierKey: "quality",
-            tiers: ["basic": "2K", "high": "3K", "ultra": "4K"], defaultTier: "2K")
+            tiers: ["basic": "2K", "high": "3K", "ultra": "4K"], defaultTier: "2K", takesOutputFormat: true)
         var flux = MarketModel(
             required: ["prompt", "aspect_ratio", "resolution"], priceKey: "resolution", defaultPriceValue: "1K",
             prices: ["1K": 5, "2K": 7], tierKey: "resolution", tiers: ["1K": "1K", "2K": "2K"])
@@ -88,7 +102,7 @@ struct MarketModel: Sendable {
         flux.required.append("input_urls")
         t["flux-2/pro-image-to-image"] = flux
         t["qwen2/text-to-image"] = MarketModel(
-            required: ["prompt"], ratioKey: "image_size", defaultRatio: "16:9", flatPrice: 5.6)
+            required: ["prompt"], ratioKey: "image_size", defaultRatio: "16:9", flatPrice: 5.6, takesOutputFormat: true)
         t["ideogram/v3-text-to-image"] = MarketModel(
             required: ["prompt"], ratioKey: "image_size", priceKey: "rendering_speed", defaultPriceValue: "BALANCED",
             prices: ["TURBO": 3.5, "BALANCED": 7, "QUALITY": 10])
@@ -96,11 +110,12 @@ struct MarketModel: Sendable {
         return t
     }()
 
-    /// A model the table does not know: any input, the configured default price, 1:1 at 1K
-    /// unless its `aspect_ratio` / `resolution` say otherwise.
+    /// A model the table does not know: any input, the configured default price, 1:1 at 1K in
+    /// PNG unless its `aspect_ratio` / `resolution` / `output_format` say otherwise.
     static func unknown(credits: Double) -> MarketModel {
         MarketModel(
-            required: [], flatPrice: credits, tierKey: "resolution", tiers: ["1K": "1K", "2K": "2K", "4K": "4K"])
+            required: [], flatPrice: credits, tierKey: "resolution", tiers: ["1K": "1K", "2K": "2K", "4K": "4K"],
+            takesOutputFormat: true)
     }
 
     /// Pixel size of a result: the tier's long side (1K 1024, 2K 2048, 3K 3072, 4K 4096) scaled to

@@ -46,8 +46,9 @@ struct MarketTask: Sendable {
     /// The picture: ratio `W:H`, tier (`1K`...), and drawn pixel size.
     let ratio: String
     let tier: String
-    let width: Int
-    let height: Int
+    let width: Int, height: Int
+    /// The results' encoding (`output_format`).
+    let format: ImageFormat
     var finalized = false
     /// Whether the credits went back (a failure with `refundOnFailure`).
     var refunded = false
@@ -70,17 +71,17 @@ struct MarketTask: Sendable {
         var resultObject = ""
         if let urls {
             resultObject = "{\"resultUrls\":"
-            JSONValue.array(urls.map { .string($0) }).write(into: &resultObject)
+            SimJSON.array(urls.map { .string($0) }).write(into: &resultObject)
             resultObject += "}"
         }
-        let paramLiteral = JSONValue.quoted(request.param)
+        let paramLiteral = SimJSON.quoted(request.param)
         out += "{\"taskId\":"
-        JSONValue.writeString(taskId, into: &out)
+        SimJSON.writeString(taskId, into: &out)
         out += ",\"model\":"
-        JSONValue.writeString(request.model, into: &out)
+        SimJSON.writeString(request.model, into: &out)
         out += ",\"state\":\"\(state)\",\"param\":" + paramLiteral
         out += ",\"resultJson\":"
-        JSONValue.writeString(resultObject, into: &out)
+        SimJSON.writeString(resultObject, into: &out)
         var failCode: String?
         var failMsg: String?
         var completed = state == "success"
@@ -90,19 +91,19 @@ struct MarketTask: Sendable {
             completed = !instant
         }
         out += ",\"failCode\":"
-        if let failCode { JSONValue.writeString(failCode, into: &out) } else { out += "null" }
+        if let failCode { SimJSON.writeString(failCode, into: &out) } else { out += "null" }
         out += ",\"failMsg\":"
-        if let failMsg { JSONValue.writeString(failMsg, into: &out) } else { out += "null" }
+        if let failMsg { SimJSON.writeString(failMsg, into: &out) } else { out += "null" }
         // costTime in whole seconds and completeTime in ms, both null until the end.
         out += ",\"costTime\":" + (completed ? String((completeAtMs - createdAtMs) / 1000) : "null")
         out += ",\"completeTime\":" + (completed ? String(completeAtMs) : "null")
         out += ",\"createTime\":\(createdAtMs)"
         guard shape != "2026-04" else { out += "}"; return }
         // One decimal even when whole (`6.0`); an uncharged failure shows 0.0.
-        out += ",\"creditsConsumed\":" + JSONValue.formatDecimal(refunded ? 0 : cost)
+        out += ",\"creditsConsumed\":" + SimJSON.formatDecimal(refunded ? 0 : cost)
         guard shape != "2026-08" else { out += "}"; return }
         out += ",\"operationType\":"
-        JSONValue.writeString(request.model, into: &out)
+        SimJSON.writeString(request.model, into: &out)
         if !resultObject.isEmpty { out += ",\"response\":" + resultObject }
         let flag = state == "success" ? 1 : state == "fail" ? failFlag : 0
         out += ",\"successFlag\":\(flag),\"paramJson\":" + paramLiteral + "}"

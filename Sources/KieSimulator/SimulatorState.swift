@@ -1,7 +1,7 @@
 import Synchronization
 
-/// A file stored through the upload host (§6).
-struct UploadedFile: Sendable {
+/// A file stored through the upload host (docs/kie-api.md §6).
+struct StoredUpload: Sendable {
     var bytes: [UInt8]
     var mimeType: String
     var uploadedAtMs: Int64
@@ -19,10 +19,14 @@ public struct CallbackRecord: Sendable, Codable, Equatable {
     /// HTTP status per attempt; 0 where the attempt got no answer (refused, timeout).
     public var statuses: [Int]
     public var errors: [String]
-    /// `pending`, `delivered`, `failed` (all attempts used) or `skipped` (not a loopback URL).
+    /// `pending`, `delivered`, `failed` (all attempts used), `skipped` (not a loopback URL),
+    /// `lost` (a `lose` fault: never sent) or `held` (a `delayMs` or `reorder` fault, not yet sent).
     public var state: String
     public var timestamp: String?
     public var signature: String?
+    /// For a forged copy (`callbackFaults` `forge`): `signature`, `timestamp`, `unknownTask` or
+    /// `unsigned`; nil for the genuine article.
+    public var forged: String?
 }
 
 /// Per-request record of the file host, to prove a client never sends its key there.
@@ -43,7 +47,7 @@ struct StateData: Sendable {
     var fileBase = ""
     var faults: FaultEngine
     var balances: [String: Double]
-    var generateWindows: [String: SlidingWindow] = [:]
+    var generateWindows: [String: GenerateWindow] = [:]
     var tasks: [String: SimTask] = [:]
     var taskOrder: [String] = []
     var pending: Set<String> = []
@@ -56,21 +60,26 @@ struct StateData: Sendable {
     /// Market result file name (`/m/<name>`) -> (taskId, index).
     var marketResultIndex: [String: (String, Int)] = [:]
     /// Upload `filePath` -> file.
-    var uploads: [String: UploadedFile] = [:]
+    var uploads: [String: StoredUpload] = [:]
     var requestCounts: [String: Int] = [:]
     var generateAccepted = 0
     /// generate / createTask requests refused by the account's rate window (429).
     var generateRateLimited = 0
+    /// Every admitted generate and createTask, and refusals per account (`/_sim/stats`).
+    var generateLog = GenerateLog()
     var fileRequests = 0
     var fileRequestsWithAuthorization = 0
     var fileLog: [FileRequestRecord] = []
     var callbacks: [CallbackRecord] = []
+    var callbackFaults: CallbackFaultEngine
+    var heldCallbacks: [HeldCallbacks] = []
     var outcomeRng: SplitMix64
     var durationRng: SplitMix64
 
     init(config: SimulatorConfig) {
         self.config = config
         faults = FaultEngine(rules: config.faults)
+        callbackFaults = CallbackFaultEngine(rules: config.callbackFaults)
         balances = config.apiKeys
         outcomeRng = SplitMix64(seed: config.failureRates.seed)
         durationRng = SplitMix64(seed: config.generation?.seed ?? 7)
@@ -98,45 +107,27 @@ struct StateData: Sendable {
     }
 }
 
-/// Small LRU of encoded result PNGs, keyed by (size, seed).
+/// Small LRU of encoded result images, keyed by (size, seed, format).
 final class ImageCache: Sendable {
-    private let store = Mutex<[(String, UInt64, [UInt8])]>([])
+    private let store = Mutex<[(key: String, bytes: [UInt8])]>([])
     private let capacity = 24
 
-    func png(size: String, seed: UInt64) -> [UInt8]? {
+    func image(size: String, seed: UInt64, format: ImageFormat) -> [UInt8]? {
+        let key = "\(size)|\(seed)|\(format.rawValue)"
         if let hit = store.withLock({ entries -> [UInt8]? in
-            guard let i = entries.firstIndex(where: { $0.0 == size && $0.1 == seed }) else { return nil }
+            guard let i = entries.firstIndex(where: { $0.key == key }) else { return nil }
             let entry = entries.remove(at: i)
             entries.append(entry)
-            return entry.2
+            return entry.bytes
         }) {
             return hit
         }
-        guard let bytes = ResultImage.png(size: size, seed: seed) else { return nil }
+        guard let bytes = ResultImage.encoded(size: size, seed: seed, format: format) else { return nil }
         store.withLock { entries in
-            entries.append((size, seed, bytes))
+            entries.append((key, bytes))
             if entries.count > capacity { entries.removeFirst(entries.count - capacity) }
         }
         return bytes
     }
 }
 
-/// Whether a generate or createTask enters the account's books.
-enum Admission { case admitted, insufficientCredits, rateLimited }
-
-extension StateData {
-    /// Credits first, then the per-account window shared by 4o generate and Market createTask
-    /// (docs/kie-api.md §7): only accepted requests enter the window, and a refused request
-    /// costs nothing. An admitted request is charged `cost`.
-    mutating func admitGenerate(key: String, cost: Double, nowMs: Int64) -> Admission {
-        var window = generateWindows[key] ?? SlidingWindow()
-        guard (balances[key] ?? 0) >= cost else { return .insufficientCredits }
-        guard window.allow(nowMs: nowMs, limit: config.generateLimit.requests, windowMs: Int64(config.generateLimit.perMs)) else {
-            generateRateLimited += 1
-            return .rateLimited
-        }
-        generateWindows[key] = window
-        balances[key, default: 0] -= cost
-        return .admitted
-    }
-}

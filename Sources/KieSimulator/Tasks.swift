@@ -7,11 +7,11 @@ import Darwin
 /// How a task ends, decided when it is created.
 enum TaskOutcome: Sendable, Equatable {
     case success
-    /// CREATE_TASK_FAILED with a documented errorCode/errorMessage (§2a).
+    /// CREATE_TASK_FAILED with a documented errorCode/errorMessage (docs/kie-api.md §2a).
     case createTaskFailed(code: Int, message: String)
-    /// GENERATE_FAILED with a documented errorCode/errorMessage (§2a).
+    /// GENERATE_FAILED with a documented errorCode/errorMessage (docs/kie-api.md §2a).
     case generateFailed(code: Int, message: String?)
-    /// The observed variant: successFlag 3, errorMessage "Internal Error", errorCode null (§2b).
+    /// The observed variant: successFlag 3, errorMessage "Internal Error", errorCode null (docs/kie-api.md §2b).
     case internalError
 
     var name: String {
@@ -44,7 +44,7 @@ enum FailureTexts {
 struct SimTask: Sendable {
     let taskId: String
     let apiKey: String
-    let request: GenerateRequest
+    let request: FourOGenerateRequest
     /// `paramJson` already escaped as a JSON string literal (record-info is the hot path).
     let paramJsonLiteral: String
     /// Sim-clock ms when the request was accepted.
@@ -60,7 +60,7 @@ struct SimTask: Sendable {
     /// task's answer never changes, and polls of finished tasks are the common case.
     var finalAnswer: (version: Int, json: String)?
     var hits: [Endpoint: Int] = [:]
-    var recordInfoWindow = SlidingWindow()
+    var recordInfoWindow = GenerateWindow()
 
     var durationMs: Int64 { completeAtMs - createdAtMs }
 }
@@ -127,10 +127,10 @@ struct TaskView: Sendable {
         return "\(clamped / 100).\(clamped % 100 < 10 ? "0" : "")\(clamped % 100)"
     }
 
-    /// Appends the record-info `data` object, fields in the real order (§2c).
+    /// Appends the record-info `data` object, fields in the real order (docs/kie-api.md §2c).
     func writeData(task: SimTask, config: SimulatorConfig, into out: inout String) {
         out += "{\"taskId\":"
-        JSONValue.writeString(task.taskId, into: &out)
+        SimJSON.writeString(task.taskId, into: &out)
         out += ",\"paramJson\":"
         out += task.paramJsonLiteral
         out += ",\"completeTime\":"
@@ -138,13 +138,13 @@ struct TaskView: Sendable {
         out += ",\"response\":"
         if let urls = resultUrls {
             out += "{"
-            JSONValue.writeString(config.resultUrlsKey, into: &out)
+            SimJSON.writeString(config.resultUrlsKey, into: &out)
             out += ":"
-            JSONValue.array(urls.map { .string($0) }).write(into: &out)
+            SimJSON.array(urls.map { .string($0) }).write(into: &out)
             out += "}"
         } else if isTerminal && config.failureResponse == "emptyList" {
             out += "{"
-            JSONValue.writeString(config.resultUrlsKey, into: &out)
+            SimJSON.writeString(config.resultUrlsKey, into: &out)
             out += ":[]}"
         } else {
             out += "null"
@@ -160,7 +160,7 @@ struct TaskView: Sendable {
             out += "null"
         }
         out += ",\"errorMessage\":"
-        if let m = errorMessage { JSONValue.writeString(m, into: &out) } else { out += "null" }
+        if let m = errorMessage { SimJSON.writeString(m, into: &out) } else { out += "null" }
         let createTime = config.roundTimesToSeconds ? task.createdAtMs / 1000 * 1000 : task.createdAtMs
         out += ",\"createTime\":" + TaskView.time(createTime, config)
         out += ",\"progress\":\"\(progress)\"}"

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import FoundationEssentials
 import Hummingbird
 
-/// The upload host (`kieai.redpandaai.co`, §6): stream, base64 and URL uploads with the real reply
+/// The upload host (`kieai.redpandaai.co`, docs/kie-api.md §6): stream, base64 and URL uploads with the real reply
 /// shape; errors as HTTP 200 with `{"success":false,"code":..,"msg":..}`.
 extension Simulator {
     static let uploadRoutes: [String: Endpoint] = [
@@ -34,7 +34,7 @@ extension Simulator {
 
     func uploadError(_ code: Int, _ msg: String, status: HTTPResponse.Status? = nil) -> Reply {
         var out = "{\"success\":false,\"code\":\(code),\"msg\":"
-        JSONValue.writeString(msg, into: &out)
+        SimJSON.writeString(msg, into: &out)
         out += "}"
         let mirror = state.withLock { $0.config.errorHttpStatus == "mirror" }
         return Reply(status: status ?? (mirror ? .init(code: code) : .ok), json: out)
@@ -55,8 +55,8 @@ extension Simulator {
     }
 
     private func streamUpload(_ request: Request, body: [UInt8]) -> Reply {
-        guard let contentType = request.headers[.contentType], let boundary = Multipart.boundary(fromContentType: contentType),
-            let parts = Multipart.parse(body, boundary: boundary)
+        guard let contentType = request.headers[.contentType], let boundary = MultipartForm.boundary(fromContentType: contentType),
+            let parts = MultipartForm.parse(body, boundary: boundary)
         else {
             return uploadError(400, "Missing required parameter: file (file to upload)")
         }
@@ -74,7 +74,7 @@ extension Simulator {
     }
 
     private func base64Upload(_ body: [UInt8]) -> Reply {
-        guard case .success(let json) = JSONParser.parse(body), json.objectValue != nil else {
+        guard case .success(let json) = SimJSONParser.parse(body), json.objectValue != nil else {
             return uploadError(400, "Invalid JSON body")
         }
         guard let base64 = json["base64Data"]?.stringValue, !base64.isEmpty else {
@@ -99,7 +99,7 @@ extension Simulator {
     }
 
     private func urlUpload(_ body: [UInt8]) async -> Reply {
-        guard case .success(let json) = JSONParser.parse(body), json.objectValue != nil else {
+        guard case .success(let json) = SimJSONParser.parse(body), json.objectValue != nil else {
             return uploadError(400, "Invalid JSON body")
         }
         guard let fileUrl = json["fileUrl"]?.stringValue, !fileUrl.isEmpty else {
@@ -141,7 +141,7 @@ extension Simulator {
         path.split(separator: "/").filter { !$0.isEmpty && $0 != "." && $0 != ".." }.joined(separator: "/")
     }
 
-    /// Saves the file (same name overwrites, §6) and answers with the real shape.
+    /// Saves the file (same name overwrites, docs/kie-api.md §6) and answers with the real shape.
     private func store(bytes: [UInt8], uploadPath: String, fileName: String?, mimeType: String?) -> Reply {
         let cleanName = fileName.map { Simulator.cleanUploadPath($0).replacingSlashes } ?? ""
         let mime = mimeType.flatMap { $0.isEmpty || $0 == "application/octet-stream" ? nil : $0 }
@@ -157,10 +157,10 @@ extension Simulator {
         let (filePath, downloadUrl, uploadedAt) = state.withLock { s -> (String, String, Int64) in
             let now = s.clock.nowMs()
             let filePath = "kieai/\(s.config.accountId)/\(uploadPath)/\(name)"
-            s.uploads[filePath] = UploadedFile(bytes: bytes, mimeType: mime, uploadedAtMs: now, fileName: name)
+            s.uploads[filePath] = StoredUpload(bytes: bytes, mimeType: mime, uploadedAtMs: now, fileName: name)
             return (filePath, "\(s.fileBase)/\(filePath)", now)
         }
-        let data = JSONValue.object([
+        let data = SimJSON.object([
             ("success", .bool(true)), ("fileName", .string(name)), ("filePath", .string(filePath)),
             ("downloadUrl", .string(downloadUrl)), ("fileSize", .number(Double(bytes.count))),
             ("mimeType", .string(mime)), ("uploadedAt", .string(TimeFormat.iso8601(ms: uploadedAt))),

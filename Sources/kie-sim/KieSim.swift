@@ -59,6 +59,20 @@ struct KieSim: AsyncParsableCommand {
               callbackRetryDelayMs (1000), callbackDuplicates (0),
               callbackSuccessMsg ("success"), callbackTaskIdStyle data|all,
               allowNonLoopbackCallbacks (false)
+              callbackFaults [{"match":M,"action":C}, ...]  (also --callback-fault)
+                M as for faults, counted per callback (one per finished task
+                  with a callBackUrl); the first rule that matches acts
+                C {"lose":true}             genuine deliveries never sent
+                  {"delayMs":ms}            sent when the sim clock is ms past
+                                            the task's end (moving it releases)
+                  {"reorder":true}          held until the next callback went out
+                  {"duplicates":n}          n more deliveries (+callbackDuplicates)
+                  {"forge":"signature"|"timestamp"|"unknownTask"|"unsigned",
+                   "ageMs":600000}          a forged copy first: wrong key, a
+                                            correct signature over an old
+                                            timestamp, an id never made, or no
+                                            headers; with "lose" only the forgery
+                The callBackUrl is POSTed as sent, query string included.
               resultRetentionMs (14 d), downloadUrlTtlMs (20 min),
               uploadRetentionMs (24 h), maxBodyBytes (32 MiB; larger: HTTP 413)
               Market API (POST /api/v1/jobs/createTask, GET /api/v1/jobs/recordInfo):
@@ -71,6 +85,9 @@ struct KieSim: AsyncParsableCommand {
                                  new task answer 422 "recordInfo is null"
               marketDefaultCredits (6)           price of a model not in the table
               marketMaxImageSide (2560)          4K results drawn this large
+              (Market results follow input.output_format png|jpg|jpeg|webp for
+              the models that take it: URL extension, Content-Type, bytes;
+              nano-banana-2 defaults to .jpeg)
               faults [{"endpoint":E,"match":M,"action":A}, ...]
                 E generate|record-info|download-url|common-download-url|credit|
                   jobs-createTask|jobs-recordInfo|
@@ -92,6 +109,14 @@ struct KieSim: AsyncParsableCommand {
               GET /_sim/stats          GET|POST /_sim/clock
               GET /_sim/callbacks        {"advanceMs":n,"freeze":bool}
               GET /_sim/info
+
+            GET /_sim/stats lists every admitted generate and createTask:
+              "generates": [{"at": ms on the sim clock, "taskId", "family":
+              "4o"|"market", "key": keyId}], "generatesTotal", "rejected429",
+              "windowMs", "generateLimit", "maxInWindow" (most admitted in any
+              (t - windowMs, t]), "byKey": {keyId: {"generates", "rejected429",
+              "maxInWindow"}}, plus request, file and upload counters. keyId is
+              "key-" + 16 hex digits of SHA-256(API key); the key never shows.
             """
     )
 
@@ -143,20 +168,16 @@ struct KieSim: AsyncParsableCommand {
     @Option(name: .customLong("fault"), help: "A fault rule as JSON (repeatable), appended to the configured ones.")
     var faults: [String] = []
 
+    @Option(name: .customLong("callback-fault"), help: "A callback fault rule as JSON (repeatable), appended to the configured ones.")
+    var callbackFaults: [String] = []
+
     func run() async throws {
-        var settings = SimulatorConfig()
-        if let path = config {
-            let bytes: [UInt8]
-            do {
-                bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-            } catch {
-                throw ValidationError("cannot read config file \(path): \(error)")
-            }
-            switch SimulatorConfig.decode(json: bytes) {
-            case .success(let c): settings = c
-            case .failure(let e): throw ValidationError("config file \(path): \(e.message)")
-            }
-        }
+        try await serve(settings())
+    }
+
+    /// Defaults, then the config file, then the flags.
+    func settings() throws -> SimulatorConfig {
+        var settings = try fileSettings()
         if let port { settings.port = port }
         if let uploadPort { settings.uploadPort = uploadPort }
         if let filePort { settings.filePort = filePort }
@@ -189,9 +210,35 @@ struct KieSim: AsyncParsableCommand {
                 throw ValidationError("--fault \(fault): not a fault rule (\(error))")
             }
         }
+        for fault in callbackFaults {
+            do {
+                settings.callbackFaults.append(try JSONDecoder().decode(CallbackFaultRule.self, from: Data(fault.utf8)))
+            } catch {
+                throw ValidationError("--callback-fault \(fault): not a callback fault rule (\(error))")
+            }
+        }
         let problems = settings.problems()
         guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "; ")) }
+        return settings
+    }
 
+    /// The defaults with `--config FILE` applied.
+    func fileSettings() throws -> SimulatorConfig {
+        guard let path = config else { return SimulatorConfig() }
+        let bytes: [UInt8]
+        do {
+            bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw ValidationError("cannot read config file \(path): \(error)")
+        }
+        switch SimulatorConfig.decode(json: bytes) {
+        case .success(let c): return c
+        case .failure(let e): throw ValidationError("config file \(path): \(e.message)")
+        }
+    }
+
+    /// Runs the simulator until SIGTERM or SIGINT.
+    func serve(_ settings: SimulatorConfig) async throws {
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
         let (stops, stop) = AsyncStream<Int32>.makeStream()

@@ -13,6 +13,8 @@ final class Receiver: Sendable {
         var body: String
         var timestamp: String?
         var signature: String?
+        /// The request's query string, nil without one.
+        var query: String?
     }
     final class Store: Sendable {
         let received = Mutex<[Received]>([])
@@ -29,6 +31,9 @@ final class Receiver: Sendable {
         self.task = task
     }
 
+    /// What arrived so far, in order.
+    var all: [Received] { store.received.withLock { $0 } }
+
     static func start(statuses: [Int] = []) async throws -> Receiver {
         let store = Store(statuses: statuses)
         let router = Router()
@@ -37,7 +42,8 @@ final class Receiver: Sendable {
             let body = buffer.readString(length: buffer.readableBytes) ?? ""
             let timestamp = HTTPField.Name("X-Webhook-Timestamp").flatMap { request.headers[$0] }
             let signature = HTTPField.Name("X-Webhook-Signature").flatMap { request.headers[$0] }
-            store.received.withLock { $0.append(Received(body: body, timestamp: timestamp, signature: signature)) }
+            let query = request.uri.query
+            store.received.withLock { $0.append(Received(body: body, timestamp: timestamp, signature: signature, query: query)) }
             let status = store.statuses.withLock { $0.isEmpty ? 200 : $0.removeFirst() }
             return Response(status: .init(code: status))
         }
@@ -83,7 +89,7 @@ struct CallbackTests {
             sim.advanceClock(ms: 2000)
             try await sim.eventually { sim.callbacks().first?.state == "delivered" }
             let body = try #require(receiver.store.received.withLock { $0.first?.body })
-            let json = try #require(try? JSONParser.parse(body).get())
+            let json = try #require(try? SimJSONParser.parse(body).get())
             #expect(keys(json) == ["code", "msg", "data"])
             #expect(json["code"]?.intValue == 400)
             #expect(FailureTexts.code400.contains(json["msg"]?.stringValue ?? ""))

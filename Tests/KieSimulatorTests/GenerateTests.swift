@@ -79,8 +79,8 @@ struct GenerateTests {
 
     @Test func rejectionMessagesNameTheProblem() {
         func msg(_ body: String) -> String? {
-            guard case .success(let json) = JSONParser.parse(body),
-                case .failure(let r) = GenerateRequest.validate(json)
+            guard case .success(let json) = SimJSONParser.parse(body),
+                case .failure(let r) = FourOGenerateRequest.validate(json)
             else { return nil }
             return r.msg
         }
@@ -94,8 +94,8 @@ struct GenerateTests {
     }
 
     @Test func nVariantsIgnoreModeAcceptsAnyValue() {
-        guard case .success(let json) = JSONParser.parse(#"{"prompt":"p","size":"1:1","nVariants":3}"#) else { return }
-        let r = try? GenerateRequest.validate(json, nVariantsMode: "ignore").get()
+        guard case .success(let json) = SimJSONParser.parse(#"{"prompt":"p","size":"1:1","nVariants":3}"#) else { return }
+        let r = try? FourOGenerateRequest.validate(json, nVariantsMode: "ignore").get()
         #expect(r?.nVariants == 1)
     }
 
@@ -164,8 +164,8 @@ struct GenerateTests {
     }
 
     @Test func paramJsonHasServerKeysSortedLikeTheRealValue() {
-        guard case .success(let json) = JSONParser.parse(#"{"size":"1:1","prompt":"A serene mountain lake at sunset with reflections"}"#),
-            case .success(let r) = GenerateRequest.validate(json)
+        guard case .success(let json) = SimJSONParser.parse(#"{"size":"1:1","prompt":"A serene mountain lake at sunset with reflections"}"#),
+            case .success(let r) = FourOGenerateRequest.validate(json)
         else { Issue.record("not accepted"); return }
         #expect(r.paramJson == #"{"enableFallback":false,"fileUrlOrPromptNotEmpty":true,"nVariantsValid":true,"prompt":"A serene mountain lake at sunset with reflections","size":"1:1"}"#)
     }

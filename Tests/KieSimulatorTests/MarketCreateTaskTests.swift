@@ -70,7 +70,7 @@ struct MarketCreateTaskTests {
             #expect(sim.credits(apiKey: simKey) == 1000 - credits)
             let record = try await sim.marketRecord(taskId)
             #expect(record.json?["data"]?["creditsConsumed"]?.doubleValue == credits)
-            #expect(record.text.contains(",\"creditsConsumed\":\(JSONValue.formatDecimal(credits)),"))
+            #expect(record.text.contains(",\"creditsConsumed\":\(SimJSON.formatDecimal(credits)),"))
         }
     }
 

@@ -70,7 +70,7 @@ struct MarketRecordInfoTests {
         try await withSimulator(config) { sim in
             sim.freezeClock()
             let taskId = try await sim.createMarketTask(MarketCreateTaskTests.flare)
-            func look() async throws -> (String?, Int?, JSONValue?) {
+            func look() async throws -> (String?, Int?, SimJSON?) {
                 let data = try await sim.marketRecord(taskId).json?["data"]
                 return (data?["state"]?.stringValue, data?["successFlag"]?.intValue, data?["completeTime"])
             }

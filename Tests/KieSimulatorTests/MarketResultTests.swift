@@ -10,7 +10,7 @@ struct MarketResultTests {
     static func resultURL(_ sim: Simulator, _ taskId: String) async throws -> String {
         let data = try await sim.marketRecord(taskId).json?["data"]
         let resultJson = try #require(data?["resultJson"]?.stringValue, "no resultJson")
-        let parsed = try #require(try? JSONParser.parse(resultJson).get())
+        let parsed = try #require(try? SimJSONParser.parse(resultJson).get())
         return try #require(parsed["resultUrls"]?.arrayValue?.first?.stringValue)
     }
 
@@ -19,7 +19,7 @@ struct MarketResultTests {
         (#"{"model":"gpt-image-2-5-flare-text-to-image","input":{"prompt":"p","aspect_ratio":"9:16","resolution":"2K"}}"#, 1152, 2048),
         // 4K is drawn at marketMaxImageSide (2560) on the long side, same ratio.
         (#"{"model":"gpt-image-2-text-to-image","input":{"prompt":"p","aspect_ratio":"4:3","resolution":"4K"}}"#, 2560, 1920),
-        (#"{"model":"nano-banana-2","input":{"prompt":"p","aspect_ratio":"auto"}}"#, 1024, 1024),
+        (#"{"model":"nano-banana-2","input":{"prompt":"p","aspect_ratio":"auto","output_format":"png"}}"#, 1024, 1024),
         (#"{"model":"qwen2/text-to-image","input":{"prompt":"p"}}"#, 1024, 576),
         (#"{"model":"flux-2/pro-text-to-image","input":{"prompt":"p","aspect_ratio":"3:2","resolution":"2K"}}"#, 2048, 1365),
         (#"{"model":"seedream/4.5-text-to-image","input":{"prompt":"p","aspect_ratio":"21:9","quality":"basic"}}"#, 2048, 878),
@@ -78,7 +78,7 @@ struct MarketResultTests {
             let record = try await sim.marketRecord(taskId)
             let dataText = String(record.text.dropFirst(#"{"code":200,"msg":"success","data":"#.count).dropLast())
             #expect(got.body == #"{"code":200,"msg":"Playground task completed successfully.","data":"# + dataText + "}")
-            let data = try #require(try? JSONParser.parse(got.body).get())["data"]
+            let data = try #require(try? SimJSONParser.parse(got.body).get())["data"]
             #expect(data?["state"]?.stringValue == "success")
             #expect(data?["param"]?.stringValue?.hasPrefix(#"{"callBackUrl":"\#(receiver.url)","input":"#) == true)
             let ts = try #require(got.timestamp)
@@ -98,7 +98,7 @@ struct MarketResultTests {
             try await sim.eventually { sim.callbacks().first?.state == "delivered" }
             #expect(sim.callbacks().first?.attempts == 2)
             let got = try #require(receiver.store.received.withLock { $0.last })
-            let json = try #require(try? JSONParser.parse(got.body).get())
+            let json = try #require(try? SimJSONParser.parse(got.body).get())
             // callbackTaskIdStyle all: the id also at the top and in data.task_id.
             #expect(keys(json) == ["code", "msg", "taskId", "data"])
             #expect(json["taskId"]?.stringValue == taskId)

@@ -52,7 +52,7 @@ struct RecordInfoTests {
 
     @Test func steadyProgressAdvancesAsADecimalString() {
         let config = testConfig()
-        let request = try? GenerateRequest.validate(.object([("prompt", .string("p")), ("size", .string("1:1"))])).get()
+        let request = try? FourOGenerateRequest.validate(.object([("prompt", .string("p")), ("size", .string("1:1"))])).get()
         guard let request else { Issue.record("invalid"); return }
         let task = SimTask(taskId: "t", apiKey: "k", request: request, paramJsonLiteral: "\"{}\"", createdAtMs: 0,
                            completeAtMs: 10_000, outcome: .success, resultNames: ["a.png"], cost: 6)

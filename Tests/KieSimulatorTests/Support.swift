@@ -12,7 +12,7 @@ struct HTTPAnswer {
     var headers: [(String, String)]
     var bytes: [UInt8]
     var text: String { String(decoding: bytes, as: UTF8.self) }
-    var json: JSONValue? { try? JSONParser.parse(bytes).get() }
+    var json: SimJSON? { try? SimJSONParser.parse(bytes).get() }
     func header(_ name: String) -> String? { headers.first(where: { $0.0.lowercased() == name.lowercased() })?.1 }
 }
 
@@ -77,7 +77,7 @@ extension Simulator {
         return taskId
     }
 
-    func recordInfo(_ taskId: String) async throws -> JSONValue {
+    func recordInfo(_ taskId: String) async throws -> SimJSON {
         try #require(try await get(recordInfoURL(taskId)).json)
     }
 
@@ -92,7 +92,7 @@ extension Simulator {
 }
 
 /// Keys of a JSON object in order.
-func keys(_ value: JSONValue?) -> [String] {
+func keys(_ value: SimJSON?) -> [String] {
     value?.objectValue?.map(\.0) ?? []
 }
 

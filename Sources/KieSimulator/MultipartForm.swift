@@ -7,7 +7,7 @@ struct FormPart: Sendable {
 }
 
 /// A forgiving multipart/form-data reader: nil for a body it cannot make sense of.
-enum Multipart {
+enum MultipartForm {
     static func boundary(fromContentType contentType: String) -> String? {
         let lower = contentType.lowercased()
         guard lower.hasPrefix("multipart/form-data") else { return nil }

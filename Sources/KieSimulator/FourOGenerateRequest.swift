@@ -2,7 +2,7 @@
 // the parsed body to either a request or the 422 message naming the problem.
 
 /// A generate request that passed validation.
-public struct GenerateRequest: Sendable, Equatable {
+public struct FourOGenerateRequest: Sendable, Equatable {
     public var prompt: String?
     public var filesUrl: [String]
     public var fileUrl: String?
@@ -15,9 +15,9 @@ public struct GenerateRequest: Sendable, Equatable {
     public var enableFallback: Bool
     public var fallbackModel: String?
     /// The body's members as sent, used to build `paramJson`.
-    public var sentMembers: [(String, JSONValue)]
+    public var sentMembers: [(String, SimJSON)]
 
-    public static func == (lhs: GenerateRequest, rhs: GenerateRequest) -> Bool {
+    public static func == (lhs: FourOGenerateRequest, rhs: FourOGenerateRequest) -> Bool {
         lhs.prompt == rhs.prompt && lhs.filesUrl == rhs.filesUrl && lhs.fileUrl == rhs.fileUrl && lhs.size == rhs.size
             && lhs.nVariants == rhs.nVariants && lhs.maskUrl == rhs.maskUrl && lhs.callBackUrl == rhs.callBackUrl
             && lhs.isEnhance == rhs.isEnhance && lhs.uploadCn == rhs.uploadCn
@@ -31,108 +31,79 @@ public struct GenerateRequest: Sendable, Equatable {
     public static let imageExtensions = ["jfif", "pjpeg", "jpeg", "pjp", "jpg", "png", "webp"]
 
     /// Validates a parsed body. `nVariantsMode` is `validate` or `ignore` (SimulatorConfig).
-    public static func validate(_ body: JSONValue, nVariantsMode: String = "validate") -> Result<GenerateRequest, GenerateRejection> {
+    public static func validate(_ body: SimJSON, nVariantsMode: String = "validate") -> Result<FourOGenerateRequest, GenerateRejection> {
         guard let members = body.objectValue else {
             return .failure(.init(code: 400, msg: "The parameter is not in a valid JSON format"))
         }
-        func fail(_ msg: String) -> Result<GenerateRequest, GenerateRejection> { .failure(.init(code: 422, msg: msg)) }
-        func present(_ key: String) -> JSONValue? {
-            guard let v = body[key], !v.isNull else { return nil }
-            return v
+        do {
+            return .success(try read(FieldReader(body: body), members: members, nVariantsMode: nVariantsMode))
+        } catch {
+            return .failure(error)
         }
+    }
 
-        guard let sizeValue = present("size") else { return fail("size is required") }
-        guard let size = sizeValue.stringValue else { return fail("size must be a string") }
-        guard sizes.contains(size) else { return fail("size must be one of 1:1, 3:2, 2:3") }
-
-        var prompt: String?
-        if let v = present("prompt") {
-            guard let s = v.stringValue else { return fail("prompt must be a string") }
-            prompt = s
+    /// The checks in the order the server makes them; the first problem is the answer.
+    private static func read(
+        _ f: FieldReader, members: [(String, SimJSON)], nVariantsMode: String
+    ) throws(GenerateRejection) -> FourOGenerateRequest {
+        guard let sizeValue = f.present("size") else { throw f.fail("size is required") }
+        guard let size = sizeValue.stringValue else { throw f.fail("size must be a string") }
+        guard sizes.contains(size) else { throw f.fail("size must be one of 1:1, 3:2, 2:3") }
+        let prompt = try f.string("prompt")
+        let filesUrl = try readFilesUrl(f)
+        let fileUrl = try f.url("fileUrl")
+        guard !(prompt ?? "").isEmpty || !filesUrl.isEmpty || fileUrl != nil else {
+            throw f.fail("fileUrl or prompt must not be empty: provide prompt, filesUrl or fileUrl")
         }
-
-        var filesUrl: [String] = []
-        if let v = present("filesUrl") {
-            guard let items = v.arrayValue else { return fail("filesUrl must be an array of URLs") }
-            guard items.count <= maxFiles else { return fail("filesUrl supports at most \(maxFiles) images") }
-            for (i, item) in items.enumerated() {
-                guard let s = item.stringValue else { return fail("filesUrl[\(i)] must be a string") }
-                guard isHTTPURL(s) else { return fail("filesUrl[\(i)] is not a valid http(s) URL") }
-                if let ext = pathExtension(s), !imageExtensions.contains(ext) {
-                    return fail("filesUrl[\(i)] has an unsupported format .\(ext); supported: .jfif, .pjpeg, .jpeg, .pjp, .jpg, .png, .webp")
-                }
-                filesUrl.append(s)
-            }
-        }
-
-        var fileUrl: String?
-        if let v = present("fileUrl") {
-            guard let s = v.stringValue else { return fail("fileUrl must be a string") }
-            guard isHTTPURL(s) else { return fail("fileUrl is not a valid http(s) URL") }
-            fileUrl = s
-        }
-
-        let hasPrompt = !(prompt ?? "").isEmpty
-        guard hasPrompt || !filesUrl.isEmpty || fileUrl != nil else {
-            return fail("fileUrl or prompt must not be empty: provide prompt, filesUrl or fileUrl")
-        }
-
         var nVariants = 1
-        if let v = present("nVariants") {
-            if nVariantsMode == "validate" {
-                guard let n = v.intValue else { return fail("nVariants must be an integer") }
-                guard variantCounts.contains(n) else { return fail("nVariants must be one of 1, 2, 4") }
-                nVariants = n
-            }
+        if let v = f.present("nVariants"), nVariantsMode == "validate" {
+            guard let n = v.intValue else { throw f.fail("nVariants must be an integer") }
+            guard variantCounts.contains(n) else { throw f.fail("nVariants must be one of 1, 2, 4") }
+            nVariants = n
         }
-
-        var maskUrl: String?
-        if let v = present("maskUrl") {
-            guard let s = v.stringValue else { return fail("maskUrl must be a string") }
-            guard isHTTPURL(s) else { return fail("maskUrl is not a valid http(s) URL") }
-            maskUrl = s
+        let maskUrl = try f.url("maskUrl")
+        let callBackUrl = try f.url("callBackUrl")
+        let isEnhance = try f.bool("isEnhance")
+        let uploadCn = try f.bool("uploadCn")
+        let enableFallback = try f.bool("enableFallback")
+        let fallbackModel = try f.string("fallbackModel")
+        if let model = fallbackModel, !fallbackModels.contains(model) {
+            throw f.fail("fallbackModel must be one of GPT_IMAGE_1, FLUX_MAX")
         }
-
-        var callBackUrl: String?
-        if let v = present("callBackUrl") {
-            guard let s = v.stringValue else { return fail("callBackUrl must be a string") }
-            guard isHTTPURL(s) else { return fail("callBackUrl is not a valid http(s) URL") }
-            callBackUrl = s
-        }
-
-        var flags: [String: Bool] = [:]
-        for key in ["isEnhance", "uploadCn", "enableFallback"] {
-            if let v = present(key) {
-                guard let b = v.boolValue else { return fail("\(key) must be a boolean") }
-                flags[key] = b
-            }
-        }
-
-        var fallbackModel: String?
-        if let v = present("fallbackModel") {
-            guard let s = v.stringValue else { return fail("fallbackModel must be a string") }
-            guard fallbackModels.contains(s) else { return fail("fallbackModel must be one of GPT_IMAGE_1, FLUX_MAX") }
-            fallbackModel = s
-        }
-
-        return .success(GenerateRequest(
+        return FourOGenerateRequest(
             prompt: prompt, filesUrl: filesUrl, fileUrl: fileUrl, size: size, nVariants: nVariants,
-            maskUrl: maskUrl, callBackUrl: callBackUrl, isEnhance: flags["isEnhance"], uploadCn: flags["uploadCn"],
-            enableFallback: flags["enableFallback"] ?? false, fallbackModel: fallbackModel,
-            sentMembers: members.filter { !$0.1.isNull }))
+            maskUrl: maskUrl, callBackUrl: callBackUrl, isEnhance: isEnhance, uploadCn: uploadCn,
+            enableFallback: enableFallback ?? false, fallbackModel: fallbackModel,
+            sentMembers: members.filter { !$0.1.isNull })
+    }
+
+    private static func readFilesUrl(_ f: FieldReader) throws(GenerateRejection) -> [String] {
+        guard let v = f.present("filesUrl") else { return [] }
+        guard let items = v.arrayValue else { throw f.fail("filesUrl must be an array of URLs") }
+        guard items.count <= maxFiles else { throw f.fail("filesUrl supports at most \(maxFiles) images") }
+        var out: [String] = []
+        for (i, item) in items.enumerated() {
+            guard let s = item.stringValue else { throw f.fail("filesUrl[\(i)] must be a string") }
+            guard isHTTPURL(s) else { throw f.fail("filesUrl[\(i)] is not a valid http(s) URL") }
+            if let ext = pathExtension(s), !imageExtensions.contains(ext) {
+                throw f.fail("filesUrl[\(i)] has an unsupported format .\(ext); supported: .jfif, .pjpeg, .jpeg, .pjp, .jpg, .png, .webp")
+            }
+            out.append(s)
+        }
+        return out
     }
 
     /// The stored request as record-info shows it: the sent keys plus the server's own
     /// (`enableFallback` default false, `fileUrlOrPromptNotEmpty`, `nVariantsValid`), sorted by key
-    /// like the real value (§2a).
+    /// like the real value (docs/kie-api.md §2a).
     public var paramJson: String {
-        var merged: [String: JSONValue] = [:]
+        var merged: [String: SimJSON] = [:]
         for (k, v) in sentMembers { merged[k] = v }
         merged["enableFallback"] = .bool(enableFallback)
         merged["fileUrlOrPromptNotEmpty"] = .bool(true)
         merged["nVariantsValid"] = .bool(true)
         let ordered = merged.keys.sorted().map { ($0, merged[$0] ?? .null) }
-        return JSONValue.object(ordered).serialized
+        return SimJSON.object(ordered).serialized
     }
 
     static func isHTTPURL(_ s: String) -> Bool {
@@ -150,6 +121,37 @@ public struct GenerateRequest: Sendable, Equatable {
 }
 
 /// Why a generate request was refused: body `code` (400 or 422) and `msg`.
+/// Reads one body's optional fields; a present field of the wrong type is a 422 naming it.
+private struct FieldReader {
+    let body: SimJSON
+
+    func fail(_ msg: String) -> GenerateRejection { GenerateRejection(code: 422, msg: msg) }
+
+    /// The value of `key`, nil when absent or null.
+    func present(_ key: String) -> SimJSON? {
+        guard let v = body[key], !v.isNull else { return nil }
+        return v
+    }
+
+    func string(_ key: String) throws(GenerateRejection) -> String? {
+        guard let v = present(key) else { return nil }
+        guard let s = v.stringValue else { throw fail("\(key) must be a string") }
+        return s
+    }
+
+    func url(_ key: String) throws(GenerateRejection) -> String? {
+        guard let s = try string(key) else { return nil }
+        guard FourOGenerateRequest.isHTTPURL(s) else { throw fail("\(key) is not a valid http(s) URL") }
+        return s
+    }
+
+    func bool(_ key: String) throws(GenerateRejection) -> Bool? {
+        guard let v = present(key) else { return nil }
+        guard let b = v.boolValue else { throw fail("\(key) must be a boolean") }
+        return b
+    }
+}
+
 public struct GenerateRejection: Error, Sendable, Equatable {
     public var code: Int
     public var msg: String

@@ -6,15 +6,15 @@
 // traps, and it reports the first problem as a value.
 
 /// A JSON value; objects keep their key order.
-public enum JSONValue: Sendable, Equatable {
+public enum SimJSON: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
-    case array([JSONValue])
-    case object([(String, JSONValue)])
+    case array([SimJSON])
+    case object([(String, SimJSON)])
 
-    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+    public static func == (lhs: SimJSON, rhs: SimJSON) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
         case (.bool(let a), .bool(let b)): return a == b
@@ -28,7 +28,7 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// The value of `key` when this is an object (the last one if the key repeats).
-    public subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> SimJSON? {
         guard case .object(let members) = self else { return nil }
         return members.last(where: { $0.0 == key })?.1
     }
@@ -54,12 +54,12 @@ public enum JSONValue: Sendable, Equatable {
         return nil
     }
 
-    public var arrayValue: [JSONValue]? {
+    public var arrayValue: [SimJSON]? {
         if case .array(let a) = self { return a }
         return nil
     }
 
-    public var objectValue: [(String, JSONValue)]? {
+    public var objectValue: [(String, SimJSON)]? {
         if case .object(let o) = self { return o }
         return nil
     }
@@ -81,8 +81,8 @@ public enum JSONValue: Sendable, Equatable {
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
-        case .number(let d): out += JSONValue.formatNumber(d)
-        case .string(let s): JSONValue.writeString(s, into: &out)
+        case .number(let d): out += SimJSON.formatNumber(d)
+        case .string(let s): SimJSON.writeString(s, into: &out)
         case .array(let items):
             out += "["
             for (i, item) in items.enumerated() {
@@ -94,7 +94,7 @@ public enum JSONValue: Sendable, Equatable {
             out += "{"
             for (i, (key, value)) in members.enumerated() {
                 if i > 0 { out += "," }
-                JSONValue.writeString(key, into: &out)
+                SimJSON.writeString(key, into: &out)
                 out += ":"
                 value.write(into: &out)
             }
@@ -109,7 +109,7 @@ public enum JSONValue: Sendable, Equatable {
         return "\(d)"
     }
 
-    /// A number that always shows a decimal point, as the real credit endpoint does (§5: `5916.25`).
+    /// A number that always shows a decimal point, as the real credit endpoint does (docs/kie-api.md §5: `5916.25`).
     public static func formatDecimal(_ d: Double) -> String {
         guard d.isFinite else { return "0.0" }
         return "\(d)"
@@ -147,34 +147,34 @@ public enum JSONValue: Sendable, Equatable {
 }
 
 /// Why a body is not JSON.
-public struct JSONParseError: Error, Sendable, Equatable {
+public struct SimJSONParseError: Error, Sendable, Equatable {
     public var offset: Int
     public var reason: String
 }
 
 /// Strict RFC 8259 parser over bytes, with a nesting limit so hostile input cannot exhaust the stack.
-public struct JSONParser {
+public struct SimJSONParser {
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
     private let maxDepth = 256
 
-    public static func parse(_ bytes: [UInt8]) -> Result<JSONValue, JSONParseError> {
-        var parser = JSONParser(bytes: bytes)
+    public static func parse(_ bytes: [UInt8]) -> Result<SimJSON, SimJSONParseError> {
+        var parser = SimJSONParser(bytes: bytes)
         do {
             parser.skipWhitespace()
             let value = try parser.parseValue()
             parser.skipWhitespace()
             if parser.index != bytes.count { throw parser.error("trailing characters") }
             return .success(value)
-        } catch let error as JSONParseError {
+        } catch let error as SimJSONParseError {
             return .failure(error)
         } catch {
-            return .failure(JSONParseError(offset: 0, reason: "\(error)"))
+            return .failure(SimJSONParseError(offset: 0, reason: "\(error)"))
         }
     }
 
-    public static func parse(_ string: String) -> Result<JSONValue, JSONParseError> {
+    public static func parse(_ string: String) -> Result<SimJSON, SimJSONParseError> {
         parse(Array(string.utf8))
     }
 
@@ -182,8 +182,8 @@ public struct JSONParser {
         self.bytes = bytes
     }
 
-    private func error(_ reason: String) -> JSONParseError {
-        JSONParseError(offset: index, reason: reason)
+    private func error(_ reason: String) -> SimJSONParseError {
+        SimJSONParseError(offset: index, reason: reason)
     }
 
     private mutating func skipWhitespace() {
@@ -195,7 +195,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseValue() throws -> JSONValue {
+    private mutating func parseValue() throws -> SimJSON {
         guard index < bytes.count else { throw error("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -225,11 +225,11 @@ public struct JSONParser {
         if depth > maxDepth { throw error("nesting too deep") }
     }
 
-    private mutating func parseObject() throws -> JSONValue {
+    private mutating func parseObject() throws -> SimJSON {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var members: [(String, JSONValue)] = []
+        var members: [(String, SimJSON)] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -253,11 +253,11 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseArray() throws -> JSONValue {
+    private mutating func parseArray() throws -> SimJSON {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var items: [JSONValue] = []
+        var items: [SimJSON] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
@@ -343,10 +343,10 @@ public struct JSONParser {
         return s
     }
 
-    private mutating func parseNumber() throws -> JSONValue {
+    private mutating func parseNumber() throws -> SimJSON {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
-        func digits(_ p: inout JSONParser) -> Int {
+        func digits(_ p: inout SimJSONParser) -> Int {
             var n = 0
             while p.index < p.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(p.bytes[p.index]) {
                 p.index += 1
