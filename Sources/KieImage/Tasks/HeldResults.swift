@@ -3,8 +3,9 @@ import Synchronization
 /// The results of the tasks a client last read as succeeded (`KieClient.task`, so also a wait's
 /// last poll): a download by task id (kie_download) saves them without reading the task again,
 /// so no caller ever hands a task back to the library. Only what a download needs is kept (the
-/// family and the result URLs, not the record). Bounded: once `limit` tasks are held, the older
-/// half generation is forgotten, and a download of a forgotten task reads it once.
+/// family and the result URLs, not the record). Bounded: at most `limit` tasks, in two
+/// generations of `limit / 2`; when the current one is full the previous one is forgotten, and a
+/// download of a forgotten task reads it once.
 final class HeldResults: Sendable {
     struct Results: Sendable {
         let family: TaskFamily
