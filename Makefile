@@ -152,6 +152,7 @@ header-check: build
 	clang -std=c11 -Wall -Wextra -pedantic -Werror -Iinclude -c $(BUILD_DIR)/hdr.c -o $(BUILD_DIR)/hdr-clang.o
 	g++ -std=c++17 -Wall -Wextra -Werror -Iinclude -x c++ -c $(BUILD_DIR)/hdr.c -o $(BUILD_DIR)/hdr-gxx.o
 	Tests/header/drift-check.sh
+	Tests/header/sections-check.sh
 
 LOGS := $(BUILD_DIR)/logs
 # Each test stage's output is kept in build/logs for the secret scan.

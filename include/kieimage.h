@@ -272,12 +272,14 @@ KIE_API kie_status kie_client_dispatch(kie_client *c, int32_t timeout_ms, int32_
 /* ---- Files ----------------------------------------------------------------------------------- */
 
 /**
- * Saves every result of a successful task (task_json as returned by kie_task_get or
- * kie_task_wait) into dir, created if missing, in parallel; each file is streamed to a temporary
- * name and renamed into place when complete, named <taskId>_<index>.<ext> after its content
- * type. The API key is never sent to the file host; a failing link is re-minted through
- * download-url. *out_json receives {"files": [{"url","path","bytes","contentType"}]}.
- * Blocking: never call from a callback.
+ * Saves every result of a successful task into dir, created if missing, in parallel; each file
+ * is streamed to a temporary name and renamed into place when complete, named
+ * <taskId>_<index>.<ext> after its content type. task_json names the task: only its "taskId"
+ * (and "family", when present) is read, so kie_task_get's or kie_task_wait's answer will do, as
+ * will {"taskId": "..."}. The results are those of the task as this client last read it
+ * succeeded, else the task is read once. The API key is never sent to the file host; a failing
+ * link is re-minted through download-url. *out_json receives {"files": [{"url","path","bytes",
+ * "contentType"}]}. Blocking: never call from a callback.
  */
 KIE_API kie_status kie_download(kie_client *c, const char *task_json, const char *dir, char **out_json);
 

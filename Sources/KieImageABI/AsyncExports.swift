@@ -1,3 +1,4 @@
+// C API section 5. Asynchronous operations and events
 import CKieImage
 import KieImage
 
@@ -17,7 +18,7 @@ public func kieGenerateAsync(
     _ c: kie_client_ref?, _ requestJSON: UnsafePointer<CChar>?, _ waitJSON: UnsafePointer<CChar>?,
     _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?, _ outOp: UnsafeMutablePointer<kie_op>?
 ) -> kie_status {
-    startFinalOperation(c, waitJSON, onEvent, userdata, outOp) { client, options in
+    startOperation(c, onEvent, userdata, outOp, waitJSON: waitJSON) { client, options in
         let validated = try RequestValidator.validate(json: CString.read(requestJSON, name: "request_json"))
         guard !options.wait else {
             return (validated.tag, { emit in .event(try await client.run(validated, options: options, onEvent: emit)) })
@@ -39,42 +40,54 @@ public func kieTaskWaitAsync(
     _ c: kie_client_ref?, _ taskId: UnsafePointer<CChar>?, _ waitJSON: UnsafePointer<CChar>?,
     _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?, _ outOp: UnsafeMutablePointer<kie_op>?
 ) -> kie_status {
-    startOperation(c, waitJSON, onEvent, userdata, outOp) { client, options in
+    // Only a generate can stop after submitting: "wait": false anywhere else is refused.
+    startOperation(c, onEvent, userdata, outOp, waitJSON: waitJSON, refusing: ["wait"]) { client, options in
         let id = try CString.read(taskId, name: "task_id")
         try KieClient.checkTaskId(id)
-        return (client.tag(ofTask: id), { emit in try await client.waitAndDownload(id, options: options, onEvent: emit) })
+        return (client.tag(ofTask: id), { emit in .event(try await client.waitAndDownload(id, options: options, onEvent: emit)) })
     }
 }
 
-/// The shape of both async starts: check the out-parameter and callback, borrow the client,
-/// parse wait_json, read the arguments on this thread (`prepare`), and start the returned work.
-func startOperation(
-    _ c: kie_client_ref?, _ waitJSON: UnsafePointer<CChar>?, _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?,
-    _ outOp: UnsafeMutablePointer<kie_op>?,
-    _ prepare: (KieClient, WaitOptions) throws -> (tag: String?, work: @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> WaitEvent)
+/// kie_download in the background: returns at once with the operation in *out_op. Its one event
+/// is final: {"event":"completed","result":{"files":[...]}} (kie_download's answer) with KIE_OK,
+/// or {"event":"failed","error":{...}}; kie_cancel stops it (files not yet complete are never
+/// left under their final names). on_event (required) runs as for kie_generate_async.
+@c(kie_download_async)
+public func kieDownloadAsync(
+    _ c: kie_client_ref?, _ taskJSON: UnsafePointer<CChar>?, _ dir: UnsafePointer<CChar>?,
+    _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?, _ outOp: UnsafeMutablePointer<kie_op>?
 ) -> kie_status {
-    // Only a generate can stop after submitting: "wait": false anywhere else is refused.
-    startFinalOperation(c, waitJSON, onEvent, userdata, outOp, refusing: ["wait"]) { client, options in
-        let (tag, work) = try prepare(client, options)
-        return (tag, { emit in .event(try await work(emit)) })
+    startOperation(c, onEvent, userdata, outOp) { client, _ in
+        let download = try downloadWork(client, taskJSON, dir)
+        return (nil, { _ in .result(try await download()) })
     }
 }
 
-/// `startOperation` for work that may end with a result other than a task (Operations.Final).
-func startFinalOperation(
-    _ c: kie_client_ref?, _ waitJSON: UnsafePointer<CChar>?, _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?,
-    _ outOp: UnsafeMutablePointer<kie_op>?, refusing: Set<String> = [],
-    _ prepare: (KieClient, WaitOptions) throws -> (tag: String?, work: @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> Operations.Final)
+/// kie_upload_file in the background: returns at once with the operation in *out_op; the final
+/// event {"event":"completed","result":{"downloadUrl",...}} carries kie_upload_file's answer.
+@c(kie_upload_file_async)
+public func kieUploadFileAsync(
+    _ c: kie_client_ref?, _ path: UnsafePointer<CChar>?, _ optionsJSON: UnsafePointer<CChar>?,
+    _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?, _ outOp: UnsafeMutablePointer<kie_op>?
 ) -> kie_status {
-    withStatus {
-        let out = try requireOut(outOp, "out_op")
-        out.pointee = 0
-        let handle = try ClientHandle.borrow(c)
-        guard let onEvent else { throw KieError.invalidArgument("on_event is NULL", field: "on_event") }
-        let options = try WaitOptions.parse(json: CString.readOptional(waitJSON, name: "wait_json"), defaults: handle.client.config.poll,
-                                            refusing: refusing)
-        let (tag, work) = try prepare(handle.client, options)
-        out.pointee = try handle.operations.startFinal(callback: .init(fn: onEvent, userdata: userdata), tag: tag, work)
+    startOperation(c, onEvent, userdata, outOp) { client, _ in
+        let file = try CString.read(path, name: "path")
+        let options = try UploadOptions.parse(json: CString.readOptional(optionsJSON, name: "options_json"))
+        return (nil, { _ in .result(try await client.upload(path: file, options: options).json) })
+    }
+}
+
+/// kie_upload_url in the background: returns at once with the operation in *out_op; the final
+/// event {"event":"completed","result":{"downloadUrl",...}} carries kie_upload_url's answer.
+@c(kie_upload_url_async)
+public func kieUploadURLAsync(
+    _ c: kie_client_ref?, _ url: UnsafePointer<CChar>?, _ optionsJSON: UnsafePointer<CChar>?,
+    _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?, _ outOp: UnsafeMutablePointer<kie_op>?
+) -> kie_status {
+    startOperation(c, onEvent, userdata, outOp) { client, _ in
+        let link = try CString.read(url, name: "url")
+        let options = try UploadOptions.parse(json: CString.readOptional(optionsJSON, name: "options_json"))
+        return (nil, { _ in .result(try await client.upload(url: link, options: options).json) })
     }
 }
 

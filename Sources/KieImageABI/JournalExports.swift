@@ -1,3 +1,4 @@
+// C API section 9. Journal and resume
 import CKieImage
 import KieImage
 
@@ -42,7 +43,7 @@ public func kieResume(
         for entry in plan.resume {
             guard let taskId = entry.taskId else { continue }
             let op = try handle.operations.start(callback: .init(fn: onEvent, userdata: userdata), tag: entry.tag) { emit in
-                try await client.waitAndDownload(taskId, options: options, onEvent: emit)
+                .event(try await client.waitAndDownload(taskId, options: options, onEvent: emit))
             }
             resumed.append(["op": .int(Int64(op)), "taskId": .string(taskId), "tag": .string(entry.tag), "id": .string(entry.id)])
         }

@@ -56,15 +56,3 @@ extension Logger.Level {
         }
     }
 }
-
-/// Sets (or with NULL clears) the client's log callback. Messages at or above the config's
-/// logLevel (default "info") arrive on whichever library or caller thread logs them; the message
-/// is valid only during the call and never contains the API key. Every retry is logged with its
-/// attempt and delay. Any thread.
-@c(kie_client_set_log)
-public func kieClientSetLog(_ c: kie_client_ref?, _ onLog: kie_log_cb?, _ userdata: UnsafeMutableRawPointer?) -> kie_status {
-    withStatus {
-        let handle = try ClientHandle.borrow(c)
-        handle.logSink.set(onLog.map { LogSink.Target(fn: $0, userdata: userdata) })
-    }
-}

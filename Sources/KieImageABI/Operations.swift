@@ -74,20 +74,12 @@ final class Operations: Sendable {
         wakeFD = fds[1]
     }
 
+    /// How an operation's work runs: it posts events through `emit` and returns how it ends.
+    typealias Work = @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> Final
+
     /// Registers an operation and starts `body`, which posts events through `emit`. A body that
     /// throws ends the operation with a failed event; cancellation gives KIE_E_CANCELLED.
-    func start(
-        callback: Callback, tag: String? = nil,
-        _ body: @escaping @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> WaitEvent
-    ) throws(KieError) -> kie_op {
-        try startFinal(callback: callback, tag: tag) { emit in .event(try await body(emit)) }
-    }
-
-    /// Like `start`, for work that may end with a result other than a task (see `Final`).
-    func startFinal(
-        callback: Callback, tag: String? = nil,
-        _ body: @escaping @Sendable (_ emit: @escaping @Sendable (WaitEvent) -> Void) async throws -> Final
-    ) throws(KieError) -> kie_op {
+    func start(callback: Callback, tag: String? = nil, _ body: @escaping Work) throws(KieError) -> kie_op {
         let op: kie_op? = state.withLock { s in
             guard !s.closed else { return nil }
             let op = s.nextOp
@@ -222,5 +214,27 @@ final class Operations: Sendable {
     static func drain(_ fd: Int32) {
         var buffer = [UInt8](repeating: 0, count: 64)
         while read(fd, &buffer, buffer.count) > 0 {}
+    }
+}
+
+/// The one way an export starts an asynchronous operation (kie_resume starts each of its waits
+/// with `Operations.start`): check out_op and on_event, borrow the client, parse wait_json
+/// (NULL for the calls that take none) refusing the keys the call would not act on, read the
+/// arguments on this thread (`prepare`: what fails there returns at once), and start the work
+/// `prepare` returns, tagged with `tag`.
+func startOperation(
+    _ c: kie_client_ref?, _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?, _ outOp: UnsafeMutablePointer<kie_op>?,
+    waitJSON: UnsafePointer<CChar>? = nil, refusing: Set<String> = [],
+    _ prepare: (KieClient, WaitOptions) throws -> (tag: String?, work: Operations.Work)
+) -> kie_status {
+    withStatus {
+        let out = try requireOut(outOp, "out_op")
+        out.pointee = 0
+        let handle = try ClientHandle.borrow(c)
+        guard let onEvent else { throw KieError.invalidArgument("on_event is NULL", field: "on_event") }
+        let options = try WaitOptions.parse(json: CString.readOptional(waitJSON, name: "wait_json"), defaults: handle.client.config.poll,
+                                            refusing: refusing)
+        let (tag, work) = try prepare(handle.client, options)
+        out.pointee = try handle.operations.start(callback: .init(fn: onEvent, userdata: userdata), tag: tag, work)
     }
 }

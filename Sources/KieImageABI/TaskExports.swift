@@ -1,22 +1,6 @@
+// C API section 4. Tasks
 import CKieImage
 import KieImage
-
-/// Validates a generate request and returns in *out_body_json the exact body that would be sent.
-/// Either a 4o request (the API's field names: prompt, filesUrl, size, nVariants, maskUrl,
-/// callBackUrl, isEnhance, uploadCn, enableFallback, fallbackModel, fileUrl) or a Market request
-/// {"model","input","callBackUrl"} (kie_models lists the models whose input is checked); both
-/// may carry "tag", which is never part of the body. Pure: no client, no network.
-/// KIE_E_VALIDATION names the field in kie_last_error's "field". Free the result with
-/// kie_string_free. Any thread.
-@c(kie_request_build)
-public func kieRequestBuild(_ requestJSON: UnsafePointer<CChar>?, _ outBodyJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> kie_status {
-    withStatus {
-        let out = try requireOut(outBodyJSON, "out_body_json")
-        out.pointee = nil
-        let validated = try RequestValidator.validate(json: CString.read(requestJSON, name: "request_json"))
-        try put(JSON.serialize(validated.body), out)
-    }
-}
 
 /// Validates and submits a request of either family (a 4o request, or a Market request
 /// {"model","input"}); blocks until the task id is known. With journalPath set, its intent is
@@ -76,20 +60,18 @@ public func kieTaskWait(
     }
 }
 
-/// Saves every result of a successful task (task_json as returned by kie_task_get or
-/// kie_task_wait) into dir, created if missing, in parallel; each file is streamed to a temporary
-/// name and renamed into place when complete, named <taskId>_<index>.<ext> after its content
-/// type. The API key is never sent to the file host; a failing link is re-minted through
-/// download-url. *out_json receives {"files": [{"url","path","bytes","contentType"}]}.
+/// Turns a result URL of a task into a direct download link valid for 20 minutes (4o tasks:
+/// POST /api/v1/gpt4o-image/download-url with {taskId, url}; Market tasks: the common
+/// POST /api/v1/common/download-url with {url}). An unknown task is KIE_E_NOT_FOUND. *out_url receives the link.
 /// Blocking: never call from a callback.
-@c(kie_download)
-public func kieDownload(
-    _ c: kie_client_ref?, _ taskJSON: UnsafePointer<CChar>?, _ dir: UnsafePointer<CChar>?,
-    _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+@c(kie_download_url)
+public func kieDownloadURL(
+    _ c: kie_client_ref?, _ taskId: UnsafePointer<CChar>?, _ url: UnsafePointer<CChar>?,
+    _ outURL: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> kie_status {
-    blockingCall(c, outJSON, "out_json") { client in
-        let task = try TaskJSON.parse(CString.read(taskJSON, name: "task_json"))
-        let directory = try CString.read(dir, name: "dir")
-        return { JSON.serialize(["files": .array(try await client.download(task, to: directory).map(\.json))]) }
+    blockingCall(c, outURL, "out_url") { client in
+        let id = try CString.read(taskId, name: "task_id")
+        let link = try CString.read(url, name: "url")
+        return { try await client.downloadURL(taskId: id, url: link) }
     }
 }

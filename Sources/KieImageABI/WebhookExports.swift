@@ -1,3 +1,4 @@
+// C API section 8. Webhooks
 import CKieImage
 import KieImage
 

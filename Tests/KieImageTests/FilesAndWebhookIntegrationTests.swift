@@ -17,6 +17,34 @@ import Testing
         }
     }
 
+    // kie_download takes a task by id: the results of the task as the client last read it, with
+    // no read; a client that never read it reads it once (4o first, then Market, as it knows no
+    // family for the id), and a task that has not succeeded is refused as before.
+    @Test func downloadByTaskIdUsesTheTaskTheClientHoldsOrReadsIt() async throws {
+        try await withSim { h in
+            let fourO = try await h.client.wait(h.client.generate(h.request()).taskId, options: h.waitOptions)
+            let market = try await h.client.wait(h.client.generate(h.marketRequest()).taskId, options: h.waitOptions)
+            let reads = { (h.sim.requestCounts()["record-info"] ?? 0) + (h.sim.requestCounts()["jobs-recordInfo"] ?? 0) }
+            let before = reads()
+            for task in [fourO, market] {
+                let files = try await h.client.download(taskId: task.taskId, to: "/tmp/kieimage-byid-\(task.taskId)")
+                #expect(files.map(\.url) == task.resultUrls && files.allSatisfy { $0.bytes > 0 })
+            }
+            #expect(reads() == before)
+
+            let other = try KieClient(config: h.client.config)
+            let files = try await other.download(taskId: market.taskId, to: "/tmp/kieimage-byid-other-\(market.taskId)")
+            #expect(files.map(\.url) == market.resultUrls)
+            #expect(h.sim.requestCounts()["jobs-recordInfo"] ?? 0 > 0 && reads() == before + 2)
+            await other.shutdown()
+
+            let running = try await h.client.generate(h.request("still running [sim:ms=60000]"))
+            let refused = await expectError(.invalidArgument) { _ = try await h.client.download(taskId: running.taskId, to: "/tmp/kieimage-byid") }
+            #expect(refused?.taskId == running.taskId)
+            _ = await expectError(.invalidArgument) { _ = try await h.client.download(taskId: fourO.taskId, to: "") }
+        }
+    }
+
     @Test func uploadByURLReturnsADownloadUrl() async throws {
         try await withSim { h in
             let submitted = try await h.client.generate(h.request())

@@ -26,7 +26,7 @@ CORE=(
     Support/Version.swift Errors/KieError.swift Errors/KieStatus.swift Errors/ErrorMapping.swift
     Requests/GenerateRequest.swift Requests/RequestValidator.swift
     Requests/ValidatedRequest.swift
-    Tasks/KieTask.swift Tasks/RecordInfoParser.swift Tasks/TaskJSON.swift Tasks/TaskFamily.swift Tasks/WaitEvent.swift Tasks/WaitOptions.swift
+    Tasks/KieTask.swift Tasks/RecordInfoParser.swift Tasks/TaskReference.swift Tasks/TaskFamily.swift Tasks/WaitEvent.swift Tasks/WaitOptions.swift
     Market/MarketPreset.swift Market/ModelPresets.swift Market/MarketValidator.swift Market/MarketRecordParser.swift
     Market/ModelCatalog.swift
     Transport/Envelope.swift Client/ClientConfig.swift

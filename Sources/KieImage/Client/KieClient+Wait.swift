@@ -17,6 +17,7 @@ extension KieClient {
             noteFamily(taskId, task.family)
         }
         if task.tag == nil { task.tag = tag(ofTask: taskId) }
+        held.hold(task)
         return task
     }
 

@@ -19,6 +19,8 @@ public final class KieClient: Sendable {
     let created = Mutex<[String: ContinuousClock.Instant]>([:])
     /// The family of each task this client created or found (reads by id ask that family).
     let families = Mutex<[String: TaskFamily]>([:])
+    /// The results of the tasks this client last read as succeeded (downloads by task id).
+    let held = HeldResults()
     /// Generates and wait polls past these run their request in a child task (KieClient+ChildTask.swift).
     let generateSlots = InFlightLimit(limit: HTTPTransport.maxInFlight)
     let pollSlots = InFlightLimit(limit: HTTPTransport.maxInFlight)

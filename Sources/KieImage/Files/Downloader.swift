@@ -17,29 +17,48 @@ extension KieClient {
     /// retried; when the direct link keeps failing, a fresh one is minted through download-url
     /// (docs/kie-api.md §4, §7). The API key is never sent to the file host.
     public func download(_ task: KieTask, to directory: String) async throws -> [DownloadedFile] {
-        guard !directory.isEmpty, !directory.utf8.contains(0) else {
-            throw KieError.invalidArgument("download directory must be a non-empty path", field: "dir")
-        }
+        try Self.checkDirectory(directory)
         guard task.isSuccess else {
             throw KieError(.invalidArgument, "task \(task.taskId) is \(task.status.rawValue): nothing to download", taskId: task.taskId)
         }
         guard !task.resultUrls.isEmpty else { throw KieError(.protocol, "task \(task.taskId) succeeded without result URLs", taskId: task.taskId) }
+        return try await save(taskId: task.taskId, family: task.family, urls: task.resultUrls, to: directory)
+    }
+
+    /// Saves the results of the task named by its id (kie_download, which reads only the id and
+    /// family from the task JSON it is given): those of the task as this client last read it
+    /// succeeded (`HeldResults`), else those of one read of it (asking `family` when given), as
+    /// `download(_:to:)` saves them.
+    public func download(taskId: String, family: TaskFamily? = nil, to directory: String) async throws -> [DownloadedFile] {
+        try Self.checkTaskId(taskId)
+        try Self.checkDirectory(directory)
+        if let held = held.results(of: taskId) {
+            return try await save(taskId: taskId, family: held.family, urls: held.urls, to: directory)
+        }
+        return try await download(task(taskId, family: family), to: directory)
+    }
+
+    private static func checkDirectory(_ directory: String) throws(KieError) {
+        guard !directory.isEmpty, !directory.utf8.contains(0) else {
+            throw KieError.invalidArgument("download directory must be a non-empty path", field: "dir")
+        }
+    }
+
+    /// Fetches every URL in parallel, then journals the task as downloaded.
+    private func save(taskId: String, family: TaskFamily, urls: [String], to directory: String) async throws -> [DownloadedFile] {
         try Directories.create(directory)
-        // A task JSON may come without its family (kie_download needs only taskId and
-        // resultUrls): then the re-mint asks the family the client knows, else tries both.
-        let family: TaskFamily? = task.family == .market ? .market : knownFamily(of: task.taskId)
         return try await withThrowingTaskGroup(of: DownloadedFile.self) { group in
-            for (index, url) in task.resultUrls.enumerated() {
-                group.addTask { try await self.downloadOne(taskId: task.taskId, family: family, url: url, index: index, directory: directory) }
+            for (index, url) in urls.enumerated() {
+                group.addTask { try await self.downloadOne(taskId: taskId, family: family, url: url, index: index, directory: directory) }
             }
             var files: [DownloadedFile] = []
             for try await f in group { files.append(f) }
             files.sort { $0.path < $1.path }
             do {
-                try journal?.settle(taskId: task.taskId, .downloaded, detail: ["files": .array(files.map { .string($0.path) })])
+                try journal?.settle(taskId: taskId, .downloaded, detail: ["files": .array(files.map { .string($0.path) })])
             } catch {
                 // The files are saved; a resumed run would only download them again.
-                logger.warning("journal: could not record the download", metadata: ["taskId": "\(task.taskId)", "reason": "\(KieError.wrap(error).message)"])
+                logger.warning("journal: could not record the download", metadata: ["taskId": "\(taskId)", "reason": "\(KieError.wrap(error).message)"])
             }
             return files
         }

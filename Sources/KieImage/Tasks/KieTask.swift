@@ -43,7 +43,10 @@ public struct KieTask: Sendable, Equatable {
     public var isTerminal: Bool { status != .generating }
     public var isSuccess: Bool { status == .success }
 
-    /// Every v1 field, then the fields both families added (docs/c-api.md, "Task JSON").
+    /// The task JSON as a value, for a caller that puts a task inside other JSON: every v1 field,
+    /// then the fields both families added, then `raw` (docs/c-api.md, "Task JSON"). Its text is
+    /// written only by `write(into:adding:)` (`jsonText`, the events' `jsonText`); no task is
+    /// ever read back from it (kie_download takes a task id: `TaskReference`).
     public var json: JSONValue {
         var pairs = fields
         pairs.append(("raw", raw))
@@ -64,13 +67,13 @@ public struct KieTask: Sendable, Equatable {
         return String(decoding: w.bytes, as: UTF8.self)
     }
 
+    /// The one writer of the task JSON's text: the fields, `raw` (the answer's own text when
+    /// kept, else the value), then `extra`.
     func write(into w: inout JSONWriter, adding extra: [(String, JSONValue)] = []) {
         let fields = fields
         let extra = extra.isEmpty ? extra : extra.filter { key in key.0 != "raw" && !fields.contains { $0.0 == key.0 } }
         if let text = rawText.bytes {
             w.writeObject(fields, thenKey: "raw", text: text, then: extra)
-        } else if extra.isEmpty {
-            w.write(json)
         } else {
             w.write(.object(JSONObject(uniquePairs: fields + [("raw", raw)] + extra)))
         }

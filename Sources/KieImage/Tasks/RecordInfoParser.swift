@@ -20,11 +20,6 @@ public enum RecordInfoParser {
         return task
     }
 
-    /// True for a Market record (it has `state`, `param` or `resultJson`, which 4o records lack).
-    public static func looksLikeMarket(_ o: JSONObject) -> Bool {
-        o["state"] != nil || o["param"] != nil || o["resultJson"] != nil
-    }
-
     public static func parse(_ data: JSONValue, expectedTaskId: String? = nil) throws(KieError) -> KieTask {
         guard let o = data.objectValue else {
             throw KieError(.protocol, "record-info data is not an object", taskId: expectedTaskId)

@@ -10,6 +10,15 @@ func checkJSONText(_ task: KieTask, serialized: String) {
     if outsideStrings(Array(text.utf8), isWhitespace) > 0 { fatalError("jsonText is not compact") }
 }
 
+/// The task JSON `text` of `task`, handed to kie_download, names that task: its id and family.
+func checkNamesItsTask(_ task: KieTask, _ text: String) {
+    let named: TaskReference
+    do { named = try TaskReference.parse(text) } catch { fatalError("the task JSON of a parsed task is rejected: \(error)") }
+    if named != TaskReference(taskId: task.taskId, family: task.family) {
+        fatalError("the task JSON of \(task.taskId)/\(task.family) names \(named.taskId)/\(String(describing: named.family))")
+    }
+}
+
 /// JSON's four whitespace bytes.
 func isWhitespace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
 

@@ -268,18 +268,17 @@ class Client:
 
     def download(self, task: TaskRef, directory: PathLike = ".") -> List[Path]:
         """Saves every result of a successful task into ``directory`` (created if missing);
-        returns the paths, in the order of ``result_urls``. A task id is read first."""
+        returns the paths, in the order of ``result_urls``. Only the task id (and family) goes to
+        the library, which saves the results of the task as the client last read it, or reads it."""
         return [f.path for f in self.download_files(task, directory)]
 
     def download_files(self, task: TaskRef, directory: PathLike = ".") -> List[DownloadedFile]:
         """Like ``download`` but returns url, path, size and content type of each file."""
         if not isinstance(directory, (str, os.PathLike)):
             raise TypeError(f"directory must be str or os.PathLike, not {type_name(directory)}")
-        if isinstance(task, str):
-            task = self.task(task)
-        if not isinstance(task, _models().Task):
-            raise TypeError(f"task must be a task id (str) or a Task, not {type_name(task)}")
-        answer = _lib.download(self._h, _json.dumps(task.to_json()), os.fspath(directory))
+        family = task.family if isinstance(task, _models().Task) else None
+        ref = {"taskId": _task_id(task), **({"family": family} if family else {})}
+        answer = _lib.download(self._h, _json.dumps(ref), os.fspath(directory))
         return [_models().DownloadedFile.from_json(f) for f in answer.get("files", [])]
 
     def download_url(self, task_id: TaskRef, url: str) -> str:

@@ -146,7 +146,8 @@ class Task:
                    family=_str(o.get("family")), tag=_str(o.get("tag")))
 
     def to_json(self) -> Dict[str, Any]:
-        """The normalized task JSON the library accepts back (e.g. for ``kie_download``)."""
+        """The task in the library's task JSON shape (``raw`` included when kept), for output: the
+        library never takes a task back (``download`` passes only the task id and family)."""
         o: Dict[str, Any] = {
             "taskId": self.task_id,
             "status": self.status.value if self.status else None,

@@ -1,3 +1,4 @@
+// C API section 1. Versions and errors
 import CKieImage
 import KieImage
 
