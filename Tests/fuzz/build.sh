@@ -21,7 +21,8 @@ SRC=Sources/KieImage
 # The pure core: every file here must import nothing beyond FoundationEssentials, Synchronization
 # and Crypto. Files with network code or `extension KieClient` stay out (checked below).
 CORE=(
-    Support/JSONCoding.swift Support/JSONReader.swift Support/JSONWriter.swift Support/JSONValue.swift
+    JSON/JSONCoding.swift JSON/JSONReader.swift JSON/JSONReader+Number.swift JSON/SWAR.swift JSON/JSONWriter.swift
+    JSON/JSONValue.swift
     Support/StringTrim.swift Support/URLParts.swift
     Support/Version.swift Errors/KieError.swift Errors/KieStatus.swift Errors/ErrorMapping.swift
     Requests/GenerateRequest.swift Requests/RequestValidator.swift

@@ -30,7 +30,7 @@ struct APICaller: Sendable {
         beforeFirstSend: (@Sendable () throws -> Void)? = nil
     ) async throws -> Envelope {
         var attempt = 0
-        let bytes = rawBody ?? body.map { Array(JSON.serialize($0).utf8) }
+        let bytes = rawBody ?? body.map(JSON.serializeBytes)
         var headers = extraHeaders
         if rawBody == nil && body != nil { headers.append(("Content-Type", "application/json")) }
         while true {
