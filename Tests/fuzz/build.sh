@@ -30,8 +30,9 @@ CORE=(
     Tasks/KieTask.swift Tasks/RecordInfoParser.swift Tasks/TaskJSON.swift Tasks/TaskFamily.swift Tasks/WaitEvent.swift Tasks/WaitOptions.swift
     Market/MarketPreset.swift Market/ModelPresets.swift Market/MarketValidator.swift Market/MarketRecordParser.swift
     Market/ModelCatalog.swift
-    Transport/Envelope.swift Client/ClientConfig.swift
+    Transport/Envelope.swift Transport/TransportFailure.swift Client/ClientConfig.swift Journal/JournalEntry.swift
     Policies/DurationHistory.swift Policies/PollSchedule.swift Policies/RateLimiter.swift Policies/RetryPolicy.swift
+    Policies/FailurePolicy.swift
     Webhooks/WebhookEvent.swift Webhooks/WebhookVerifier.swift
 )
 CORE=("${CORE[@]/#/$SRC/}")

@@ -24,7 +24,7 @@ extension KieClient {
     func record(_ taskId: String, family: TaskFamily, deadline: ContinuousClock.Instant?) async throws -> KieTask {
         let endpoint = APICaller.Endpoint(
             name: family == .fourO ? "record-info" : "recordInfo", method: .GET,
-            url: config.baseUrl + family.recordInfoPath + "?taskId=" + taskId, idempotency: .idempotent, readsRecord: true)
+            url: config.baseUrl + family.recordInfoPath + "?taskId=" + taskId, policy: .readsRecord)
         let env = try await caller.call(endpoint, deadline: deadline, taskId: taskId, pace: { [pacer] in try await pacer.pace(taskId) })
         if env.data.isNull {
             // Some accounts answer 200 with data null for unknown ids (docs/kie-api.md §2d).

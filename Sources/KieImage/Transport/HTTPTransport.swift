@@ -17,15 +17,6 @@ struct HTTPCall: Sendable {
     var maxBodyBytes = 16 << 20
 }
 
-/// How an attempt failed below HTTP: whether the request may have reached the server.
-struct TransportFailure: Error, Sendable {
-    var sent: Bool
-    var timedOut: Bool
-    var message: String
-    /// The server answered, with more than the call reads (`HTTPCall.maxBodyBytes`).
-    var oversized = false
-}
-
 /// Executes HTTP calls on AsyncHTTPClient. API calls never follow redirects (a redirect must not
 /// carry the key elsewhere); file downloads use a separate client that follows them and never
 /// carries the key.
