@@ -51,8 +51,13 @@ extension JSONReader {
             }
             if expNegative { exponent = -exponent }
         }
-        let e10 = exponent - fractionDigits
-        if !overflow, let magnitude = Self.exactInteger(mantissa, e10) {
+        return try number(negative: negative, mantissa: overflow ? nil : mantissa, e10: exponent - fractionDigits, start: start)
+    }
+
+    /// The number whose text is `b[start..<i]`: `mantissa × 10^e10` (mantissa nil when its digits
+    /// overflowed UInt64), negated when `negative`.
+    private func number(negative: Bool, mantissa: UInt64?, e10: Int, start: Int) throws(JSONError) -> JSONValue {
+        if let mantissa, let magnitude = Self.exactInteger(mantissa, e10) {
             if magnitude <= UInt64(Int64.max) {
                 let m = Int64(magnitude)
                 return .int(negative ? -m : m)
@@ -60,7 +65,7 @@ extension JSONReader {
             if negative && magnitude == Int64.min.magnitude { return .int(Int64.min) }
         }
         let magnitude: Double
-        if !overflow && mantissa < (1 << 53) && e10 >= -22 && e10 <= 22 {
+        if let mantissa, mantissa < (1 << 53) && e10 >= -22 && e10 <= 22 {
             // Exact: both operands are exact Doubles, so one correctly rounded operation.
             let m = Double(mantissa)
             magnitude = e10 < 0 ? m / Self.pow10[-e10] : m * Self.pow10[e10]

@@ -210,6 +210,12 @@ struct JSONReader {
             j += 1
         }
         i = j
+        return try escapedString(from: start)
+    }
+
+    /// The rest of a string whose first escape is at `i` (`start`: just after its opening quote),
+    /// unescaped into `scratch`.
+    private mutating func escapedString(from start: Int) throws(JSONError) -> String {
         guard i < b.count else { throw fail("unterminated string") }
         scratch.removeAll(keepingCapacity: true)
         // The unescaped string is no longer than what is left of the input: reserve up to 1 KiB of
