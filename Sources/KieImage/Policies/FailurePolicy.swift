@@ -64,8 +64,9 @@ enum FailurePolicy: Sendable, CaseIterable {
     }
 
     /// Whether a generate that ended with this status may have created (and charged) a task: only
-    /// an answer that refused it proves nothing was created. A body code 408 answered late; a
-    /// cancelled, local (IO, INTERNAL) or unanswered end proves nothing.
+    /// an answer that refused it proves nothing was created. A timeout (body code 408 too: kie
+    /// stopped waiting, not refused), a cancellation, a local failure (IO, INTERNAL) or no usable
+    /// answer proves nothing.
     static func mayHaveCreatedTask(status: KieStatus) -> Bool {
         switch status {
         case .unknownOutcome, .cancelled, .timeout, .internal, .io: true
