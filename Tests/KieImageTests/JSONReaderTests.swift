@@ -1,7 +1,7 @@
 import Testing
 @testable import KieImage
 
-/// The byte-level reader (Support/JSONReader.swift): what it accepts, what it rejects, and the
+/// The byte-level reader (JSON/JSONReader.swift): what it accepts, what it rejects, and the
 /// values it builds. The `json` fuzz target checks the same against FoundationEssentials' decoder.
 @Suite struct JSONReaderTests {
     @Test(arguments: [

@@ -1,7 +1,7 @@
 import Testing
 @testable import KieImage
 
-/// The byte-level writer (Support/JSONWriter.swift): exact output, escapes, and round trips
+/// The byte-level writer (JSON/JSONWriter.swift): exact output, escapes, and round trips
 /// through the reader.
 @Suite struct JSONWriterTests {
     @Test(arguments: [

@@ -153,7 +153,7 @@ import Testing
         // Three waves: the last waits two answers (6 s) for a slot, then needs 3 s on the wire.
         // With an 8 s timeout counted from the call it would time out after sending; counted
         // from the slot it has 5 s to spare (wide, so a loaded machine does not matter).
-        let n = 2 * HTTPTransport.maxInFlight + 16
+        let n = 2 * ConcurrencyLimits.requestsOnTheWire + 16
         try await withSim(configure: {
             $0.apiKeys = [SimHarness.key: 100_000]
             $0.generateLimit = RateLimit(requests: 10_000, perMs: 1000)

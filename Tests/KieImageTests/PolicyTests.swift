@@ -5,51 +5,50 @@ import Testing
     let policy = RetryPolicy()
     let noJitter: (ClosedRange<Int64>) -> Int64 = { $0.upperBound }
 
-    func decide(_ f: AttemptFailure, _ i: Idempotency, attempt: Int = 1) -> RetryDecision {
-        policy.decide(f, attempt: attempt, idempotency: i, random: noJitter)
+    func decide(_ f: AttemptFailure, _ p: FailurePolicy, attempt: Int = 1) -> RetryDecision {
+        policy.decide(p.verdict(f), attempt: attempt, policy: p, random: noJitter)
     }
 
     @Test func readsRetryNetworkTimeoutsRateLimitsAndServerErrors() {
-        #expect(decide(.notSent, .idempotent) == .retry(afterMs: 500))
-        #expect(decide(.noAnswer, .idempotent) == .retry(afterMs: 500))
+        #expect(decide(.transport(.notSent), .read) == .retry(afterMs: 500))
+        #expect(decide(.transport(.noAnswer), .read) == .retry(afterMs: 500))
         // A read's 429 waits out the per-task window of record-info (3 per second, docs/kie-api.md §2).
-        #expect(decide(.answered(.rateLimited, code: 429, retryable: true), .idempotent) == .retry(afterMs: 1_000))
-        #expect(decide(.answered(.unavailable, code: 455, retryable: true), .idempotent) == .retry(afterMs: 500))
-        #expect(decide(.answered(.server, code: 500, retryable: true), .idempotent) == .retry(afterMs: 500))
+        #expect(decide(.code(429), .read) == .retry(afterMs: 1_000))
+        #expect(decide(.code(455), .read) == .retry(afterMs: 500))
+        #expect(decide(.code(500), .read) == .retry(afterMs: 500))
     }
 
     @Test(arguments: [401, 402, 404, 422])
     func readsNeverRetryClientErrors(code: Int) {
-        let status = ErrorMapping.status(forCode: code) ?? .protocol
-        #expect(decide(.answered(status, code: code, retryable: ErrorMapping.isRetryable(code: code)), .idempotent) == .giveUp)
+        #expect(decide(.code(code), .read) == .giveUp)
     }
 
     @Test func generateIsNotRetriedAfterTheRequestMayHaveArrived() {
-        #expect(decide(.noAnswer, .createsTask) == .unknownOutcome)
-        #expect(decide(.answered(.server, code: 500, retryable: true), .createsTask) == .giveUp)
-        #expect(decide(.answered(.insufficientCredits, code: 402, retryable: false), .createsTask) == .giveUp)
+        #expect(decide(.transport(.noAnswer), .createsTask) == .unknownOutcome)
+        #expect(decide(.code(500), .createsTask) == .giveUp)
+        #expect(decide(.code(402), .createsTask) == .giveUp)
     }
 
     @Test func generateIsRetriedWhenProvablyNotAccepted() {
-        #expect(decide(.notSent, .createsTask) == .retry(afterMs: 500))
+        #expect(decide(.transport(.notSent), .createsTask) == .retry(afterMs: 500))
         // A 429 on generate waits out the server's whole window (docs/kie-api.md §7: dropped, not queued).
-        #expect(decide(.answered(.rateLimited, code: 429, retryable: true), .createsTask) == .retry(afterMs: 10_000))
-        #expect(decide(.answered(.unavailable, code: 455, retryable: true), .createsTask) == .retry(afterMs: 500))
-        #expect(decide(.answered(.unavailable, code: 550, retryable: true), .createsTask) == .retry(afterMs: 500))
+        #expect(decide(.code(429), .createsTask) == .retry(afterMs: 10_000))
+        #expect(decide(.code(455), .createsTask) == .retry(afterMs: 500))
+        #expect(decide(.code(550), .createsTask) == .retry(afterMs: 500))
     }
 
     @Test func backoffGrowsToTheCapAndStopsAfterMaxRetries() {
-        #expect(decide(.notSent, .idempotent, attempt: 2) == .retry(afterMs: 1_000))
-        #expect(decide(.notSent, .idempotent, attempt: 4) == .retry(afterMs: 4_000))
+        #expect(decide(.transport(.notSent), .read, attempt: 2) == .retry(afterMs: 1_000))
+        #expect(decide(.transport(.notSent), .read, attempt: 4) == .retry(afterMs: 4_000))
         var p = policy
         p.maxRetries = 10
-        #expect(p.decide(.notSent, attempt: 9, idempotency: .idempotent, random: noJitter) == .retry(afterMs: 8_000))
-        #expect(decide(.notSent, .idempotent, attempt: 5) == .giveUp)
+        #expect(p.decide(FailurePolicy.read.verdict(.transport(.notSent)), attempt: 9, policy: .read, random: noJitter) == .retry(afterMs: 8_000))
+        #expect(decide(.transport(.notSent), .read, attempt: 5) == .giveUp)
     }
 
     @Test func jitterStaysWithinTheCeiling() {
         for attempt in 1...4 {
-            if case .retry(let ms) = policy.decide(.notSent, attempt: attempt, idempotency: .idempotent) {
+            if case .retry(let ms) = policy.decide(FailurePolicy.read.verdict(.transport(.notSent)), attempt: attempt, policy: .read) {
                 #expect(ms >= 0 && ms <= min(8_000, 500 << (attempt - 1)))
             } else {
                 Issue.record("expected a retry")

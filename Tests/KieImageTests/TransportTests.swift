@@ -29,11 +29,12 @@ import Testing
         #expect(failure.oversized && failure.sent)
         #expect(failure.message.contains("larger than 8 bytes"))
 
-        let read = APICaller.failed(failure, idempotency: .idempotent)
+        #expect(failure.kind == .oversized)
+        let read = FailedAttempt(.transport(failure.kind), policy: .read, message: failure.message)
         #expect(read.error.status == .protocol && !read.error.retryable)
-        #expect(h.client.config.retry.decide(read.failure, attempt: 1, idempotency: .idempotent) == .giveUp)
-        let generate = APICaller.failed(failure, idempotency: .createsTask)
-        #expect(h.client.config.retry.decide(generate.failure, attempt: 1, idempotency: .createsTask) == .unknownOutcome)
+        #expect(h.client.config.retry.decide(read.verdict, attempt: 1, policy: .read) == .giveUp)
+        let generate = FailedAttempt(.transport(failure.kind), policy: .createsTask, message: failure.message)
+        #expect(h.client.config.retry.decide(generate.verdict, attempt: 1, policy: .createsTask) == .unknownOutcome)
 
         call.maxBodyBytes = 1 << 20
         #expect(try await h.client.transport.send(call).status == 200)

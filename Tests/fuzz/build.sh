@@ -21,7 +21,8 @@ SRC=Sources/KieImage
 # The pure core: every file here must import nothing beyond FoundationEssentials, Synchronization
 # and Crypto. Files with network code or `extension KieClient` stay out (checked below).
 CORE=(
-    Support/JSONCoding.swift Support/JSONReader.swift Support/JSONWriter.swift Support/JSONValue.swift
+    JSON/JSONCoding.swift JSON/JSONReader.swift JSON/JSONReader+Number.swift JSON/SWAR.swift JSON/JSONWriter.swift
+    JSON/JSONValue.swift
     Support/StringTrim.swift Support/URLParts.swift
     Support/Version.swift Errors/KieError.swift Errors/KieStatus.swift Errors/ErrorMapping.swift
     Requests/GenerateRequest.swift Requests/RequestValidator.swift
@@ -29,8 +30,9 @@ CORE=(
     Tasks/KieTask.swift Tasks/RecordInfoParser.swift Tasks/TaskReference.swift Tasks/TaskFamily.swift Tasks/WaitEvent.swift Tasks/WaitOptions.swift
     Market/MarketPreset.swift Market/ModelPresets.swift Market/MarketValidator.swift Market/MarketRecordParser.swift
     Market/ModelCatalog.swift
-    Transport/Envelope.swift Client/ClientConfig.swift
+    Transport/Envelope.swift Transport/TransportFailure.swift Client/ClientConfig.swift Journal/JournalEntry.swift
     Policies/DurationHistory.swift Policies/PollSchedule.swift Policies/RateLimiter.swift Policies/RetryPolicy.swift
+    Policies/FailurePolicy.swift
     Webhooks/WebhookEvent.swift Webhooks/WebhookVerifier.swift
 )
 CORE=("${CORE[@]/#/$SRC/}")

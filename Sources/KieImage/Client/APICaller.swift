@@ -15,10 +15,8 @@ struct APICaller: Sendable {
         var name: String
         var method: HTTPMethod
         var url: String
-        var idempotency: Idempotency
-        /// A read by task id: body code 422 means "no such record" there, not a bad request
-        /// (docs/kie-api.md §11 rows 2-4, docs/kie-market-api.md §3c).
-        var readsRecord = false
+        /// What a failure of this endpoint means: retries, charge, journal state.
+        var policy: FailurePolicy
     }
 
     func redact(_ s: String) -> String { Redaction.redact(s, secret: config.apiKey) }
@@ -30,12 +28,12 @@ struct APICaller: Sendable {
         beforeFirstSend: (@Sendable () throws -> Void)? = nil
     ) async throws -> Envelope {
         var attempt = 0
-        let bytes = rawBody ?? body.map { Array(JSON.serialize($0).utf8) }
+        let bytes = rawBody ?? body.map(JSON.serializeBytes)
         var headers = extraHeaders
         if rawBody == nil && body != nil { headers.append(("Content-Type", "application/json")) }
         while true {
             attempt += 1
-            let slot = endpoint.idempotency == .createsTask ? try await limiter.acquire() : nil
+            let slot = endpoint.policy == .createsTask ? try await limiter.acquire() : nil
             try await pace?()
             do {
                 try Task.checkCancellation()
@@ -51,8 +49,8 @@ struct APICaller: Sendable {
                 guard left > 0 else { throw KieError(.timeout, "deadline passed before \(endpoint.name)", taskId: taskId, attempts: attempt - 1) }
                 timeout = min(timeout, left)
             }
-            let outcome: Result<Envelope, Failed>
-            if endpoint.idempotency == .createsTask {
+            let outcome: Result<Envelope, FailedAttempt>
+            if endpoint.policy == .createsTask {
                 // Once a request that creates a task has left, its answer is awaited even when
                 // the caller is cancelled: the task id must reach the journal (docs/journal.md),
                 // or a charged task would be lost. The wait is bounded by the request timeout.
@@ -62,88 +60,65 @@ struct APICaller: Sendable {
                 outcome = await attemptOnce(endpoint, headers: headers, body: bytes, timeoutMs: timeout)
             }
             if let slot { await limiter.answered(slot) }
-            let failure: AttemptFailure
-            var lastError: KieError
             switch outcome {
             case .success(let envelope):
                 return envelope
-            case .failure(let f):
-                (failure, lastError) = (f.failure, f.error)
-            }
-            let retryAfter = lastError.retryAfterMs
-            lastError.taskId = lastError.taskId ?? taskId
-            lastError.attempts = attempt
-            if case .answered(.rateLimited, _, _) = failure, endpoint.idempotency == .createsTask { await limiter.penalize() }
-            switch config.retry.decide(failure, attempt: attempt, idempotency: endpoint.idempotency, retryAfterMs: retryAfter) {
-            case .giveUp:
-                throw lastError
-            case .unknownOutcome:
-                var e = KieError(
-                    .unknownOutcome,
-                    "generate was sent but no usable answer came back (\(lastError.message)); the task may exist and be charged: check before submitting again",
-                    apiCode: lastError.apiCode, httpStatus: lastError.httpStatus, attempts: attempt, request: body)
-                e.raw = lastError.raw
-                throw e
-            case .retry(let delay):
-                if let deadline, Self.msUntil(deadline) <= delay {
-                    throw lastError
-                }
-                logger.notice(
-                    "retrying \(endpoint.name)",
-                    metadata: ["attempt": "\(attempt)", "delayMs": "\(delay)", "reason": "\(lastError.status.name): \(lastError.message)"])
+            case .failure(let failed):
+                let delay = try await retryDelay(after: failed, of: endpoint, attempt: attempt, body: body, deadline: deadline, taskId: taskId)
                 try await Task.sleep(for: .milliseconds(delay))
             }
         }
     }
 
-    struct Failed: Error {
-        var failure: AttemptFailure
-        var error: KieError
+    /// How long to wait before the next attempt, as the retry policy decides from the failure's
+    /// verdict; throws the error to report when there is none.
+    func retryDelay(
+        after failed: FailedAttempt, of endpoint: Endpoint, attempt: Int, body: JSONValue?, deadline: ContinuousClock.Instant?,
+        taskId: String?
+    ) async throws(KieError) -> Int64 {
+        var lastError = failed.error
+        lastError.taskId = lastError.taskId ?? taskId
+        lastError.attempts = attempt
+        if failed.verdict.status == .rateLimited, endpoint.policy == .createsTask { await limiter.penalize() }
+        switch config.retry.decide(failed.verdict, attempt: attempt, policy: endpoint.policy, retryAfterMs: lastError.retryAfterMs) {
+        case .giveUp:
+            throw lastError
+        case .unknownOutcome:
+            var e = KieError(
+                .unknownOutcome,
+                "generate was sent but no usable answer came back (\(lastError.message)); the task may exist and be charged: check before submitting again",
+                apiCode: lastError.apiCode, httpStatus: lastError.httpStatus, attempts: attempt, request: body)
+            e.raw = lastError.raw
+            throw e
+        case .retry(let delay):
+            if let deadline, Self.msUntil(deadline) <= delay {
+                throw lastError
+            }
+            logger.notice(
+                "retrying \(endpoint.name)",
+                metadata: ["attempt": "\(attempt)", "delayMs": "\(delay)", "reason": "\(lastError.status.name): \(lastError.message)"])
+            return delay
+        }
     }
 
-    /// One attempt: the envelope, or how it failed (for the retry policy) and the error to report.
-    func attemptOnce(_ endpoint: Endpoint, headers: [(String, String)], body: [UInt8]?, timeoutMs: Int64) async -> Result<Envelope, Failed> {
+    /// One attempt: the envelope, or how it failed as the endpoint's failure policy judges it.
+    func attemptOnce(_ endpoint: Endpoint, headers: [(String, String)], body: [UInt8]?, timeoutMs: Int64) async -> Result<Envelope, FailedAttempt> {
         let answer: HTTPAnswer
         do {
             answer = try await transport.send(HTTPCall(method: endpoint.method, url: endpoint.url, headers: headers, body: body, timeoutMs: timeoutMs))
         } catch let t as TransportFailure {
-            return .failure(Self.failed(t, idempotency: endpoint.idempotency))
+            return .failure(FailedAttempt(.transport(t.kind), policy: endpoint.policy, message: t.message))
         } catch {
-            return .failure(Failed(failure: .notSent, error: KieError.wrap(error)))
+            // Anything else (a cancellation) left nothing on the wire: judged as not sent, reported as it is.
+            var f = FailedAttempt(.transport(.notSent), policy: endpoint.policy, message: "")
+            f.error = KieError.wrap(error)
+            return .failure(f)
         }
-        let decoded = Result { () throws(KieError) -> Envelope in try ErrorMapping.decode(answer, redact: redact) }
-        switch decoded {
-        case .success(let env):
-            return .success(env)
-        case .failure(var e):
-            e.retryAfterMs = answer.retryAfterMs
-            if endpoint.idempotency == .createsTask && e.apiCode == nil && answer.status >= 500 && answer.status != 503 {
-                // A gateway's 502/504 page (no envelope): the origin may have taken the request.
-                return .failure(Failed(failure: .noAnswer, error: e))
-            }
-            if e.status == .protocol && e.apiCode == nil && answer.status == 200 {
-                // A 200 whose body is no envelope (malformed, truncated): the server got the request.
-                let f: AttemptFailure = endpoint.idempotency == .createsTask ? .noAnswer : .answered(.protocol, code: nil, retryable: true)
-                return .failure(Failed(failure: f, error: e))
-            }
-            if endpoint.readsRecord && e.apiCode == 422 {
-                e.status = .notFound
-                e.retryable = false
-            }
-            return .failure(Failed(failure: .answered(e.status, code: e.apiCode ?? e.httpStatus, retryable: e.retryable), error: e))
+        return ErrorMapping.decode(answer, policy: endpoint.policy, redact: redact).mapError { f in
+            var f = f
+            f.error.retryAfterMs = answer.retryAfterMs
+            return f
         }
-    }
-
-    /// A failure below HTTP as the retry policy sees it, and the error to report.
-    static func failed(_ t: TransportFailure, idempotency: Idempotency) -> Failed {
-        if t.oversized {
-            // An answer came, larger than any kie.ai sends: reading it again would not help, and a
-            // generate's task may exist (the policy turns .noAnswer into an unknown outcome).
-            let e = KieError(.protocol, t.message, retryable: false)
-            return Failed(failure: idempotency == .createsTask ? .noAnswer : .answered(.protocol, code: nil, retryable: false), error: e)
-        }
-        let e = KieError(t.timedOut && t.sent ? .timeout : .network, t.message, retryable: true)
-        return Failed(failure: t.sent ? .noAnswer : .notSent, error: e)
     }
 
     static func msUntil(_ deadline: ContinuousClock.Instant) -> Int64 {

@@ -23,7 +23,7 @@ extension KieClient {
 
     func commonDownloadURL(_ url: String, taskId: String) async throws -> String {
         let env = try await caller.call(
-            .init(name: "common-download-url", method: .POST, url: config.baseUrl + "/api/v1/common/download-url", idempotency: .idempotent),
+            .init(name: "common-download-url", method: .POST, url: config.baseUrl + "/api/v1/common/download-url", policy: .read),
             body: ["url": .string(url)], taskId: taskId)
         guard let link = env.data.stringValue else { throw KieError(.protocol, "download-url answered without a link", taskId: taskId) }
         return link
@@ -32,7 +32,7 @@ extension KieClient {
     func fourODownloadURL(taskId: String, url: String) async throws -> String {
         let env = try await caller.call(
             .init(name: "download-url", method: .POST, url: config.baseUrl + "/api/v1/gpt4o-image/download-url",
-                  idempotency: .idempotent, readsRecord: true),
+                  policy: .readsRecord),
             body: ["taskId": .string(taskId), "url": .string(url)], taskId: taskId)
         guard let link = env.data.stringValue ?? env.data["downloadUrl"]?.stringValue else {
             throw KieError(.protocol, "download-url answered without a link", taskId: taskId)
@@ -43,7 +43,7 @@ extension KieClient {
     /// `GET /api/v1/chat/credit`: a decimal in practice (docs/kie-api.md §5).
     public func credits() async throws -> Double {
         let env = try await caller.call(
-            .init(name: "credit", method: .GET, url: config.baseUrl + "/api/v1/chat/credit", idempotency: .idempotent))
+            .init(name: "credit", method: .GET, url: config.baseUrl + "/api/v1/chat/credit", policy: .read))
         guard let value = env.data.doubleValue, value.isFinite else {
             throw KieError(.protocol, "credit answered without a number")
         }

@@ -39,7 +39,7 @@ extension KieClient {
         do {
             env = try await caller.call(
                 .init(name: validated.family == .market ? "createTask" : "generate", method: .POST,
-                      url: config.baseUrl + validated.path, idempotency: .createsTask),
+                      url: config.baseUrl + validated.path, policy: .createsTask),
                 body: body,
                 beforeFirstSend: { [journal] in
                     guard let journal else { return }
@@ -50,8 +50,7 @@ extension KieClient {
             let e = KieError.wrap(error)
             if let id = journalId.withLock({ $0 }) {
                 // Sent, or about to be: only an answer that refused it proves nothing was created.
-                let outcome: JournalState = Self.provesNotCreated(e) ? .rejected : .unknown
-                do { try journal?.settle(id, outcome, detail: e.json) } catch {
+                do { try journal?.settle(id, FailurePolicy.journalState(after: e), detail: e.json) } catch {
                     logger.warning("journal: could not record the generate's outcome", metadata: ["id": "\(id)", "reason": "\(error.message)"])
                 }
             }
@@ -62,7 +61,7 @@ extension KieClient {
             // The server answered 200 but without a task id: it may still have created one.
             let e = KieError(.unknownOutcome, "\(validated.family == .market ? "createTask" : "generate") answered without a taskId",
                              apiCode: 200, request: body, raw: Redaction.redact(JSON.serialize(env.data), secret: config.apiKey))
-            if let id { try? journal?.settle(id, .unknown, detail: e.json) }
+            if let id { try? journal?.settle(id, FailurePolicy.journalState(after: e), detail: e.json) }
             throw e
         }
         noteCreated(taskId, family: validated.family)
@@ -114,13 +113,5 @@ extension KieClient {
     private func downloadCompleted(_ task: KieTask, to dir: String) async throws -> WaitEvent {
         let files = try await download(task, to: dir)
         return .completed(task, downloads: ["dir": .string(dir), "files": .array(files.map(\.json))])
-    }
-
-    /// Whether kie's answer shows the request created nothing (so it may be sent again).
-    static func provesNotCreated(_ e: KieError) -> Bool {
-        switch e.status {
-        case .unknownOutcome, .cancelled, .timeout, .internal, .io: false
-        default: true
-        }
     }
 }

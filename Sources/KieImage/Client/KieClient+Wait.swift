@@ -23,12 +23,9 @@ extension KieClient {
 
     /// One record read of the given family: 4o `record-info` or Market `recordInfo`.
     func record(_ taskId: String, family: TaskFamily, deadline: ContinuousClock.Instant?) async throws -> KieTask {
-        let endpoint: APICaller.Endpoint = switch family {
-        case .fourO: .init(name: "record-info", method: .GET, url: config.baseUrl + "/api/v1/gpt4o-image/record-info?taskId=" + taskId,
-                           idempotency: .idempotent, readsRecord: true)
-        case .market: .init(name: "recordInfo", method: .GET, url: config.baseUrl + "/api/v1/jobs/recordInfo?taskId=" + taskId,
-                            idempotency: .idempotent, readsRecord: true)
-        }
+        let endpoint = APICaller.Endpoint(
+            name: family == .fourO ? "record-info" : "recordInfo", method: .GET,
+            url: config.baseUrl + family.recordInfoPath + "?taskId=" + taskId, policy: .readsRecord)
         let env = try await caller.call(endpoint, deadline: deadline, taskId: taskId, pace: { [pacer] in try await pacer.pace(taskId) })
         if env.data.isNull {
             // Some accounts answer 200 with data null for unknown ids (docs/kie-api.md §2d).

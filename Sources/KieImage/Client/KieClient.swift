@@ -13,7 +13,7 @@ public final class KieClient: Sendable {
     let pacer = TaskPacer()
     public let logger: Logger
     /// The durable journal when `journalPath` is set (docs/journal.md).
-    public let journal: TaskJournal?
+    let journal: TaskJournal?
     /// Tasks this client created, with when: a wait treats their not-found answers as "not
     /// visible yet" for a grace period (docs/kie-market-api.md §3c).
     let created = Mutex<[String: ContinuousClock.Instant]>([:])
@@ -22,8 +22,8 @@ public final class KieClient: Sendable {
     /// The results of the tasks this client last read as succeeded (downloads by task id).
     let held = HeldResults()
     /// Generates and wait polls past these run their request in a child task (KieClient+ChildTask.swift).
-    let generateSlots = InFlightLimit(limit: HTTPTransport.maxInFlight)
-    let pollSlots = InFlightLimit(limit: HTTPTransport.maxInFlight)
+    let generateSlots = InFlightLimit(limit: ConcurrencyLimits.generatesInProgress)
+    let pollSlots = InFlightLimit(limit: ConcurrencyLimits.pollsInProgress)
 
     /// Creates a client. Throws only when `journalPath` is set and the journal cannot be opened.
     public init(config: ClientConfig, logger: Logger? = nil) throws(KieError) {

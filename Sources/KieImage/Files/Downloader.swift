@@ -73,14 +73,13 @@ extension KieClient {
         while true {
             attempt += 1
             let failure: KieError
+            let decision: RetryDecision
             do {
                 return try await fetch(link, original: url, stem: stem, directory: directory)
-            } catch let e as KieError where e.status != .io {
-                failure = e
+            } catch let f as FailedAttempt {
+                failure = f.error
+                decision = config.retry.decide(f.verdict, attempt: attempt, policy: .fileDownload)
             }
-            let decision = config.retry.decide(
-                failure.httpStatus.map { .answered(failure.status, code: $0, retryable: failure.retryable || $0 >= 500 || $0 == 429) } ?? .noAnswer,
-                attempt: attempt, idempotency: .idempotent)
             switch decision {
             case .retry(let delay) where attempt < 2 || reminted:
                 logger.notice("retrying download", metadata: ["attempt": "\(attempt)", "delayMs": "\(delay)", "taskId": "\(taskId)"])
@@ -115,25 +114,30 @@ extension KieClient {
                 sink.discard()
                 if status == 0 {
                     // An error page or envelope with status 200 (e.g. a proxy's): never saved as the image.
-                    throw KieError(.server, "file host answered \(type ?? "no content type") instead of a file", httpStatus: 200, retryable: true)
+                    throw Self.fileFailure(.malformed, "file host answered \(type ?? "no content type") instead of a file", httpStatus: 200)
                 }
-                throw KieError(status == 404 ? .notFound : .server, "file host answered HTTP \(status)", httpStatus: status)
+                throw Self.fileFailure(.http(status), "file host answered HTTP \(status)", httpStatus: status)
             }
             let ext = FileTypes.fileExtension(contentType: type, url: original)
             guard FileTypes.isComplete(tail: sink.tail, fileExtension: ext) else {
                 sink.discard()
-                throw KieError(.server, "file host sent an incomplete \(ext) (\(sink.bytes) bytes, no end marker)", httpStatus: 200, retryable: true)
+                throw Self.fileFailure(.malformed, "file host sent an incomplete \(ext) (\(sink.bytes) bytes, no end marker)", httpStatus: 200)
             }
             let path = "\(directory)/\(stem).\(ext)"
             try sink.commit(to: path)
             return DownloadedFile(url: original, path: path, bytes: sink.bytes, contentType: type)
         } catch let t as TransportFailure {
             sink.discard()
-            throw KieError(t.timedOut ? .timeout : .network, "download: \(t.message)", retryable: true)
+            throw Self.fileFailure(.transport(t.kind), "download: \(t.message)")
         } catch {
             sink.discard()
             throw error
         }
+    }
+
+    /// A failed fetch as the file downloads' failure policy reports it.
+    static func fileFailure(_ failure: AttemptFailure, _ message: String, httpStatus: Int? = nil) -> FailedAttempt {
+        FailedAttempt(failure, policy: .fileDownload, message: message, httpStatus: httpStatus)
     }
 }
 

@@ -64,12 +64,12 @@ extension KieClient {
                 "uploadPath": .string(options.uploadPath), "fileName": .string(name),
             ]
             env = try await caller.call(
-                .init(name: "upload-base64", method: .POST, url: config.uploadBaseUrl + "/api/file-base64-upload", idempotency: .idempotent),
+                .init(name: "upload-base64", method: .POST, url: config.uploadBaseUrl + "/api/file-base64-upload", policy: .read),
                 body: body)
         } else {
             let form = Multipart(fields: [("uploadPath", options.uploadPath), ("fileName", name)], file: ("file", name, MimeTypes.forName(name), bytes))
             env = try await caller.call(
-                .init(name: "upload-stream", method: .POST, url: config.uploadBaseUrl + "/api/file-stream-upload", idempotency: .idempotent),
+                .init(name: "upload-stream", method: .POST, url: config.uploadBaseUrl + "/api/file-stream-upload", policy: .read),
                 extraHeaders: [("Content-Type", form.contentType)], rawBody: form.body)
         }
         return try uploaded(env)
@@ -81,7 +81,7 @@ extension KieClient {
         var body: JSONObject = ["fileUrl": .string(url), "uploadPath": .string(options.uploadPath)]
         if let name = options.fileName { body["fileName"] = .string(name) }
         let env = try await caller.call(
-            .init(name: "upload-url", method: .POST, url: config.uploadBaseUrl + "/api/file-url-upload", idempotency: .idempotent),
+            .init(name: "upload-url", method: .POST, url: config.uploadBaseUrl + "/api/file-url-upload", policy: .read),
             body: .object(body))
         return try uploaded(env)
     }

@@ -9,7 +9,7 @@ import Glibc
 /// its request leaves, so a crash never loses a task that may exist and never makes the library
 /// submit the same work twice. Corrupt or truncated lines (a crash mid-write) are skipped with a
 /// warning; a torn last line is closed before the first append.
-public final class TaskJournal: Sendable {
+final class TaskJournal: Sendable {
     struct State {
         var fd: Int32
         var latest: [String: JournalEntry] = [:]
@@ -17,13 +17,13 @@ public final class TaskJournal: Sendable {
         var idOfTask: [String: String] = [:]
     }
 
-    public let path: String
-    public let warnings: [String]
+    let path: String
+    let warnings: [String]
     private let state: Mutex<State>
 
     /// Opens (creating if needed) and replays the journal. Intents left unsettled by an earlier
     /// process read `unknown`.
-    public init(path: String) throws(KieError) {
+    init(path: String) throws(KieError) {
         self.path = path
         var warnings: [String] = []
         var s = State(fd: -1)
@@ -60,7 +60,7 @@ public final class TaskJournal: Sendable {
     // MARK: writing
 
     /// Writes the intent of a generate about to be sent; returns the work item's id.
-    public func begin(request: JSONValue, family: String, tag: String?) throws(KieError) -> String {
+    func begin(request: JSONValue, family: String, tag: String?) throws(KieError) -> String {
         let id = "w" + String(UInt64.random(in: 1...UInt64.max), radix: 16) + String(Clock.nowMs() % 1_000_000, radix: 16)
         let now = Clock.nowMs()
         try append(JournalEntry(id: id, tag: tag, family: family, state: .intent, taskId: nil, request: request,
@@ -69,7 +69,7 @@ public final class TaskJournal: Sendable {
     }
 
     /// Appends a state for a work item known by id.
-    public func settle(_ id: String, _ newState: JournalState, taskId: String? = nil, detail: JSONValue = .null) throws(KieError) {
+    func settle(_ id: String, _ newState: JournalState, taskId: String? = nil, detail: JSONValue = .null) throws(KieError) {
         let base = state.withLock { $0.latest[id] }
         try append(JournalEntry(id: id, tag: base?.tag, family: base?.family ?? "4o", state: newState, taskId: taskId,
                                 request: .null, time: Clock.nowMs(), sentAt: nil, detail: detail))
@@ -77,7 +77,7 @@ public final class TaskJournal: Sendable {
 
     /// Appends a state for the work item of a task; tasks the journal does not hold (a wait on
     /// an id created elsewhere) are not journaled.
-    public func settle(taskId: String, _ newState: JournalState, detail: JSONValue = .null) throws(KieError) {
+    func settle(taskId: String, _ newState: JournalState, detail: JSONValue = .null) throws(KieError) {
         guard let id = state.withLock({ $0.idOfTask[taskId] }) else { return }
         try settle(id, newState, taskId: taskId, detail: detail)
     }
@@ -85,7 +85,7 @@ public final class TaskJournal: Sendable {
     /// Settles an `unknown` entry (kie_journal_resolve): a task id found in kie's logs makes it
     /// `submitted` (the next resume waits for it); nil marks it `abandoned`. Resolving an entry
     /// the same way twice is a no-op.
-    public func resolve(_ id: String, taskId: String?) throws(KieError) -> JournalEntry {
+    func resolve(_ id: String, taskId: String?) throws(KieError) -> JournalEntry {
         guard let e = entry(id: id) else { throw KieError(.notFound, "no journal entry \(id)", field: "id") }
         if let taskId, e.state == .submitted, e.taskId == taskId { return e }
         if taskId == nil, e.state == .abandoned { return e }
@@ -122,20 +122,20 @@ public final class TaskJournal: Sendable {
     // MARK: reading
 
     /// Latest entry of every work item, in first-seen order.
-    public func entries() -> [JournalEntry] {
+    func entries() -> [JournalEntry] {
         state.withLock { s in s.order.compactMap { s.latest[$0] } }
     }
 
-    public func entry(id: String) -> JournalEntry? { state.withLock { $0.latest[id] } }
+    func entry(id: String) -> JournalEntry? { state.withLock { $0.latest[id] } }
 
-    public func entry(taskId: String) -> JournalEntry? {
+    func entry(taskId: String) -> JournalEntry? {
         state.withLock { s in s.idOfTask[taskId].flatMap { s.latest[$0] } }
     }
 
     /// Generate sends (wall-clock ms), for seeding the rate limiter: for a send whose answer was
     /// journaled, the time of that answer (the server counted the send before it); for one still
     /// in flight when its process ended (`answered` false), the time it started.
-    public func sendTimes() -> [(atMs: Int64, answered: Bool)] {
+    func sendTimes() -> [(atMs: Int64, answered: Bool)] {
         entries().compactMap { e in e.sentAt.map { (atMs: $0, answered: e.state != .intent) } }
     }
 }

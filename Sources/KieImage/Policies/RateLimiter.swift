@@ -11,24 +11,24 @@ public struct RateLimitSettings: Sendable, Equatable {
 /// A send counts from the moment its answer came back (the latest it can have reached the
 /// server), and an unanswered send never expires, so client and server windows cannot disagree
 /// by the network's latency. Pure, so it is tested without clocks.
-public struct SlidingWindow: Sendable {
+struct SlidingWindow: Sendable {
     /// Milliseconds a slot is held past its window: our clock rounds to the nearest ms and a
     /// server's may truncate, so a send decided exactly one window after an answer could reach a
     /// server that still counts the old one (kie answers 429 and the submission is lost time).
-    public static let clockMarginMs: Int64 = 2
+    static let clockMarginMs: Int64 = 2
 
-    public let settings: RateLimitSettings
+    let settings: RateLimitSettings
     /// Send id -> time its answer came (Int64.max while in flight).
     private var sent: [UInt64: Int64] = [:]
     private var nextId: UInt64 = 0
 
-    public init(_ settings: RateLimitSettings) { self.settings = settings }
+    init(_ settings: RateLimitSettings) { self.settings = settings }
 
     /// How long an answered send holds its slot: the window plus the clock margin.
-    public var heldMs: Int64 { settings.perMs + Self.clockMarginMs }
+    var heldMs: Int64 { settings.perMs + Self.clockMarginMs }
 
     /// Milliseconds to wait before a send at `now` stays within the limit; 0 when it may go now.
-    public mutating func delay(now: Int64) -> Int64 {
+    mutating func delay(now: Int64) -> Int64 {
         guard settings.requests > 0 else { return 0 }
         let held = heldMs
         sent = sent.filter { $0.value == Int64.max || $0.value > now - held }
@@ -42,18 +42,18 @@ public struct SlidingWindow: Sendable {
 
     /// Takes a slot for a send starting now; call `answered` with the id when it completes.
     @discardableResult
-    public mutating func record(now: Int64) -> UInt64 {
+    mutating func record(now: Int64) -> UInt64 {
         nextId &+= 1
         if settings.requests > 0 { sent[nextId] = Int64.max }
         return nextId
     }
 
-    public mutating func answered(_ id: UInt64, now: Int64) {
+    mutating func answered(_ id: UInt64, now: Int64) {
         if sent[id] != nil { sent[id] = now }
     }
 
     /// After a 429 the server's window is full: treat the whole window as used from now.
-    public mutating func penalize(now: Int64) {
+    mutating func penalize(now: Int64) {
         guard settings.requests > 0 else { return }
         for _ in 0..<settings.requests { answered(record(now: now), now: now) }
     }

@@ -31,20 +31,41 @@ public struct GenerateRequest: Sendable, Equatable {
         self.fallbackModel = fallbackModel
     }
 
+    /// A field of the body sent to `POST /api/v1/gpt4o-image/generate`, declared in the body's
+    /// field order (`bodyFieldOrder`).
+    enum BodyField: String, Sendable, CaseIterable {
+        case prompt, filesUrl, size, nVariants, maskUrl, callBackUrl, isEnhance, uploadCn, enableFallback, fallbackModel
+    }
+
+    /// The order `body` writes its fields in: kie's documentation order (docs/kie-api.md §1a). The
+    /// one statement of that order: a binding that builds a request in it (Python's
+    /// `build_request`) gets the body back byte for byte, and need not parse it (BENCHMARKS.md, P4).
+    static let bodyFieldOrder = BodyField.allCases
+
     /// The exact JSON body sent to `POST /api/v1/gpt4o-image/generate`: only fields that are set,
-    /// in the order of kie's documentation. The deprecated `fileUrl` is never sent: it was folded into `filesUrl`.
+    /// in `bodyFieldOrder`. The deprecated `fileUrl` is never sent: it was folded into `filesUrl`.
     public var body: JSONValue {
-        var o = JSONObject()
-        if let prompt { o["prompt"] = .string(prompt) }
-        if !filesUrl.isEmpty { o["filesUrl"] = .array(filesUrl.map { .string($0) }) }
-        o["size"] = .string(size.rawValue)
-        if let nVariants { o["nVariants"] = .int(Int64(nVariants)) }
-        if let maskUrl { o["maskUrl"] = .string(maskUrl) }
-        if let callBackUrl { o["callBackUrl"] = .string(callBackUrl) }
-        if let isEnhance { o["isEnhance"] = .bool(isEnhance) }
-        if let uploadCn { o["uploadCn"] = .bool(uploadCn) }
-        if let enableFallback { o["enableFallback"] = .bool(enableFallback) }
-        if let fallbackModel { o["fallbackModel"] = .string(fallbackModel.rawValue) }
-        return .object(o)
+        var pairs: [(String, JSONValue)] = []
+        pairs.reserveCapacity(Self.bodyFieldOrder.count)
+        for field in Self.bodyFieldOrder {
+            if let value = value(of: field) { pairs.append((field.rawValue, value)) }
+        }
+        return .object(JSONObject(uniquePairs: pairs))
+    }
+
+    /// A field's value in the body; nil when it is not sent.
+    func value(of field: BodyField) -> JSONValue? {
+        switch field {
+        case .prompt: prompt.map { .string($0) }
+        case .filesUrl: filesUrl.isEmpty ? nil : .array(filesUrl.map { .string($0) })
+        case .size: .string(size.rawValue)
+        case .nVariants: nVariants.map { .int(Int64($0)) }
+        case .maskUrl: maskUrl.map { .string($0) }
+        case .callBackUrl: callBackUrl.map { .string($0) }
+        case .isEnhance: isEnhance.map { .bool($0) }
+        case .uploadCn: uploadCn.map { .bool($0) }
+        case .enableFallback: enableFallback.map { .bool($0) }
+        case .fallbackModel: fallbackModel.map { .string($0.rawValue) }
+        }
     }
 }

@@ -127,7 +127,7 @@ public enum RequestValidator {
             }
             request.fallbackModel = m
         }
-        return ValidatedRequest(family: .fourO, body: request.body, tag: tag, warnings: warnings, request: request)
+        return ValidatedRequest(family: .fourO, body: request.body, tag: tag, warnings: warnings)
     }
 
     static func optionalString(_ o: JSONObject, _ key: String) throws(KieError) -> String? {

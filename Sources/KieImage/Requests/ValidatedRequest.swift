@@ -13,19 +13,13 @@ public struct ValidatedRequest: Sendable, Equatable {
     /// What the request does that the caller may not expect (a field with no effect, an input
     /// key the model's preset does not document); the request is sent as given.
     public var warnings: [String]
-    /// The typed 4o request; nil for a Market request.
-    public var request: GenerateRequest?
 
-    public init(
-        family: TaskFamily, body: JSONValue, model: String? = nil, tag: String? = nil, warnings: [String] = [],
-        request: GenerateRequest? = nil
-    ) {
+    public init(family: TaskFamily, body: JSONValue, model: String? = nil, tag: String? = nil, warnings: [String] = []) {
         self.family = family
         self.body = body
         self.model = model
         self.tag = tag
         self.warnings = warnings
-        self.request = request
     }
 
     /// The API path `body` is POSTed to.

@@ -6,25 +6,15 @@ import NIOPosix
 import Synchronization
 import Tracing
 
-/// One HTTP attempt's inputs. The transport adds the Bearer key only when `authorized` is set,
-/// and only for the configured API and upload origins.
+/// One HTTP attempt's inputs. The transport adds the Bearer key only for the configured API and
+/// upload origins.
 struct HTTPCall: Sendable {
     var method: HTTPMethod
     var url: String
     var headers: [(String, String)] = []
     var body: [UInt8]? = nil
-    var authorized = true
     var timeoutMs: Int64
     var maxBodyBytes = 16 << 20
-}
-
-/// How an attempt failed below HTTP: whether the request may have reached the server.
-struct TransportFailure: Error, Sendable {
-    var sent: Bool
-    var timedOut: Bool
-    var message: String
-    /// The server answered, with more than the call reads (`HTTPCall.maxBodyBytes`).
-    var oversized = false
 }
 
 /// Executes HTTP calls on AsyncHTTPClient. API calls never follow redirects (a redirect must not
@@ -55,7 +45,6 @@ final class HTTPTransport: Sendable {
     private let userAgent: String
     /// API requests in flight at once; the rest wait here, in order, not inside the pool.
     private let inFlight: InFlightLimit
-    static let maxInFlight = 64
 
     init(config: ClientConfig) {
         connectTimeoutMs = config.connectTimeoutMs
@@ -63,7 +52,7 @@ final class HTTPTransport: Sendable {
         keyOrigins = [config.baseUrl, config.uploadBaseUrl].compactMap(URLParts.init)
         authorization = "Bearer " + config.apiKey
         userAgent = config.userAgent
-        inFlight = InFlightLimit(limit: Self.maxInFlight)
+        inFlight = InFlightLimit(limit: ConcurrencyLimits.requestsOnTheWire)
     }
 
     /// The API and file clients' configurations, made with the clients by the first request:
@@ -73,7 +62,7 @@ final class HTTPTransport: Sendable {
         var c = HTTPClient.Configuration()
         c.timeout = .init(connect: .milliseconds(connectTimeoutMs))
         c.redirectConfiguration = .disallow
-        c.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: Self.maxInFlight)
+        c.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: ConcurrencyLimits.connectionsPerHost)
         c.decompression = .disabled
         // With no tracer bootstrapped, AsyncHTTPClient would still open a no-op span per request
         // (a sizeable share of a record-info read's cost); nil skips it. A real tracer is kept.
@@ -165,13 +154,7 @@ final class HTTPTransport: Sendable {
         headers.add(name: "Accept", value: "application/json")
         for (k, v) in call.headers { headers.add(name: k, value: v) }
         guard let http = started() else { throw Self.shutDown }
-        let client: HTTPClient
-        if call.authorized && mayCarryKey(call.url) {
-            headers.add(name: "Authorization", value: authorization)
-            client = http.api
-        } else {
-            client = call.authorized ? http.api : http.files
-        }
+        if mayCarryKey(call.url) { headers.add(name: "Authorization", value: authorization) }
         do {
             let request = try HTTPClient.Request(
                 url: call.url, method: call.method, headers: headers, body: call.body.map { .bytes($0) })
@@ -182,7 +165,7 @@ final class HTTPTransport: Sendable {
             // idle, and the process aborts ("A connection that we don't know was released?").
             // On one loop the completion runs inside the write. Calls without a body (reads) send
             // their end with their head, and keep the pool's choice of loop.
-            let task = client.execute(
+            let task = http.api.execute(
                 request: request, delegate: AnswerCollector(maxBytes: call.maxBodyBytes),
                 eventLoop: call.body == nil ? .indifferent : .delegateAndChannel(on: http.loop), deadline: deadline)
             return try await withTaskCancellationHandler {

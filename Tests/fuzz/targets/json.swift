@@ -1,4 +1,4 @@
-// libFuzzer target: the byte-level JSON reader and writer (Support/JSONReader.swift, JSONWriter.swift).
+// libFuzzer target: the byte-level JSON reader and writer (JSON/JSONReader.swift, JSONWriter.swift).
 // Differential: whatever JSON.parse accepts, FoundationEssentials' JSONDecoder (the parser it
 // replaced, with the same depth limit) accepts too and decodes to the same value (numbers equal
 // to 1e-15 relative beyond 2^53: the decoder truncates some, e.g. 9007199254740993.5); whatever

@@ -105,7 +105,7 @@ struct JSONWriter {
         guard let base = u.baseAddress else { return }
         let n = u.count
         // Most strings need no escape: find the first byte that does, eight bytes at a time
-        // (JSONReader.swift, SWAR), and copy everything before it at once.
+        // (SWAR.swift), and copy everything before it at once.
         var k = 0
         while n - k >= 8, !SWAR.endsPlainRun(UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)) { k += 8 }
         while k < n, Self.plain(base[k]) { k += 1 }
