@@ -21,8 +21,9 @@ extension KieClient {
         return plan
     }
 
-    /// Entries to resume: every `submitted` one, and with `download` every `succeeded` one whose
-    /// files were not saved yet; plus the `unknown` ones, which are never resubmitted.
+    /// The plan with no choice but `download` (kie_resume's): its `resume` holds every `submitted`
+    /// item, and with `download` every `succeeded` one whose files were not saved yet; its
+    /// `unknown` the unknown outcomes, which are never resubmitted.
     public func resumePlan(download: Bool) throws(KieError) -> ResumePlan {
         try resumePlan(ResumeOptions(download: download))
     }
