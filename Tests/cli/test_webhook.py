@@ -45,3 +45,23 @@ def test_wrong_or_stale_signature_exits_9_and_never_prints_the_key(tmp_path):
             input=BODY)
     assert r.returncode == 9
     assert KEY not in r.stdout + r.stderr
+
+
+def test_confirm_reads_the_task_from_record_info(tmp_path, sim):
+    created = run(["generate", "--prompt", "confirmed by record-info", "--size", "1:1", "--no-wait", *sim.args()],
+                  env=sim.env())
+    assert created.returncode == 0, created.stderr
+    task_id = created.stdout.split()[-1]
+    body = tmp_path / "cb.json"
+    body.write_text(json.dumps({"code": 200, "msg": "success", "data": {"taskId": task_id, "info": {}}}))
+    ts = int(time.time())
+    r = run(["webhook", "verify", "--key", KEY, "--body", str(body), "--timestamp", str(ts),
+             "--signature", sign(task_id, ts), "--confirm", *sim.args()], env=sim.env())
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["valid"] is True and out["event"]["taskId"] == task_id
+    assert out["task"]["taskId"] == task_id
+    # A wrong signature is refused before the task is read.
+    r = run(["webhook", "verify", "--key", KEY, "--body", str(body), "--timestamp", str(ts),
+             "--signature", sign(task_id, ts, "other"), "--confirm", *sim.args()], env=sim.env())
+    assert r.returncode == 9 and "task" not in json.loads(r.stdout) and "SIGNATURE" in r.stderr

@@ -37,6 +37,16 @@ enum BatchInput {
         return lines
     }
 
+    /// Refuses a file with invalid lines, each reported on stderr, unless `--skip-invalid` runs
+    /// the valid ones (the invalid ones then end in the summary).
+    static func refuseInvalid(_ lines: [BatchLine], file: String, skipInvalid: Bool) throws {
+        let invalid = lines.compactMap { line in line.request.failure.map { (line.number, $0) } }
+        guard !invalid.isEmpty && !skipInvalid else { return }
+        for (number, e) in invalid { Console.err("kie-image: \(file):\(number): \(ErrorReport.line(for: e))") }
+        throw CLIFailure("VALIDATION", "\(invalid.count) invalid line(s) in \(file); nothing was submitted (--skip-invalid runs the rest)",
+                         code: ExitCodes.validation)
+    }
+
     /// FNV-1a 64, hex: enough to notice an edited line, not a security measure.
     static func fnv1a(_ text: String) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325

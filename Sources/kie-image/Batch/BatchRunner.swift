@@ -52,6 +52,26 @@ struct BatchRunner: Sendable {
     let timeoutSeconds: Int?
     let display: BatchDisplay
 
+    /// Runs the work with the display drawn; the first SIGINT/SIGTERM stops it after the
+    /// submissions in flight (the journal stays consistent), a second one kills.
+    func run(_ work: [BatchWork], stoppingOn signals: Signals) async -> [Int: BatchOutcome] {
+        let ticker = display.startTicker()
+        let job = Task { await run(work) }
+        let interrupter = Task {
+            for await _ in signals.stream {
+                Console.err("\nkie-image: interrupted: finishing in-flight submissions, then stopping (Ctrl-C again to kill)")
+                job.cancel()
+                signals.restoreDefaults()
+                return
+            }
+        }
+        let outcomes = await job.value
+        interrupter.cancel()
+        ticker?.cancel()
+        display.finish()
+        return outcomes
+    }
+
     func run(_ work: [BatchWork]) async -> [Int: BatchOutcome] {
         let queue = LineQueue(work)
         let log = OutcomeLog()

@@ -56,7 +56,7 @@ struct GenerateCommand: AsyncParsableCommand {
     var inputs: [String] = []
 
     @Option(name: .customLong("image"), help: ArgumentHelp(
-        "Reference image: a URL or a local file (uploaded first). Repeat for up to 5.", valueName: "FILE|URL"))
+        "Reference image: a URL or a local file (uploaded first). Repeat for up to \(RequestValidator.maxFiles).", valueName: "FILE|URL"))
     var images: [String] = []
 
     @Option(help: ArgumentHelp("Mask (black = edit, white = keep): a URL or a local file.", valueName: "FILE|URL"))
@@ -96,17 +96,29 @@ struct GenerateCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be a positive number of seconds") }
-        if model == nil {
-            if size == nil { throw ValidationError("--size is required for GPT Image 1 (or name a Market model with --model)") }
-            let marketOnly = [("--aspect", aspect), ("--resolution", resolution), ("--quality", quality), ("--background", background)]
-            for (flag, value) in marketOnly where value != nil { throw ValidationError("\(flag) goes with --model (Market models)") }
-            if !inputs.isEmpty { throw ValidationError("--input goes with --model (Market models)") }
-        } else {
-            let fourOOnly: [(String, Bool)] = [("--size", size != nil), ("--mask", mask != nil), ("--variants", variants != nil),
-                                               ("--enhance", enhance), ("--upload-cn", uploadCn), ("--fallback", fallback != nil)]
-            for (flag, set) in fourOOnly where set { throw ValidationError("\(flag) is a GPT Image 1 (4o) option; Market models take --aspect, --resolution, --input") }
-            _ = try marketInputs()
+        let family: TaskFamily = model == nil ? .fourO : .market
+        // Which family takes which field is the core's (TaskFamily.requestFields); this only
+        // knows which field each option sets.
+        for option in familyOptions where option.isSet && !family.requestFields.contains(option.field) {
+            throw ValidationError(family == .fourO ? "\(option.flag) goes with --model (Market models)"
+                : "\(option.flag) is a GPT Image 1 (4o) option; Market models take --aspect, --resolution, --input")
         }
+        if family == .market { _ = try marketInputs() }
+        let request = request(files: images, mask: mask)
+        for field in family.requiredFields where request[field] == nil {
+            let flag = familyOptions.first { $0.field == field }?.flag ?? field
+            throw ValidationError(family == .fourO ? "\(flag) is required for GPT Image 1 (or name a Market model with --model)"
+                : "\(flag) is required with --model")
+        }
+    }
+
+    /// The options that belong to one family, each with the top-level request field it sets
+    /// (the Market ones all go into `input`).
+    var familyOptions: [(flag: String, field: String, isSet: Bool)] {
+        [("--size", "size", size != nil), ("--mask", "maskUrl", mask != nil), ("--variants", "nVariants", variants != nil),
+         ("--enhance", "isEnhance", enhance), ("--upload-cn", "uploadCn", uploadCn), ("--fallback", "fallbackModel", fallback != nil),
+         ("--aspect", "input", aspect != nil), ("--resolution", "input", resolution != nil), ("--quality", "input", quality != nil),
+         ("--background", "input", background != nil), ("--input", "input", !inputs.isEmpty)]
     }
 
     /// `--input KEY=VALUE` pairs, VALUE as JSON when it parses.
@@ -160,33 +172,41 @@ struct GenerateCommand: AsyncParsableCommand {
         _ = try RequestValidator.validate(request(files: images.map(stand), mask: mask.map(stand)))
 
         try await Session.with(client) { session in
-            var files: [String] = []
-            for value in images { files.append(LocalFiles.isURL(value) ? value : try await Uploader.url(session, path: value)) }
-            let maskURL = try await mask.asyncMap { LocalFiles.isURL($0) ? $0 : try await Uploader.url(session, path: $0) }
-            let validated = try RequestValidator.validate(request(files: files, mask: maskURL))
-            for warning in validated.warnings where !quiet { Console.err("kie-image: warning: \(warning)") }
-
+            let validated = try await uploadedRequest(session)
             if noWait {
                 let submitted = try await session.client.generate(validated)
                 Console.out(json ? JSON.serialize(submitted.json) : submitted.taskId)
                 return
             }
-            let client = session.client
-            let task = try await TaskFlow.follow(ProgressDisplay.automatic(quiet: quiet)) { onEvent in
-                let options = TaskFlow.waitOptions(client, timeoutSeconds: timeout)
-                guard case .completed(let task, _) = try await client.run(validated, options: options, onEvent: onEvent) else {
-                    throw KieError(.internal, "run ended without a task")
-                }
-                return task
-            }
+            let task = try await follow(validated, session.client)
             if let credits = task.creditsConsumed, !quiet && !json { Console.err("kie-image: credits consumed: \(credits)") }
-            let dir = TaskFlow.outputDirectory(out, taskId: task.taskId)
-            let downloaded = try await session.client.download(task, to: dir)
+            let downloaded = try await session.client.download(task, to: TaskFlow.outputDirectory(out, taskId: task.taskId))
             if json {
                 Console.out(task.jsonText(adding: [("downloads", .array(downloaded.map(\.json)))]))
             } else {
                 for file in downloaded { Console.out(file.path) }
             }
+        }
+    }
+
+    /// The request with its local files uploaded, validated by the core; its warnings on stderr.
+    func uploadedRequest(_ session: Session) async throws -> ValidatedRequest {
+        var files: [String] = []
+        for value in images { files.append(LocalFiles.isURL(value) ? value : try await Uploader.url(session, path: value)) }
+        let maskURL = try await mask.asyncMap { LocalFiles.isURL($0) ? $0 : try await Uploader.url(session, path: $0) }
+        let validated = try RequestValidator.validate(request(files: files, mask: maskURL))
+        for warning in validated.warnings where !quiet { Console.err("kie-image: warning: \(warning)") }
+        return validated
+    }
+
+    /// Submits and waits through the core's run, with the progress display.
+    func follow(_ validated: ValidatedRequest, _ client: KieClient) async throws -> KieTask {
+        try await TaskFlow.follow(ProgressDisplay.automatic(quiet: quiet)) { onEvent in
+            let options = TaskFlow.waitOptions(client, timeoutSeconds: timeout)
+            guard case .completed(let task, _) = try await client.run(validated, options: options, onEvent: onEvent) else {
+                throw KieError(.internal, "run ended without a task")
+            }
+            return task
         }
     }
 }

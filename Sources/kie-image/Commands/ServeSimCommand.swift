@@ -39,7 +39,7 @@ struct ServeSimCommand: AsyncParsableCommand {
     @Option(name: .customLong("api-key"), help: "An accepted API key (repeatable); replaces the default \"sim-key\".")
     var apiKeys: [String] = []
 
-    @Option(name: .customLong("generation-ms"), help: "How long each task takes (default 18000, like the real service).")
+    @Option(name: .customLong("generation-ms"), help: ArgumentHelp("How long each task takes (default \(SimulatorConfig().generationMs), like the real service)."))
     var generationMs: Int?
 
     @Option(help: ArgumentHelp("Simulator config file (JSON; keys as in kie-sim --help).", valueName: "FILE"))
@@ -48,7 +48,8 @@ struct ServeSimCommand: AsyncParsableCommand {
     @Option(name: .customLong("fault"), help: ArgumentHelp("A fault rule as JSON (repeatable).", valueName: "JSON"))
     var faults: [String] = []
 
-    func run() async throws {
+    /// The simulator's configuration: --config, then the options over it.
+    func simulatorSettings() throws -> SimulatorConfig {
         var settings = SimulatorConfig()
         if let config {
             let bytes: [UInt8]
@@ -71,6 +72,11 @@ struct ServeSimCommand: AsyncParsableCommand {
             }
             settings.faults.append(rule)
         }
+        return settings
+    }
+
+    func run() async throws {
+        let settings = try simulatorSettings()
         let signals = Signals([SIGINT, SIGTERM])
         let sim = try await Simulator.start(settings)
         Console.out(sim.baseURL)

@@ -62,25 +62,25 @@ struct WebhookVerifyCommand: AsyncParsableCommand {
 
     @OptionGroup var client: ClientOptions
 
+    /// The callback body: --body FILE, else stdin.
+    func bodyBytes() throws -> [UInt8] {
+        guard let body, body != "-" else { return RawFile.readStandardInput() }
+        guard let bytes = RawFile.read(body) else { throw CLIFailure("IO", "cannot read \(body)", code: ExitCodes.other) }
+        return bytes
+    }
+
     func run() async throws {
         JSONErrors.enable(true)
         guard let key = key ?? ClientConfig.environment()["KIE_WEBHOOK_KEY"] else {
             throw CLIFailure.usage("no webhook key: pass --key or set KIE_WEBHOOK_KEY")
         }
-        let bytes: [UInt8]
-        if let body, body != "-" {
-            guard let b = RawFile.read(body) else { throw CLIFailure("IO", "cannot read \(body)", code: ExitCodes.other) }
-            bytes = b
-        } else {
-            bytes = RawFile.readStandardInput()
-        }
-        let clock = now ?? Int64(time(nil))
-        let event = try WebhookVerifier.verify(key: key, body: bytes, timestamp: timestamp, signature: signature, now: clock, tolerance: tolerance)
+        let event = try WebhookVerifier.verify(key: key, body: try bodyBytes(), timestamp: timestamp, signature: signature,
+                                               now: now ?? Int64(time(nil)), tolerance: tolerance)
         guard confirm else {
             Console.out(JSON.serialize(["valid": true, "event": event.json]))
             return
         }
-        let task = try await Session.with(client) { try await $0.client.task(event.taskId) }
+        let task = try await Session.with(client) { try await $0.client.confirm(event) }
         Console.out(JSON.serialize(["valid": true, "event": event.json, "task": task.json]))
     }
 }

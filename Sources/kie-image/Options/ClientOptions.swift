@@ -9,15 +9,15 @@ struct ClientOptions: ParsableArguments {
     var apiKey: String?
 
     @Option(name: .customLong("base-url"), help: ArgumentHelp(
-        "API base URL (default: $KIE_BASE_URL, else https://api.kie.ai).", valueName: "URL"))
+        "API base URL (default: $KIE_BASE_URL, else \(Self.defaults.baseUrl)).", valueName: "URL"))
     var baseUrl: String?
 
     @Option(name: .customLong("upload-base-url"), help: ArgumentHelp(
-        "File upload host (default: https://kieai.redpandaai.co).", valueName: "URL"))
+        "File upload host (default: $KIE_UPLOAD_BASE_URL, else \(Self.defaults.uploadBaseUrl)).", valueName: "URL"))
     var uploadBaseUrl: String?
 
     @Option(name: .customLong("rate-limit"), help: ArgumentHelp(
-        "Generate submissions allowed per window: N per MS milliseconds (default 20/10000, kie's limit). Set it only to a higher limit kie granted your account.",
+        "Generate submissions allowed per window: N per MS milliseconds (default \(RateLimitArgument.defaultSlash), kie's limit). Set it only to a higher limit kie granted your account.",
         valueName: "N/MS"), transform: RateLimitArgument.parse)
     var rateLimit: RateLimitSettings?
 
@@ -34,6 +34,9 @@ struct ClientOptions: ParsableArguments {
         "With --simulate: simulator configuration JSON (same keys as kie-sim's config file).",
         valueName: "JSON", visibility: .hidden))
     var simConfig: String?
+
+    /// The core's defaults, for help texts.
+    static var defaults: ClientConfig { ClientConfig(apiKey: "") }
 
     /// Opens a client (and, with --simulate, the simulator it talks to).
     func open(journalPath: String? = nil) async throws -> Session {
@@ -94,6 +97,15 @@ struct ClientOptions: ParsableArguments {
 
 /// `--rate-limit N/MS`: the core config's `rateLimit {requests: N, perMs: MS}`.
 enum RateLimitArgument {
+    /// The core's default limit as `N/MS`, for help texts.
+    static var defaultSlash: String { "\(RateLimitSettings().requests)/\(RateLimitSettings().perMs)" }
+
+    /// The core's default limit in words ("N per S s"), for help texts.
+    static var defaultPerWindow: String {
+        let d = RateLimitSettings()
+        return d.perMs % 1000 == 0 ? "\(d.requests) per \(d.perMs / 1000) s" : "\(d.requests) per \(d.perMs) ms"
+    }
+
     static func parse(_ text: String) throws -> RateLimitSettings {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2,

@@ -50,12 +50,3 @@ enum Environment {
         return s.isEmpty ? nil : s
     }
 }
-
-enum WallClock {
-    /// Milliseconds since the epoch (the unit of the journal's `time`).
-    static func nowMs() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
-}
