@@ -127,7 +127,8 @@ struct APICaller: Sendable {
                 return .failure(Failed(failure: f, error: e))
             }
             if endpoint.readsRecord && e.apiCode == 422 {
-                e.status = .notFound
+                // "url is wrong": the URL is not one of the task's, a bad argument (docs/kie-api.md §11 row 12).
+                if e.message == "url is wrong" { (e.status, e.field) = (.validation, "url") } else { e.status = .notFound }
                 e.retryable = false
             }
             return .failure(Failed(failure: .answered(e.status, code: e.apiCode ?? e.httpStatus, retryable: e.retryable), error: e))
