@@ -56,6 +56,9 @@ final class HTTPTransport: Sendable {
     /// API requests in flight at once; the rest wait here, in order, not inside the pool.
     private let inFlight: InFlightLimit
     static let maxInFlight = 64
+    /// Which proxy each URL goes through, and the clients made for each proxy ("<proxy> api|files").
+    let proxies: ProxySettings
+    private let proxied = Mutex<[String: HTTPClient]>([:])
 
     init(config: ClientConfig) {
         connectTimeoutMs = config.connectTimeoutMs
@@ -64,6 +67,21 @@ final class HTTPTransport: Sendable {
         authorization = "Bearer " + config.apiKey
         userAgent = config.userAgent
         inFlight = InFlightLimit(limit: Self.maxInFlight)
+        proxies = config.proxies
+    }
+
+    /// `client` (the API or the files client) for `url`, or its twin through the URL's proxy.
+    private func route(_ url: String, files: Bool, _ client: HTTPClient) -> HTTPClient {
+        guard let server = proxies.server(for: url) else { return client }
+        let key = "\(server.host):\(server.port) \(server.hasCredentials) \(files ? "files" : "api")"
+        return proxied.withLock { map in
+            if let c = map[key] { return c }
+            var configuration = files ? configurations().files : configurations().api
+            configuration.proxy = server.configuration
+            let c = HTTPClient(eventLoopGroup: NIOSingletons.posixEventLoopGroup, configuration: configuration)
+            map[key] = c
+            return c
+        }
     }
 
     /// The API and file clients' configurations, made with the clients by the first request:
@@ -121,6 +139,7 @@ final class HTTPTransport: Sendable {
         guard let running else { return }
         try? await running.api.shutdown()
         try? await running.files.shutdown()
+        for c in proxied.withLock({ map in defer { map.removeAll() }; return Array(map.values) }) { try? await c.shutdown() }
     }
 
     /// Whether requests open tracing spans (only when the application bootstrapped a tracer).
@@ -165,13 +184,14 @@ final class HTTPTransport: Sendable {
         headers.add(name: "Accept", value: "application/json")
         for (k, v) in call.headers { headers.add(name: k, value: v) }
         guard let http = started() else { throw Self.shutDown }
-        let client: HTTPClient
+        var client: HTTPClient
         if call.authorized && mayCarryKey(call.url) {
             headers.add(name: "Authorization", value: authorization)
             client = http.api
         } else {
             client = call.authorized ? http.api : http.files
         }
+        client = route(call.url, files: client === http.files, client)
         do {
             let request = try HTTPClient.Request(
                 url: call.url, method: call.method, headers: headers, body: call.body.map { .bytes($0) })
@@ -209,7 +229,7 @@ final class HTTPTransport: Sendable {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "User-Agent", value: userAgent)
         do {
-            let response = try await http.files.execute(request, timeout: .milliseconds(max(timeoutMs, 1)))
+            let response = try await route(url, files: true, http.files).execute(request, timeout: .milliseconds(max(timeoutMs, 1)))
             let type = response.headers.first(name: "Content-Type")
             guard response.status == .ok, accept(type) else {
                 _ = try? await response.body.collect(upTo: 1 << 16)
@@ -233,7 +253,9 @@ final class HTTPTransport: Sendable {
         if let e = error as? HTTPClientError {
             switch e {
             case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout, .invalidURL, .emptyHost,
-                .emptyScheme, .alreadyShutdown:
+                .emptyScheme, .alreadyShutdown,
+                // A proxy that refused or broke the CONNECT tunnel: the request never left (docs/inputs-proxies-budget.md, "Proxies").
+                .proxyAuthenticationRequired, .invalidProxyResponse, .httpProxyHandshakeTimeout:
                 return TransportFailure(sent: false, timedOut: e == .connectTimeout, message: "could not connect: \(e)")
             case .deadlineExceeded, .readTimeout:
                 return TransportFailure(sent: true, timedOut: true, message: "no answer before the timeout")
