@@ -88,6 +88,44 @@ import Glibc
         }
     }
 
+    @Test func concurrentGeneratesOfOneNewFileShareOneUpload() async throws {
+        let f = Files()
+        let a = f.png("shared.png")
+        try await withSim { h in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 { group.addTask { _ = try await h.client.generate(json: #"{"size":"1:1","filesUrl":["\#(a)"]}"#) } }
+                try await group.waitForAll()
+            }
+            #expect(Self.uploads(h) == 1 && h.generateCount() == 8)
+        }
+    }
+
+    @Test func journalUploadLinesAreNotWorkItemsAndExpireAfter23Hours() async throws {
+        let f = Files()
+        let a = f.png("old.png")
+        let journal = f.journal
+        try await withSim(client: { $0.journalPath = journal }) { h in
+            _ = try await h.client.generate(json: #"{"size":"1:1","filesUrl":["\#(a)"]}"#)
+            #expect(Self.uploads(h) == 1)
+            let reopened = try TaskJournal(path: journal)
+            #expect(reopened.warnings.isEmpty && reopened.entries().count == 1)
+            // The same upload, recorded 24 hours ago: too old to reuse.
+            let key = try #require(Self.journalUploadKeys(journal).first)
+            try reopened.recordUpload(UploadRecord(key: key, url: "https://expired.example/x.png", time: Clock.nowMs() - 24 * 3_600_000))
+            let second = try KieClient(config: h.client.config)
+            _ = try await second.generate(json: #"{"size":"1:1","filesUrl":["\#(a)"]}"#)
+            await second.shutdown()
+            #expect(Self.uploads(h) == 2)
+        }
+    }
+
+    static func journalUploadKeys(_ path: String) -> [String] {
+        let text = String(decoding: LocalFileBytes.read(path), as: UTF8.self)
+        return text.split(separator: "\n").compactMap { line in
+            (try? JSON.parse(String(line))).flatMap { UploadRecord(line: $0)?.key }
+        }
+    }
+
     @Test func badLocalFilesFailBeforeAnyUpload() async throws {
         let f = Files()
         let good = f.png("good.png")

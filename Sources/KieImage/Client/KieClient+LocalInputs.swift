@@ -21,12 +21,26 @@ extension KieClient {
     /// The URL of content on the upload host: an upload of the same bytes (SHA-256) in the last
     /// 23 hours, else a new one, recorded in the journal (or, without one, in memory). The front
     /// ends' `bytes` and file objects come here too. `type` is the file type (png, jpg, ...).
+    /// Concurrent calls with the same new content share one upload.
     public func uploadedURL(bytes: [UInt8], type: String) async throws -> String {
         let key = "sha256:" + SHA256.hash(data: bytes).map { String($0, radix: 16).leftPadded(2) }.joined()
-        let now = Clock.nowMs()
-        if let known = journal?.upload(key: key) ?? uploads.withLock({ $0[key] }), now - known.time < LocalInputs.reuseMs {
+        if let known = journal?.upload(key: key) ?? uploads.withLock({ $0[key] }), Clock.nowMs() - known.time < LocalInputs.reuseMs {
             return known.url
         }
+        let upload = uploading.withLock { map -> Task<String, any Error> in
+            if let running = map[key] { return running }
+            let task = Task {
+                defer { self.uploading.withLock { _ = $0.removeValue(forKey: key) } }
+                return try await self.uploadNew(bytes: bytes, type: type, key: key)
+            }
+            map[key] = task
+            return task
+        }
+        return try await upload.value
+    }
+
+    private func uploadNew(bytes: [UInt8], type: String, key: String) async throws -> String {
+        let now = Clock.nowMs()
         var options = UploadOptions()
         options.uploadPath = "kieimage/inputs"
         // Named by content: re-using a name overwrites (docs/kie-api.md §6), and the same bytes may.

@@ -26,6 +26,8 @@ public final class KieClient: Sendable {
     let budget: CreditBudget
     /// Uploaded local inputs by content key, when there is no journal to hold them.
     let uploads = Mutex<[String: UploadRecord]>([:])
+    /// Uploads of local inputs in flight, by content key (KieClient+LocalInputs.swift).
+    let uploading = Mutex<[String: Task<String, any Error>]>([:])
 
     /// Creates a client. Throws only when `journalPath` is set and the journal cannot be opened.
     public init(config: ClientConfig, logger: Logger? = nil) throws(KieError) {
