@@ -17,6 +17,23 @@ import Testing
         }
     }
 
+    /// 422 "url is wrong" on 4o download-url: the URL is not one of the task's (docs/kie-api.md §11
+    /// row 12), a bad argument, not a missing task; Market is not asked for an id of unknown family.
+    @Test func downloadURLWithAWrongURLIsValidationOfURL() async throws {
+        try await withSim(configure: { $0.faults = [FaultRule(endpoint: "download-url", action: FaultAction(bodyCode: 422, msg: "url is wrong"))] }) { h in
+            let s = try await h.client.generate(h.request())
+            _ = try await h.client.wait(s.taskId, options: h.waitOptions)
+            for id in [s.taskId, "0123456789abcdef0123456789abcdef"] {
+                let e = await expectError(.validation) {
+                    _ = try await h.client.downloadURL(taskId: id, url: "https://tempfile.aiquickdraw.com/other.png")
+                }
+                #expect(e?.field == "url" && e?.apiCode == 422 && e?.retryable == false && e?.attempts == 1)
+            }
+            #expect(h.sim.requestCounts()["download-url"] == 2)
+            #expect(h.sim.requestCounts()["jobs-recordInfo"] == nil)
+        }
+    }
+
     @Test func waitOnATaskOfAnotherClientFailsNotFoundAtOnce() async throws {
         try await withSim(configure: { $0.faults = [FaultRule(endpoint: "record-info", action: FaultAction(bodyCode: 422, msg: "The record does not exist"))] }) { h in
             _ = await expectError(.notFound) { _ = try await h.client.wait("0123456789abcdef0123456789abcdef", options: h.waitOptions) }

@@ -16,6 +16,14 @@ public struct ClientConfig: Sendable {
     public var journalPath: String?
     public var delivery: String = "thread"
     public var logLevel: String = "info"
+    /// Credit budget of the client's generates (docs/inputs-proxies-budget.md, "Budget"); nil: no limit.
+    public var maxCredits: Double?
+    /// Spend counts from this ISO date (`budgetSinceMs`, wall-clock ms); nil: everything counted.
+    public var budgetSince: String?
+    public var budgetSinceMs: Int64?
+    /// The `proxy` key as given; `proxies` is what applies, with the environment's variables.
+    public var proxy: String?
+    public var proxies = ProxySettings()
 
     public init(apiKey: String) { self.apiKey = apiKey }
 
@@ -34,7 +42,7 @@ public struct ClientConfig: Sendable {
         do { o = try JSON.parseObject(text.isEmpty ? "{}" : text, what: "config") } catch {
             throw .invalidArgument("config: \(error.description)")
         }
-        for key in o.keys where !topKeys.contains(key) { throw .invalidArgument("config: unknown key '\(key)'", field: key) }
+        for key in o.keys where !topKeys.contains(key) && !limitKeys.contains(key) { throw .invalidArgument("config: unknown key '\(key)'", field: key) }
         let r = ConfigReader(o, prefix: "")
         guard let key = try r.string("apiKey") ?? env["KIE_API_KEY"], !key.isEmpty else {
             throw .invalidArgument("config: apiKey is missing (set apiKey or KIE_API_KEY)", field: "apiKey")
@@ -81,6 +89,7 @@ public struct ClientConfig: Sendable {
             guard logLevels.contains(v) else { throw .invalidArgument("config: unknown logLevel '\(v)'", field: "logLevel") }
             c.logLevel = v
         }
+        try c.parseLimits(o, env: env)
         return c
     }
 

@@ -28,7 +28,28 @@ extension KieClient {
         try await inChildTask(after: generateSlots) { try await self.submit(validated, tag: tag) }
     }
 
-    private func submit(_ validated: ValidatedRequest, tag: String?) async throws -> Submitted {
+    /// The budget's reservation first (nothing is sent when it refuses), then the local inputs'
+    /// uploads, then the send; the reservation is released only when kie proves nothing was created.
+    private func submit(_ original: ValidatedRequest, tag: String?) async throws -> Submitted {
+        let reservation = try reserveBudget(original)
+        let validated: ValidatedRequest
+        do { validated = try await uploadingLocalInputs(original) } catch {
+            budget.release(reservation.id)
+            throw error
+        }
+        do {
+            let submitted = try await send(validated, tag: tag, price: reservation.price)
+            budget.commit(reservation.id, taskId: submitted.taskId)
+            return submitted
+        } catch {
+            // Sent, or maybe: the price counts unless kie's answer proves nothing was created.
+            let e = KieError.wrap(error)
+            if !FailurePolicy.mayHaveCreatedTask(status: e.status) { budget.release(reservation.id) } else { budget.commit(reservation.id, taskId: e.taskId) }
+            throw e
+        }
+    }
+
+    private func send(_ validated: ValidatedRequest, tag: String?, price: Double?) async throws -> Submitted {
         for w in validated.warnings { logger.warning("request: \(w)") }
         await seedLimiterOnce()
         let tag = tag ?? validated.tag
@@ -43,7 +64,7 @@ extension KieClient {
                 body: body,
                 beforeFirstSend: { [journal] in
                     guard let journal else { return }
-                    let id = try journal.begin(request: body, family: family, tag: tag)
+                    let id = try journal.begin(request: body, family: family, tag: tag, price: price)
                     journalId.withLock { $0 = id }
                 })
         } catch {

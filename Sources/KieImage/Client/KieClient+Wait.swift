@@ -113,8 +113,10 @@ extension KieClient {
         }
         logger.debug("task ended", metadata: ["taskId": "\(task.taskId)", "status": "\(task.status.rawValue)", "calls": "\(calls)"])
         do {
+            noteCharged(task)
             try journal?.settle(taskId: task.taskId, task.isSuccess ? .succeeded : .failed,
-                                detail: task.isSuccess ? .null : .string(task.errorMessage ?? task.status.rawValue))
+                                detail: task.isSuccess ? .null : .string(task.errorMessage ?? task.status.rawValue),
+                                credits: task.creditsConsumed)
         } catch {
             // The task's outcome stands; a resumed run will only poll it once more.
             logger.warning("journal: could not record the end of the task", metadata: ["taskId": "\(task.taskId)", "reason": "\(error.message)"])

@@ -24,10 +24,17 @@ public final class KieClient: Sendable {
     /// Generates and wait polls past these run their request in a child task (KieClient+ChildTask.swift).
     let generateSlots = InFlightLimit(limit: ConcurrencyLimits.generatesInProgress)
     let pollSlots = InFlightLimit(limit: ConcurrencyLimits.pollsInProgress)
+    /// Spend against config `maxCredits` (KieClient+Budget.swift).
+    let budget: CreditBudget
+    /// Uploaded local inputs by content key, when there is no journal to hold them.
+    let uploads = Mutex<[String: UploadRecord]>([:])
+    /// Uploads of local inputs in flight, by content key (KieClient+LocalInputs.swift).
+    let uploading = Mutex<[String: Task<String, any Error>]>([:])
 
     /// Creates a client. Throws only when `journalPath` is set and the journal cannot be opened.
     public init(config: ClientConfig, logger: Logger? = nil) throws(KieError) {
         self.config = config
+        budget = CreditBudget(limit: config.maxCredits, sinceMs: config.budgetSinceMs)
         journal = try config.journalPath.map { path throws(KieError) in try TaskJournal(path: path) }
         var log = logger ?? Logger(label: "kieimage", factory: { _ in SwiftLogNoOpLogHandler() })
         log.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info

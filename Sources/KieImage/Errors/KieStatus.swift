@@ -20,6 +20,8 @@ public enum KieStatus: Int32, Sendable, CaseIterable {
     case `internal` = -17
     /// Body code 433: the API key's own usage cap is used up (docs/kie-api.md §11).
     case quota = -18
+    /// The generate's price would take the client's spend above `maxCredits` (docs/c-api.md).
+    case budget = -20
 
     /// Name used in detail JSON (`"name": "RATE_LIMITED"`).
     public var name: String {
@@ -43,6 +45,7 @@ public enum KieStatus: Int32, Sendable, CaseIterable {
         case .io: "IO"
         case .internal: "INTERNAL"
         case .quota: "QUOTA"
+        case .budget: "BUDGET"
         }
     }
 
@@ -68,6 +71,7 @@ public enum KieStatus: Int32, Sendable, CaseIterable {
         case .io: "local file error"
         case .internal: "internal error"
         case .quota: "the API key's usage limit is used up"
+        case .budget: "the generate would pass the client's credit budget (maxCredits)"
         }
     }
 }

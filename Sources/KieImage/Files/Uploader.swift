@@ -55,7 +55,11 @@ extension KieClient {
     /// retried like reads.
     public func upload(path: String, options: UploadOptions = UploadOptions()) async throws -> UploadedFile {
         let bytes = try LocalFile.read(path, limit: 100 << 20)
-        let name = options.fileName ?? String(path.split(separator: "/").last ?? "upload")
+        return try await upload(bytes: bytes, name: options.fileName ?? String(path.split(separator: "/").last ?? "upload"), options: options)
+    }
+
+    /// Uploads bytes under a file name (its extension sets the content type).
+    public func upload(bytes: [UInt8], name: String, options: UploadOptions = UploadOptions()) async throws -> UploadedFile {
         let useBase64 = options.mode == .base64 || (options.mode == .auto && bytes.count <= options.base64Limit)
         let env: Envelope
         if useBase64 {

@@ -42,6 +42,10 @@ public struct JournalEntry: Sendable, Equatable {
     public var sentAt: Int64?
     /// A message (rejected, unknown, failed) or `{"files":[...]}` (downloaded).
     public var detail: JSONValue
+    /// The price the budget reserved for the generate (on the intent line), in credits.
+    public var price: Double?
+    /// What kie charged for the task (`creditsConsumed`), once a wait saw it end.
+    public var credits: Double?
 
     /// The contract's shape (docs/journal.md).
     public var json: JSONValue {
@@ -59,13 +63,15 @@ public struct JournalEntry: Sendable, Equatable {
             o["family"] = .string(family)
             if let tag { o["tag"] = .string(tag) }
             o["request"] = request
+            if let price { o["price"] = .double(price) }
         }
+        if let credits { o["credits"] = .double(credits) }
         if !detail.isNull { o["detail"] = detail }
         return .object(o)
     }
 
     init(id: String, tag: String?, family: String, state: JournalState, taskId: String?, request: JSONValue,
-         time: Int64, sentAt: Int64?, detail: JSONValue) {
+         time: Int64, sentAt: Int64?, detail: JSONValue, price: Double? = nil, credits: Double? = nil) {
         self.id = id
         self.tag = tag
         self.family = family
@@ -75,6 +81,8 @@ public struct JournalEntry: Sendable, Equatable {
         self.time = time
         self.sentAt = sentAt
         self.detail = detail
+        self.price = price
+        self.credits = credits
     }
 
     /// Reads a line: version 2, or a version 1 line of kieimage 0.1 (keyed by task id; the CLI
@@ -86,7 +94,8 @@ public struct JournalEntry: Sendable, Equatable {
             guard let word = v["state"]?.stringValue, let state = JournalState(rawValue: word) else { return nil }
             self.init(id: id, tag: v["tag"]?.stringValue, family: v["family"]?.stringValue ?? "", state: state,
                       taskId: v["taskId"]?.stringValue, request: v["request"] ?? .null, time: time,
-                      sentAt: state == .intent ? time : nil, detail: detail)
+                      sentAt: state == .intent ? time : nil, detail: detail,
+                      price: v["price"]?.doubleValue, credits: v["credits"]?.doubleValue)
             return
         }
         guard let taskId = v["taskId"]?.stringValue, !taskId.isEmpty, let word = v["state"]?.stringValue else { return nil }
@@ -119,6 +128,8 @@ public struct JournalEntry: Sendable, Equatable {
         e.taskId = e.taskId ?? old.taskId ?? new.taskId
         e.sentAt = old.state == .intent && new.state != .intent ? new.time : old.sentAt ?? new.sentAt
         e.family = old.family.isEmpty ? new.family : old.family
+        e.price = old.price ?? new.price
+        e.credits = new.credits ?? old.credits
         return e
     }
 }

@@ -15,6 +15,8 @@ final class TaskJournal: Sendable {
         var latest: [String: JournalEntry] = [:]
         var order: [String] = []
         var idOfTask: [String: String] = [:]
+        /// Uploaded local inputs by content key (`UploadRecord`), latest upload of each.
+        var uploads: [String: UploadRecord] = [:]
     }
 
     let path: String
@@ -30,6 +32,10 @@ final class TaskJournal: Sendable {
         let text = try? LocalFile.read(path, limit: 1 << 30)
         if let text {
             for (n, line) in text.split(separator: UInt8(ascii: "\n")).enumerated() {
+                if let v = try? JSON.parse(Array(line)), let u = UploadRecord(line: v) {
+                    s.uploads[u.key] = u
+                    continue
+                }
                 guard let v = try? JSON.parse(Array(line)), let e = JournalEntry(line: v) else {
                     warnings.append("\(path):\(n + 1): skipped a corrupt or truncated line")
                     continue
@@ -60,11 +66,11 @@ final class TaskJournal: Sendable {
     // MARK: writing
 
     /// Writes the intent of a generate about to be sent; returns the work item's id.
-    func begin(request: JSONValue, family: String, tag: String?) throws(KieError) -> String {
+    func begin(request: JSONValue, family: String, tag: String?, price: Double? = nil) throws(KieError) -> String {
         let id = "w" + String(UInt64.random(in: 1...UInt64.max), radix: 16) + String(Clock.nowMs() % 1_000_000, radix: 16)
         let now = Clock.nowMs()
         try append(JournalEntry(id: id, tag: tag, family: family, state: .intent, taskId: nil, request: request,
-                                time: now, sentAt: now, detail: .null))
+                                time: now, sentAt: now, detail: .null, price: price))
         return id
     }
 
@@ -77,9 +83,11 @@ final class TaskJournal: Sendable {
 
     /// Appends a state for the work item of a task; tasks the journal does not hold (a wait on
     /// an id created elsewhere) are not journaled.
-    func settle(taskId: String, _ newState: JournalState, detail: JSONValue = .null) throws(KieError) {
+    func settle(taskId: String, _ newState: JournalState, detail: JSONValue = .null, credits: Double? = nil) throws(KieError) {
         guard let id = state.withLock({ $0.idOfTask[taskId] }) else { return }
-        try settle(id, newState, taskId: taskId, detail: detail)
+        let base = state.withLock { $0.latest[id] }
+        try append(JournalEntry(id: id, tag: base?.tag, family: base?.family ?? "4o", state: newState, taskId: taskId,
+                                request: .null, time: Clock.nowMs(), sentAt: nil, detail: detail, credits: credits))
     }
 
     /// Settles an `unknown` entry (kie_journal_resolve): a task id found in kie's logs makes it
@@ -104,7 +112,19 @@ final class TaskJournal: Sendable {
     }
 
     private func append(_ entry: JournalEntry) throws(KieError) {
-        let line = Array((JSON.serialize(entry.line) + "\n").utf8)
+        try appendLine(entry.line, taskId: entry.taskId) { Self.apply(entry, to: &$0) }
+    }
+
+    /// Records an uploaded local input (docs/journal.md, "Uploads").
+    func recordUpload(_ record: UploadRecord) throws(KieError) {
+        try appendLine(record.line, taskId: nil) { $0.uploads[record.key] = record }
+    }
+
+    /// The latest upload of a content key, if the journal holds one.
+    func upload(key: String) -> UploadRecord? { state.withLock { $0.uploads[key] } }
+
+    private func appendLine(_ value: JSONValue, taskId: String?, apply: (inout State) -> Void) throws(KieError) {
+        let line = Array((JSON.serialize(value) + "\n").utf8)
         let ok = state.withLock { s -> Bool in
             var written = 0
             while written < line.count {
@@ -113,10 +133,10 @@ final class TaskJournal: Sendable {
                 written += n
             }
             guard fsync(s.fd) == 0 else { return false }
-            Self.apply(entry, to: &s)
+            apply(&s)
             return true
         }
-        guard ok else { throw KieError(.io, "cannot write journal \(path): \(Errno.text())", taskId: entry.taskId) }
+        guard ok else { throw KieError(.io, "cannot write journal \(path): \(Errno.text())", taskId: taskId) }
     }
 
     // MARK: reading

@@ -99,12 +99,13 @@ public enum MarketValidator {
         }
     }
 
+    /// An http(s) URL, or a local file the client uploads first (docs/inputs-proxies-budget.md, "Local files as inputs").
     static func checkURL(_ url: String, extensions: Set<String>?, field: String) throws(KieError) {
-        guard let parts = URLParts(url) else {
-            throw .validation("\(field) must hold absolute http(s) URLs, got '\(url.prefix(200))'", field: field)
+        guard let path = LocalInputs.path(of: url) ?? URLParts(url)?.path else {
+            throw .validation("\(field) must hold absolute http(s) URLs or local files (file: URL or absolute path), got '\(url.prefix(200))'", field: field)
         }
         guard let extensions else { return }
-        let last = parts.path.split(separator: "/").last.map(String.init) ?? ""
+        let last = path.split(separator: "/").last.map(String.init) ?? ""
         if let dot = last.lastIndex(of: "."), dot != last.startIndex {
             let ext = last[last.index(after: dot)...].lowercased()
             guard extensions.contains(ext) else {

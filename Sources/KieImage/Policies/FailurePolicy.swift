@@ -153,6 +153,13 @@ struct FailedAttempt: Error, Sendable {
     init(_ failure: AttemptFailure, policy: FailurePolicy, message: String, apiCode: Int? = nil, httpStatus: Int? = nil, raw: String? = nil) {
         self.failure = failure
         verdict = policy.verdict(failure)
+        var field: String?
+        if policy == .readsRecord, failure == .code(422), message == "url is wrong" {
+            // 4o download-url: the URL is not one of the task's results, a bad argument rather than
+            // a missing record (docs/kie-api.md §11 row 12).
+            (verdict.status, field) = (.validation, "url")
+        }
         error = KieError(verdict.status, message, apiCode: apiCode, httpStatus: httpStatus, retryable: verdict.retryable, raw: raw)
+        error.field = field
     }
 }

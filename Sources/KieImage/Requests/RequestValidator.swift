@@ -148,11 +148,13 @@ public enum RequestValidator {
         }
     }
 
+    /// An image input: an absolute http(s) URL, or a local file (`file:` URL or absolute path)
+    /// the client uploads first (docs/inputs-proxies-budget.md, "Local files as inputs").
     static func checkImageURL(_ url: String, field: String) throws(KieError) {
-        guard let parts = URLParts(url) else {
-            throw .validation("\(field) must be an absolute http(s) URL, got '\(url.prefix(200))'", field: field)
+        guard let path = LocalInputs.path(of: url) ?? URLParts(url)?.path else {
+            throw .validation("\(field) must be an absolute http(s) URL or a local file (file: URL or absolute path), got '\(url.prefix(200))'", field: field)
         }
-        let last = parts.path.split(separator: "/").last.map(String.init) ?? ""
+        let last = path.split(separator: "/").last.map(String.init) ?? ""
         if let dot = last.lastIndex(of: "."), dot != last.startIndex {
             let ext = last[last.index(after: dot)...].lowercased()
             guard supportedExtensions.contains(ext) else {

@@ -45,6 +45,9 @@ final class HTTPTransport: Sendable {
     private let userAgent: String
     /// API requests in flight at once; the rest wait here, in order, not inside the pool.
     private let inFlight: InFlightLimit
+    /// Which proxy each URL goes through, and the clients made for each proxy ("<proxy> api|files").
+    let proxies: ProxySettings
+    private let proxied = Mutex<[String: HTTPClient]>([:])
 
     init(config: ClientConfig) {
         connectTimeoutMs = config.connectTimeoutMs
@@ -53,6 +56,21 @@ final class HTTPTransport: Sendable {
         authorization = "Bearer " + config.apiKey
         userAgent = config.userAgent
         inFlight = InFlightLimit(limit: ConcurrencyLimits.requestsOnTheWire)
+        proxies = config.proxies
+    }
+
+    /// `client` (the API or the files client) for `url`, or its twin through the URL's proxy.
+    private func route(_ url: String, files: Bool, _ client: HTTPClient) -> HTTPClient {
+        guard let server = proxies.server(for: url) else { return client }
+        let key = "\(server.host):\(server.port) \(server.hasCredentials) \(files ? "files" : "api")"
+        return proxied.withLock { map in
+            if let c = map[key] { return c }
+            var configuration = files ? configurations().files : configurations().api
+            configuration.proxy = server.configuration
+            let c = HTTPClient(eventLoopGroup: NIOSingletons.posixEventLoopGroup, configuration: configuration)
+            map[key] = c
+            return c
+        }
     }
 
     /// The API and file clients' configurations, made with the clients by the first request:
@@ -110,6 +128,7 @@ final class HTTPTransport: Sendable {
         guard let running else { return }
         try? await running.api.shutdown()
         try? await running.files.shutdown()
+        for c in proxied.withLock({ map in defer { map.removeAll() }; return Array(map.values) }) { try? await c.shutdown() }
     }
 
     /// Whether requests open tracing spans (only when the application bootstrapped a tracer).
@@ -155,6 +174,7 @@ final class HTTPTransport: Sendable {
         for (k, v) in call.headers { headers.add(name: k, value: v) }
         guard let http = started() else { throw Self.shutDown }
         if mayCarryKey(call.url) { headers.add(name: "Authorization", value: authorization) }
+        let client = route(call.url, files: false, http.api)
         do {
             let request = try HTTPClient.Request(
                 url: call.url, method: call.method, headers: headers, body: call.body.map { .bytes($0) })
@@ -165,7 +185,7 @@ final class HTTPTransport: Sendable {
             // idle, and the process aborts ("A connection that we don't know was released?").
             // On one loop the completion runs inside the write. Calls without a body (reads) send
             // their end with their head, and keep the pool's choice of loop.
-            let task = http.api.execute(
+            let task = client.execute(
                 request: request, delegate: AnswerCollector(maxBytes: call.maxBodyBytes),
                 eventLoop: call.body == nil ? .indifferent : .delegateAndChannel(on: http.loop), deadline: deadline)
             return try await withTaskCancellationHandler {
@@ -192,7 +212,7 @@ final class HTTPTransport: Sendable {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "User-Agent", value: userAgent)
         do {
-            let response = try await http.files.execute(request, timeout: .milliseconds(max(timeoutMs, 1)))
+            let response = try await route(url, files: true, http.files).execute(request, timeout: .milliseconds(max(timeoutMs, 1)))
             let type = response.headers.first(name: "Content-Type")
             guard response.status == .ok, accept(type) else {
                 _ = try? await response.body.collect(upTo: 1 << 16)
@@ -216,7 +236,9 @@ final class HTTPTransport: Sendable {
         if let e = error as? HTTPClientError {
             switch e {
             case .connectTimeout, .getConnectionFromPoolTimeout, .tlsHandshakeTimeout, .invalidURL, .emptyHost,
-                .emptyScheme, .alreadyShutdown:
+                .emptyScheme, .alreadyShutdown,
+                // A proxy that refused or broke the CONNECT tunnel: the request never left (docs/inputs-proxies-budget.md, "Proxies").
+                .proxyAuthenticationRequired, .invalidProxyResponse, .httpProxyHandshakeTimeout:
                 return TransportFailure(sent: false, timedOut: e == .connectTimeout, message: "could not connect: \(e)")
             case .deadlineExceeded, .readTimeout:
                 return TransportFailure(sent: true, timedOut: true, message: "no answer before the timeout")
