@@ -50,7 +50,7 @@ RELEASE    := $(SWIFT) build -c release --scratch-path .build-lib $(RELEASE_FLAG
 TOOLS      := $(BUILD_DIR)/bin/kie-image $(BUILD_DIR)/bin/kie-sim
 MANPAGES   := $(BUILD_DIR)/man/kie-image.1 $(BUILD_DIR)/man/kie-sim.1
 
-.PHONY: demo test deps build lib release-flags tools man wheel dist abi-check install test-install test-dist header header-check \
+.PHONY: demo test deps build lib release-flags tools man wheel dist abi-check install test-install test-dist header header-check check-tree \
 	test-swift test-c test-python test-cli test-lifecycle \
 	test-fuzz test-soak fuzz soak bench clean
 
@@ -154,6 +154,12 @@ header-check: build
 	Tests/header/drift-check.sh
 	Tests/header/sections-check.sh
 
+## check-tree: no file in Sources/ or bindings/ over 400 lines, no function over 60; every path
+## docs/architecture.md names exists
+check-tree:
+	scripts/check-limits
+	scripts/check-architecture
+
 LOGS := $(BUILD_DIR)/logs
 # Each test stage's output is kept in build/logs for the secret scan.
 log = mkdir -p $(LOGS) && set -o pipefail &&
@@ -200,7 +206,7 @@ bench: lib deps
 	@$(PYTHON) -c "import requests, jsonschema" 2>/dev/null || $(PYTHON) -m pip install -q requests jsonschema
 	Benchmarks/run.sh
 
-test: deps build header-check test-swift test-c test-python test-cli test-lifecycle abi-check test-install test-dist test-fuzz test-soak
+test: deps build header-check check-tree test-swift test-c test-python test-cli test-lifecycle abi-check test-install test-dist test-fuzz test-soak
 	scripts/scan-secrets
 	@echo "make test: all green"
 

@@ -78,22 +78,7 @@ public enum RequestValidator {
                 "prompt holds at most \(maxPromptLength) characters (Unicode scalars), got \(prompt.unicodeScalars.count)",
                 field: "prompt")
         }
-        if let files = o["filesUrl"], !files.isNull {
-            guard let items = files.arrayValue else { throw .validation("filesUrl must be an array of URLs", field: "filesUrl") }
-            for item in items {
-                guard let url = item.stringValue else { throw .validation("filesUrl entries must be strings", field: "filesUrl") }
-                try checkImageURL(url, field: "filesUrl")
-                request.filesUrl.append(url)
-            }
-        }
-        if let fileUrl = try optionalString(o, "fileUrl") {
-            try checkImageURL(fileUrl, field: "fileUrl")
-            warnings.append("fileUrl is deprecated; it was sent as filesUrl")
-            if !request.filesUrl.contains(fileUrl) { request.filesUrl.append(fileUrl) }
-        }
-        if request.filesUrl.count > maxFiles {
-            throw .validation("filesUrl holds at most \(maxFiles) URLs, got \(request.filesUrl.count)", field: "filesUrl")
-        }
+        try readFiles(o, into: &request, warnings: &warnings)
         let hasPrompt = !(request.prompt?.isBlank ?? true)
         if !hasPrompt && request.filesUrl.isEmpty {
             throw .validation("either prompt or filesUrl must be given", field: "prompt")
@@ -117,6 +102,32 @@ public enum RequestValidator {
         }
         request.isEnhance = try optionalBool(o, "isEnhance")
         request.uploadCn = try optionalBool(o, "uploadCn")
+        try readFallback(o, into: &request, warnings: &warnings)
+        return ValidatedRequest(family: .fourO, body: request.body, tag: tag, warnings: warnings)
+    }
+
+    /// `filesUrl`, and the deprecated `fileUrl` sent as one of them.
+    private static func readFiles(_ o: JSONObject, into request: inout GenerateRequest, warnings: inout [String]) throws(KieError) {
+        if let files = o["filesUrl"], !files.isNull {
+            guard let items = files.arrayValue else { throw .validation("filesUrl must be an array of URLs", field: "filesUrl") }
+            for item in items {
+                guard let url = item.stringValue else { throw .validation("filesUrl entries must be strings", field: "filesUrl") }
+                try checkImageURL(url, field: "filesUrl")
+                request.filesUrl.append(url)
+            }
+        }
+        if let fileUrl = try optionalString(o, "fileUrl") {
+            try checkImageURL(fileUrl, field: "fileUrl")
+            warnings.append("fileUrl is deprecated; it was sent as filesUrl")
+            if !request.filesUrl.contains(fileUrl) { request.filesUrl.append(fileUrl) }
+        }
+        if request.filesUrl.count > maxFiles {
+            throw .validation("filesUrl holds at most \(maxFiles) URLs, got \(request.filesUrl.count)", field: "filesUrl")
+        }
+    }
+
+    /// `enableFallback` and `fallbackModel`.
+    private static func readFallback(_ o: JSONObject, into request: inout GenerateRequest, warnings: inout [String]) throws(KieError) {
         request.enableFallback = try optionalBool(o, "enableFallback")
         if let model = try optionalString(o, "fallbackModel") {
             guard let m = GenerateRequest.FallbackModel(rawValue: model) else {
@@ -127,7 +138,6 @@ public enum RequestValidator {
             }
             request.fallbackModel = m
         }
-        return ValidatedRequest(family: .fourO, body: request.body, tag: tag, warnings: warnings)
     }
 
     static func optionalString(_ o: JSONObject, _ key: String) throws(KieError) -> String? {
