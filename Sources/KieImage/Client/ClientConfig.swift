@@ -16,12 +16,14 @@ public struct ClientConfig: Sendable {
     public var journalPath: String?
     public var delivery: String = "thread"
     public var logLevel: String = "info"
+    /// Waits expect a callback (a receiver calls `deliver`): polling is a safety net (docs/webhooks.md).
+    public var callbacks = false
 
     public init(apiKey: String) { self.apiKey = apiKey }
 
     static let topKeys: Set<String> = [
         "apiKey", "baseUrl", "uploadBaseUrl", "requestTimeoutMs", "connectTimeoutMs", "maxRetries", "retryBaseMs",
-        "retryMaxMs", "poll", "rateLimit", "userAgent", "webhookKey", "journalPath", "delivery", "logLevel",
+        "retryMaxMs", "poll", "rateLimit", "userAgent", "webhookKey", "journalPath", "delivery", "logLevel", "callbacks",
     ]
     static let pollKeys: Set<String> = ["initialMs", "maxMs", "multiplier", "deadlineMs"]
     static let rateKeys: Set<String> = ["requests", "perMs"]
@@ -80,6 +82,10 @@ public struct ClientConfig: Sendable {
         if let v = try r.string("logLevel") {
             guard logLevels.contains(v) else { throw .invalidArgument("config: unknown logLevel '\(v)'", field: "logLevel") }
             c.logLevel = v
+        }
+        if let v = o["callbacks"], !v.isNull {
+            guard let b = v.boolValue else { throw .invalidArgument("config: callbacks must be true or false", field: "callbacks") }
+            c.callbacks = b
         }
         return c
     }

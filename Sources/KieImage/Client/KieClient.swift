@@ -24,6 +24,9 @@ public final class KieClient: Sendable {
     /// Generates and wait polls past these run their request in a child task (KieClient+ChildTask.swift).
     let generateSlots = InFlightLimit(limit: ConcurrencyLimits.generatesInProgress)
     let pollSlots = InFlightLimit(limit: ConcurrencyLimits.pollsInProgress)
+    /// Delivered callbacks meet waits here; their confirming reads are coalesced (docs/webhooks.md).
+    let mailbox = CallbackMailbox()
+    let confirmFlights = ConfirmFlights()
 
     /// Creates a client. Throws only when `journalPath` is set and the journal cannot be opened.
     public init(config: ClientConfig, logger: Logger? = nil) throws(KieError) {

@@ -42,6 +42,9 @@ public struct JournalEntry: Sendable, Equatable {
     public var sentAt: Int64?
     /// A message (rejected, unknown, failed) or `{"files":[...]}` (downloaded).
     public var detail: JSONValue
+    /// The task's record (record-info `data`) when a delivered callback ended it, so waits in
+    /// other processes take the outcome without reading kie again (docs/webhooks.md).
+    public var record: JSONValue = .null
 
     /// The contract's shape (docs/journal.md).
     public var json: JSONValue {
@@ -61,6 +64,7 @@ public struct JournalEntry: Sendable, Equatable {
             o["request"] = request
         }
         if !detail.isNull { o["detail"] = detail }
+        if !record.isNull { o["record"] = record }
         return .object(o)
     }
 
@@ -87,6 +91,7 @@ public struct JournalEntry: Sendable, Equatable {
             self.init(id: id, tag: v["tag"]?.stringValue, family: v["family"]?.stringValue ?? "", state: state,
                       taskId: v["taskId"]?.stringValue, request: v["request"] ?? .null, time: time,
                       sentAt: state == .intent ? time : nil, detail: detail)
+            record = v["record"] ?? .null
             return
         }
         guard let taskId = v["taskId"]?.stringValue, !taskId.isEmpty, let word = v["state"]?.stringValue else { return nil }
@@ -119,6 +124,7 @@ public struct JournalEntry: Sendable, Equatable {
         e.taskId = e.taskId ?? old.taskId ?? new.taskId
         e.sentAt = old.state == .intent && new.state != .intent ? new.time : old.sentAt ?? new.sentAt
         e.family = old.family.isEmpty ? new.family : old.family
+        if e.record.isNull { e.record = old.record.isNull ? new.record : old.record }
         return e
     }
 }

@@ -15,6 +15,8 @@ final class TaskJournal: Sendable {
         var latest: [String: JournalEntry] = [:]
         var order: [String] = []
         var idOfTask: [String: String] = [:]
+        /// Bytes of the file replayed so far (`refresh()` reads what other processes appended).
+        var readOffset = 0
     }
 
     let path: String
@@ -29,6 +31,7 @@ final class TaskJournal: Sendable {
         var s = State(fd: -1)
         let text = try? LocalFile.read(path, limit: 1 << 30)
         if let text {
+            s.readOffset = text.count
             for (n, line) in text.split(separator: UInt8(ascii: "\n")).enumerated() {
                 guard let v = try? JSON.parse(Array(line)), let e = JournalEntry(line: v) else {
                     warnings.append("\(path):\(n + 1): skipped a corrupt or truncated line")
@@ -43,7 +46,7 @@ final class TaskJournal: Sendable {
         }
         s.fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard s.fd >= 0 else { throw KieError(.io, "cannot open journal \(path): \(Errno.text())") }
-        if let last = text?.last, last != UInt8(ascii: "\n") { _ = write(s.fd, "\n", 1) }
+        if let last = text?.last, last != UInt8(ascii: "\n") { _ = write(s.fd, "\n", 1); s.readOffset += 1 }
         self.warnings = warnings
         state = Mutex(s)
     }
@@ -103,20 +106,60 @@ final class TaskJournal: Sendable {
         return entry(id: id) ?? e
     }
 
-    private func append(_ entry: JournalEntry) throws(KieError) {
-        let line = Array((JSON.serialize(entry.line) + "\n").utf8)
-        let ok = state.withLock { s -> Bool in
-            var written = 0
-            while written < line.count {
-                let n = line[written...].withUnsafeBytes { write(s.fd, $0.baseAddress, $0.count) }
-                if n < 0 { if errno == EINTR { continue }; return false }
-                written += n
-            }
-            guard fsync(s.fd) == 0 else { return false }
-            Self.apply(entry, to: &s)
-            return true
+    /// Records the end of a task once: appends `newState` (with the task's record when a
+    /// callback delivered it) unless the journal already holds an end for the task, whichever
+    /// process wrote it. False when nothing was written (already ended, or a task it does not hold).
+    @discardableResult
+    func settleEnd(taskId: String, _ newState: JournalState, detail: JSONValue, record: JSONValue = .null) throws(KieError) -> Bool {
+        refresh()
+        var failed = false
+        let wrote = state.withLock { s -> Bool in
+            guard let id = s.idOfTask[taskId], let base = s.latest[id], !base.state.isSettled else { return false }
+            var e = JournalEntry(id: id, tag: base.tag, family: base.family, state: newState, taskId: taskId,
+                                 request: .null, time: Clock.nowMs(), sentAt: nil, detail: detail)
+            e.record = record
+            failed = !Self.writeLine(e, to: &s)
+            return !failed
         }
+        if failed { throw KieError(.io, "cannot write journal \(path): \(Errno.text())", taskId: taskId) }
+        return wrote
+    }
+
+    private func append(_ entry: JournalEntry) throws(KieError) {
+        let ok = state.withLock { s in Self.writeLine(entry, to: &s) }
         guard ok else { throw KieError(.io, "cannot write journal \(path): \(Errno.text())", taskId: entry.taskId) }
+    }
+
+    private static func writeLine(_ entry: JournalEntry, to s: inout State) -> Bool {
+        let line = Array((JSON.serialize(entry.line) + "\n").utf8)
+        var written = 0
+        while written < line.count {
+            let n = line[written...].withUnsafeBytes { write(s.fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; return false }
+            written += n
+        }
+        guard fsync(s.fd) == 0 else { return false }
+        apply(entry, to: &s)
+        return true
+    }
+
+    /// Replays the lines other processes appended since the last read (whole lines only; this
+    /// process's own lines replay harmlessly: states only move forward).
+    func refresh() {
+        state.withLock { s in
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return }
+            defer { close(fd) }
+            var st = stat()
+            guard fstat(fd, &st) == 0, Int(st.st_size) > s.readOffset else { return }
+            var bytes = [UInt8](repeating: 0, count: min(Int(st.st_size) - s.readOffset, 1 << 26))
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(s.readOffset)) }
+            guard n > 0, let end = bytes[..<n].lastIndex(of: UInt8(ascii: "\n")) else { return }
+            for line in bytes[...end].split(separator: UInt8(ascii: "\n")) {
+                if let v = try? JSON.parse(Array(line)), let e = JournalEntry(line: v) { Self.apply(e, to: &s) }
+            }
+            s.readOffset += end + 1
+        }
     }
 
     // MARK: reading
