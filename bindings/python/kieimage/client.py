@@ -131,7 +131,7 @@ class Client:
     ``upload_base_url``, ``request_timeout_ms``, ``connect_timeout_ms``, ``max_retries``,
     ``retry_base_ms``, ``retry_max_ms``, ``poll`` (dict: ``initial_ms``, ``max_ms``,
     ``multiplier``, ``deadline_ms``), ``rate_limit`` (dict: ``requests``, ``per_ms``),
-    ``user_agent``, ``webhook_key``, ``journal_path``, ``log_level`` ("trace" .. "critical").
+    ``user_agent``, ``webhook_key``, ``journal_path``, ``callbacks``, ``log_level`` ("trace" .. "critical").
     ``logger``: a ``logging.Logger`` (or True for ``logging.getLogger("kieimage")``) that receives
     the library's log lines, from library threads too; off by default.
 
