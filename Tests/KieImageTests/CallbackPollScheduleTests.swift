@@ -41,3 +41,16 @@ import Testing
         #expect(s.nextDelay(leftMs: 0) == 0)
     }
 }
+
+@Suite struct CallbacksConfigTests {
+    @Test func callbacksIsABooleanKeyOffByDefault() throws {
+        #expect(try ClientConfig.parse(json: #"{"apiKey":"k"}"#, env: [:]).callbacks == false)
+        #expect(try ClientConfig.parse(json: #"{"apiKey":"k","callbacks":true}"#, env: [:]).callbacks == true)
+        do {
+            _ = try ClientConfig.parse(json: #"{"apiKey":"k","callbacks":"yes"}"#, env: [:])
+            Issue.record("callbacks \"yes\" was accepted")
+        } catch {
+            #expect(error.status == .invalidArgument && error.field == "callbacks")
+        }
+    }
+}
