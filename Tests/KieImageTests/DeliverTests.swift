@@ -50,16 +50,22 @@ import Testing
         return text.split(separator: "\n").filter { $0.contains(taskId) && ($0.contains(#""succeeded""#) || $0.contains(#""failed""#)) }.count
     }
 
+    /// Submits a task, starts a wait on it in `h.client`, and delivers its callback to
+    /// `receiver` (default: the same client); returns what the wait and the delivery gave.
+    func waitThenDeliver(_ h: SimHarness, to receiver: KieClient? = nil) async throws -> (String, KieTask, WebhookDelivery) {
+        let taskId = try await submit(h)
+        let waiter = h.client
+        let waiting = Task { try await waiter.wait(taskId, options: h.waitOptions) }
+        let cb = try await callback(h, taskId)
+        let delivery = try await (receiver ?? h.client).deliver(headers: cb.headers, body: cb.body)
+        return (taskId, try await waiting.value, delivery)
+    }
+
     @Test func aDeliveredCallbackEndsTheWaitWithItsOneConfirmingRead() async throws {
         let path = Self.journalPath("ends")
         try await withCallbackSim(journal: path) { h in
-            let taskId = try await submit(h)
-            let client = h.client
-            let waiting = Task { try await client.wait(taskId, options: h.waitOptions) }
-            let cb = try await callback(h, taskId)
-            let delivery = try await h.client.deliver(headers: cb.headers, body: cb.body)
+            let (taskId, task, delivery) = try await waitThenDeliver(h)
             #expect(delivery.recorded && delivery.task.isSuccess && delivery.task.taskId == taskId)
-            let task = try await waiting.value
             #expect(task.isSuccess && task.resultUrls == delivery.task.resultUrls)
             #expect(reads(h) == 1)  // the confirming read; the wait made none
             #expect(try endLines(path, taskId) == 1)
@@ -160,13 +166,8 @@ import Testing
     @Test func aCallbackDeliveredToAnotherClientEndsTheWaitThroughTheJournal() async throws {
         let path = Self.journalPath("shared")
         try await withCallbackSim(journal: path) { h in
-            let taskId = try await submit(h)
-            let waiter = h.client
-            let waiting = Task { try await waiter.wait(taskId, options: h.waitOptions) }
             let receiver = try KieClient(config: h.client.config)
-            let cb = try await callback(h, taskId)
-            let delivery = try await receiver.deliver(headers: cb.headers, body: cb.body)
-            let task = try await waiting.value
+            let (taskId, task, delivery) = try await waitThenDeliver(h, to: receiver)
             await receiver.shutdown()
             #expect(delivery.recorded && task.isSuccess && task.resultUrls == delivery.task.resultUrls)
             #expect(reads(h) == 1)

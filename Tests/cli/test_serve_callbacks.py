@@ -1,20 +1,22 @@
 """kie-image serve-callbacks: receives kie-sim's real callback, records it in the journal it
 shares with a waiting process (the Python binding's callback_waiter.py, "callbacks": true), and
 so ends that wait with its one confirming read as the task's only read (docs/webhooks.md)."""
-import http.client
 import json
 import os
 import signal
 import subprocess
 import sys
 import urllib.error
-import urllib.parse
 import urllib.request
 
 from clihelpers import ROOT, kie_image
 
+TESTS = os.path.join(ROOT, "bindings", "python", "tests")
+sys.path.insert(0, TESTS)
+from callback_waiter import declared_too_large  # noqa: E402 (shared with the Python receiver tests)
+
 KEY = "whk-serve"
-WAITER = os.path.join(ROOT, "bindings", "python", "tests", "callback_waiter.py")
+WAITER = os.path.join(TESTS, "callback_waiter.py")
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -30,18 +32,6 @@ def post(url, body, headers):
             return answer.status, json.loads(answer.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read())
-
-
-def declared_too_large(url):
-    parts = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        conn.putrequest("POST", parts.path)
-        conn.putheader("Content-Length", str(2 << 20))
-        conn.endheaders()
-        return conn.getresponse().status
-    finally:
-        conn.close()
 
 
 def test_serve_callbacks_ends_a_wait_in_another_process(sim, tmp_path):

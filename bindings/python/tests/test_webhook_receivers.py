@@ -2,20 +2,19 @@
 and ends a wait in ANOTHER process (callback_waiter.py) through the shared journal file, with
 the receiver's one confirming read as the only read of the task (docs/webhooks.md)."""
 
-import http.client
 import json
 import os
 import subprocess
 import sys
 import threading
 import urllib.error
-import urllib.parse
 import urllib.request
 from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 
+from callback_waiter import declared_too_large
 from helpers import eventually
 from kieimage.webhooks import asgi_app, wsgi_app
 
@@ -49,19 +48,6 @@ def post(url: str, body: bytes, headers: dict) -> int:
             return answer.status
     except urllib.error.HTTPError as e:
         return e.code
-
-
-def declared_too_large(url: str) -> int:
-    """A POST declaring a 2 MiB body: the receiver answers before reading it."""
-    parts = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        conn.putrequest("POST", parts.path)
-        conn.putheader("Content-Length", str(2 << 20))
-        conn.endheaders()
-        return conn.getresponse().status
-    finally:
-        conn.close()
 
 
 def check_receiver(sim, client_factory, tmp_path: Path, serve) -> None:
