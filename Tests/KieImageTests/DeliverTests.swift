@@ -17,8 +17,12 @@ import Testing
     }
 
     func withCallbackSim(callbacks: Bool = true, journal: String? = nil, key: String? = DeliverTests.key, deadlineMs: Int64? = nil,
-                         _ body: (SimHarness) async throws -> Void) async throws {
-        try await withSim(configure: { $0.webhookKey = DeliverTests.key; $0.callbackRetries = 0 }, client: {
+                         faults: [CallbackFaultRule] = [], _ body: (SimHarness) async throws -> Void) async throws {
+        try await withSim(configure: {
+            $0.webhookKey = DeliverTests.key
+            $0.callbackRetries = 0
+            $0.callbackFaults = faults
+        }, client: {
             $0.callbacks = callbacks
             $0.journalPath = journal
             $0.webhookKey = key
@@ -152,12 +156,14 @@ import Testing
 
     @Test func aLostCallbackStillEndsTheWaitByPollingBeforeTheDeadline() async throws {
         let path = Self.journalPath("lost")
-        try await withCallbackSim(journal: path, deadlineMs: 3_000) { h in
+        let lose = try JSONDecoder().decode(CallbackFaultRule.self, from: Data(#"{"action":{"lose":true}}"#.utf8))
+        try await withCallbackSim(journal: path, deadlineMs: 3_000, faults: [lose]) { h in
             let taskId = try await submit(h)
             let task = try await h.client.wait(taskId, options: h.waitOptions)
             #expect(task.isSuccess)
             #expect(reads(h) == 1)  // one safety-net read, not a polling schedule
             #expect(try endLines(path, taskId) == 1)
+            #expect(h.sim.callbacks().filter { $0.taskId == taskId }.map(\.state) == ["lost"])
         }
     }
 
