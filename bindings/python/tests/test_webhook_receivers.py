@@ -131,3 +131,32 @@ def test_deliver_webhook_answers_duplicates_and_unknown_ids(sim, client_factory,
         client.deliver_webhook({}, record["body"])
     with pytest.raises(TypeError):
         client.deliver_webhook("not headers", record["body"])
+
+
+@pytest.mark.parametrize("forge,forged_status", [("signature", 401), ("timestamp", 401), ("unsigned", 401),
+                                                 ("unknownTask", 404)])
+def test_each_simulated_callback_fault_gets_its_answer_and_records_once(sim, client_factory, tmp_path, forge,
+                                                                        forged_status):
+    """kie-sim sends a forged copy first, then the genuine callback and a duplicate of it, to a
+    wsgiref receiver; each gets its documented answer and the end is recorded once."""
+    sim.config(webhookKey=KEY, callbackRetries=0,
+               callbackFaults=[{"action": {"forge": forge, "duplicates": 1}}])
+    journal = tmp_path / "tasks.jsonl"
+    client = client_factory(webhook_key=KEY, journal_path=str(journal), callbacks=True)
+    server = make_server("127.0.0.1", 0, wsgi_app(client, path="/kie"), handler_class=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        task = client.run(prompt="called back", size="1:1", callback_url=f"http://127.0.0.1:{server.server_port}/kie")
+        eventually(lambda: len([c for c in sim.callbacks() if c["statuses"]]) == 3, "three deliveries answered")
+        records = sim.callbacks()
+        forged = [c["statuses"] for c in records if c.get("forged") == forge]
+        genuine = sorted((c["delivery"], c["statuses"]) for c in records if c.get("forged") is None)
+        assert forged == [[forged_status]]
+        assert genuine == [(0, [200]), (1, [200])]
+        assert task.status == "SUCCESS"
+        assert end_lines(journal, task.task_id) == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
