@@ -100,19 +100,21 @@ class _Quiet(WSGIRequestHandler):
         pass
 
 
+def serve_wsgi(client):
+    """wsgi_app(client, path="/kie") in a wsgiref server on a free port: (url, stop)."""
+    server = make_server("127.0.0.1", 0, wsgi_app(client, path="/kie"), handler_class=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    def stop():
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+    return f"http://127.0.0.1:{server.server_port}/kie", stop
+
+
 def test_wsgi_app_in_wsgiref_ends_a_wait_in_another_process(sim, client_factory, tmp_path):
-    def serve(client):
-        server = make_server("127.0.0.1", 0, wsgi_app(client, path="/kie"), handler_class=_Quiet)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-
-        def stop():
-            server.shutdown()
-            server.server_close()
-            thread.join(10)
-        return f"http://127.0.0.1:{server.server_port}/kie", stop
-
-    check_receiver(sim, client_factory, tmp_path, serve)
+    check_receiver(sim, client_factory, tmp_path, serve_wsgi)
 
 
 def test_deliver_webhook_answers_duplicates_and_unknown_ids(sim, client_factory, tmp_path):
@@ -143,11 +145,9 @@ def test_each_simulated_callback_fault_gets_its_answer_and_records_once(sim, cli
                callbackFaults=[{"action": {"forge": forge, "duplicates": 1}}])
     journal = tmp_path / "tasks.jsonl"
     client = client_factory(webhook_key=KEY, journal_path=str(journal), callbacks=True)
-    server = make_server("127.0.0.1", 0, wsgi_app(client, path="/kie"), handler_class=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    url, stop = serve_wsgi(client)
     try:
-        task = client.run(prompt="called back", size="1:1", callback_url=f"http://127.0.0.1:{server.server_port}/kie")
+        task = client.run(prompt="called back", size="1:1", callback_url=url)
         eventually(lambda: len([c for c in sim.callbacks() if c["statuses"]]) == 3, "three deliveries answered")
         records = sim.callbacks()
         forged = [c["statuses"] for c in records if c.get("forged") == forge]
@@ -157,6 +157,23 @@ def test_each_simulated_callback_fault_gets_its_answer_and_records_once(sim, cli
         assert task.status == "SUCCESS"
         assert end_lines(journal, task.task_id) == 1
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+        stop()
+
+
+def test_callbacks_out_of_order_each_end_their_own_wait(sim, client_factory, tmp_path):
+    """kie-sim holds the first task's callback until the second's has gone out (reorder): both
+    waits end through the receiver, each task read once (its confirming read), recorded once."""
+    sim.config(webhookKey=KEY, callbackRetries=0, callbackFaults=[{"match": {"nth": 1}, "action": {"reorder": True}}])
+    journal = tmp_path / "tasks.jsonl"
+    client = client_factory(webhook_key=KEY, journal_path=str(journal), callbacks=True)
+    url, stop = serve_wsgi(client)
+    try:
+        before = reads(sim)
+        tasks = [client.generate(prompt=f"called back {i}", size="1:1", callback_url=url) for i in range(2)]
+        done = [client.wait(t.task_id) for t in tasks]
+        assert [d.status for d in done] == ["SUCCESS", "SUCCESS"]
+        assert reads(sim) == before + 2
+        assert [end_lines(journal, t.task_id) for t in tasks] == [1, 1]
+        assert {c["taskId"]: c["statuses"] for c in sim.callbacks()} == {t.task_id: [200] for t in tasks}
+    finally:
+        stop()
