@@ -64,6 +64,7 @@ deps:
 	fi
 	@$(PYTHON) -c "import pytest" 2>/dev/null || $(PYTHON) -m pip install -q pytest
 	@$(PYTHON) -c "import hatchling" 2>/dev/null || $(PYTHON) -m pip install -q hatchling
+	@$(PYTHON) -c "import uvicorn" 2>/dev/null || $(PYTHON) -m pip install -q uvicorn
 
 ## build: every target in debug, tests included
 build:

@@ -89,6 +89,10 @@ let package = Package(
             dependencies: [
                 "KieImage", "KieSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // serve-callbacks' HTTP receiver (docs/webhooks.md).
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .executableTarget(

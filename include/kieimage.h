@@ -330,6 +330,24 @@ KIE_API kie_status kie_webhook_parse(const char *body, size_t body_len, char **o
  */
 KIE_API kie_status kie_webhook_verify(const char *key, const char *body, size_t body_len, const char *timestamp_header, const char *signature_header, int64_t now_unix_s, int32_t tolerance_s, char **out_event_json);
 
+/**
+ * Delivers a callback request as a receiver got it (docs/webhooks.md): headers_json is a JSON
+ * object of strings (names case-insensitive; may carry ":path"), body the raw body (body_len
+ * bytes). With webhookKey set the signature and its time window are mandatory (an unsigned
+ * body is refused); the task is then confirmed by one read of kie (coalesced per task id: a
+ * flood of callbacks for one id costs one read), its end recorded once in the journal (with its
+ * record), and every wait on the task in this process ends at once with it; waits of clients
+ * with "callbacks": true sharing the journal file in other processes see it within 200 ms.
+ * *out_event_json: the webhook event plus "task" (the confirmed task JSON: the truth, the body
+ * is unsigned) and "duplicate" (true when the end was already recorded: a repeated or late
+ * callback). Statuses: KIE_OK (first or duplicate), KIE_E_SIGNATURE (bad, missing or old
+ * signature; no read made), KIE_E_NOT_FOUND (kie knows no such task for this account),
+ * KIE_E_UNAVAILABLE (kie still reports the task running: nothing recorded; answer non-2xx so
+ * kie retries), KIE_E_INVALID_ARGUMENT (bad headers JSON, not a callback body), or the read's
+ * error. Blocking (one read at most): any thread, never from a callback.
+ */
+KIE_API kie_status kie_webhook_deliver(kie_client *c, const char *headers_json, const char *body, size_t body_len, char **out_event_json);
+
 /* ---- Journal and resume ---------------------------------------------------------------------- */
 
 /**

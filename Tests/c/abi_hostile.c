@@ -258,6 +258,7 @@ int main(void) {
     EXPECT_STATUS(kie_download_async(NULL, task_json, "dl", noop_cb, NULL, &op), KIE_E_INVALID_ARGUMENT);
     EXPECT_STATUS(kie_upload_file_async(NULL, "/etc/hostname", NULL, noop_cb, NULL, &op), KIE_E_INVALID_ARGUMENT);
     EXPECT_STATUS(kie_upload_url_async(NULL, "http://127.0.0.1/x.png", NULL, noop_cb, NULL, &op), KIE_E_INVALID_ARGUMENT);
+    EXPECT_STATUS(kie_webhook_deliver(NULL, "{}", "{\"data\":{\"taskId\":\"t\"}}", 22, &out), KIE_E_INVALID_ARGUMENT);
     CHECK(out == NULL, "no result after NULL-client calls");
   }
 
@@ -278,6 +279,7 @@ int main(void) {
   EXPECT_STATUS(kie_upload_url_async(c, "http://127.0.0.1/x.png", NULL, NULL, NULL, NULL), KIE_E_INVALID_ARGUMENT);
   EXPECT_STATUS(kie_webhook_parse("{}", 2, NULL), KIE_E_INVALID_ARGUMENT);
   EXPECT_STATUS(kie_webhook_verify("k", "{}", 2, "1", "x", 0, 0, NULL), KIE_E_INVALID_ARGUMENT);
+  EXPECT_STATUS(kie_webhook_deliver(c, NULL, "{\"data\":{\"taskId\":\"t\"}}", 22, NULL), KIE_E_INVALID_ARGUMENT);
   {
     kie_op op = 0;
     /* the callback is required */
@@ -388,6 +390,10 @@ int main(void) {
               "kie_webhook_verify timestamp", label, &out);
     must_fail(kie_webhook_verify("k", "{\"data\":{\"taskId\":\"t\"}}", 22, "1700000000", s, 1700000000, 0, &out),
               "kie_webhook_verify signature", label, &out);
+    /* no hostile headers or body reaches kie: every body here lacks a task id, or the headers are refused */
+    if (s && s[0] && strcmp(s, "{}") != 0)
+      must_fail(kie_webhook_deliver(c, s, "{\"data\":{\"taskId\":\"t\"}}", 22, &out), "kie_webhook_deliver headers", label, &out);
+    must_fail(kie_webhook_deliver(c, NULL, s, s ? strlen(s) : 0, &out), "kie_webhook_deliver body", label, &out);
   }
   {
     /* queued async starts from the hostile loop were cancelled: drain them */

@@ -24,12 +24,14 @@ public struct ClientConfig: Sendable {
     /// The `proxy` key as given; `proxies` is what applies, with the environment's variables.
     public var proxy: String?
     public var proxies = ProxySettings()
+    /// Waits expect a callback (a receiver calls `deliver`): polling is a safety net (docs/webhooks.md).
+    public var callbacks = false
 
     public init(apiKey: String) { self.apiKey = apiKey }
 
     static let topKeys: Set<String> = [
         "apiKey", "baseUrl", "uploadBaseUrl", "requestTimeoutMs", "connectTimeoutMs", "maxRetries", "retryBaseMs",
-        "retryMaxMs", "poll", "rateLimit", "userAgent", "webhookKey", "journalPath", "delivery", "logLevel",
+        "retryMaxMs", "poll", "rateLimit", "userAgent", "webhookKey", "journalPath", "delivery", "logLevel", "callbacks",
     ]
     static let pollKeys: Set<String> = ["initialMs", "maxMs", "multiplier", "deadlineMs"]
     static let rateKeys: Set<String> = ["requests", "perMs"]
@@ -90,6 +92,10 @@ public struct ClientConfig: Sendable {
             c.logLevel = v
         }
         try c.parseLimits(o, env: env)
+        if let v = o["callbacks"], !v.isNull {
+            guard let b = v.boolValue else { throw .invalidArgument("config: callbacks must be true or false", field: "callbacks") }
+            c.callbacks = b
+        }
         return c
     }
 

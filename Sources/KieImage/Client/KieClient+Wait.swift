@@ -38,24 +38,65 @@ extension KieClient {
     /// `onEvent` receives progress events (on change only); the final outcome is the return value
     /// or the thrown error (TASK_FAILED for a failed task, TIMEOUT at the deadline). A task this
     /// client created may answer not-found for `notFoundGraceMs` after its creation (the record
-    /// is not visible yet): those answers count as "still running".
+    /// is not visible yet): those answers count as "still running". A callback delivered to this
+    /// client (`deliver`) ends the wait at once with the confirmed task, without another read;
+    /// with config `callbacks` polling is only a safety net (CallbackPollSchedule, docs/webhooks.md).
     public func wait(
         _ taskId: String, options: WaitOptions, onEvent: @Sendable (WaitEvent) -> Void = { _ in }
     ) async throws -> KieTask {
         try Self.checkTaskId(taskId)
+        if let delivered = mailbox.delivered(taskId) { return try finish(delivered, calls: 0) }
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(options.poll.deadlineMs))
         var poll = WaitLoop(startWallMs: Clock.nowMs(), schedule: PollSchedule(settings: options.poll, knownDurations: durations.snapshot()))
         var delay = poll.schedule.firstDelay(elapsedMs: 0)
+        if config.callbacks {
+            poll.safetyNet = CallbackPollSchedule(knownDurations: durations.snapshot())
+            let sinceStart = sinceCreated(taskId).map { $0.components.seconds * 1_000 } ?? 0
+            delay = poll.safetyNet?.firstDelay(elapsedMs: sinceStart, leftMs: options.poll.deadlineMs) ?? delay
+        }
         while true {
             let left = APICaller.msUntil(deadline)
             if delay >= left {
-                if left > 0 { try await Task.sleep(for: .milliseconds(left)) }
+                if left > 0, let news = try await sleepForNews(taskId, ms: left) { return try finish(news, calls: poll.calls) }
                 throw Self.waitTimedOut(taskId, options: options, calls: poll.calls)
             }
-            if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
+            if delay > 0, let news = try await sleepForNews(taskId, ms: delay) { return try finish(news, calls: poll.calls) }
             let polled = try await pollOnce(taskId, deadline: deadline, options: options)
             if let done = try advance(&poll, polled?.task, delay: &delay, onEvent: onEvent) { return done.task }
+            if var net = poll.safetyNet {
+                delay = net.nextDelay(leftMs: APICaller.msUntil(deadline))
+                poll.safetyNet = net
+            }
         }
+    }
+
+    /// Sleeps `ms` between polls, or less when a callback delivers the task: returns it then.
+    /// A wait expecting callbacks with a journal also re-reads the journal every
+    /// `journalWatchMs`, so a receiver in another process sharing the file ends it too.
+    func sleepForNews(_ taskId: String, ms: Int64) async throws -> KieTask? {
+        let watch = config.callbacks ? journal : nil
+        var left = ms
+        while left > 0 {
+            let step = watch == nil ? left : min(left, Self.journalWatchMs)
+            try await mailbox.sleep(taskId, ms: step)
+            if let task = mailbox.delivered(taskId) { return task }
+            if let watch, let task = Self.recordedEnd(taskId, in: watch) {
+                mailbox.post(task)
+                return task
+            }
+            left -= step
+        }
+        return nil
+    }
+
+    static let journalWatchMs: Int64 = 200
+
+    /// The end another process recorded in the journal from a delivered callback, with its record.
+    static func recordedEnd(_ taskId: String, in journal: TaskJournal) -> KieTask? {
+        journal.refresh()
+        guard let e = journal.entry(taskId: taskId), e.state.isSettled, !e.record.isNull,
+              let family = TaskFamily(rawValue: e.family) else { return nil }
+        return try? RecordInfoParser.parse(e.record, family: family, expectedTaskId: taskId)
     }
 
     /// The wait loop's work after one poll (nil task: not visible yet), out of line so the
@@ -114,9 +155,10 @@ extension KieClient {
         logger.debug("task ended", metadata: ["taskId": "\(task.taskId)", "status": "\(task.status.rawValue)", "calls": "\(calls)"])
         do {
             noteCharged(task)
-            try journal?.settle(taskId: task.taskId, task.isSuccess ? .succeeded : .failed,
-                                detail: task.isSuccess ? .null : .string(task.errorMessage ?? task.status.rawValue),
-                                credits: task.creditsConsumed)
+            // Once: a delivered callback (this or another process) may have recorded it already.
+            try journal?.settleEnd(taskId: task.taskId, task.isSuccess ? .succeeded : .failed,
+                                   detail: task.isSuccess ? .null : .string(task.errorMessage ?? task.status.rawValue),
+                                   credits: task.creditsConsumed)
         } catch {
             // The task's outcome stands; a resumed run will only poll it once more.
             logger.warning("journal: could not record the end of the task", metadata: ["taskId": "\(task.taskId)", "reason": "\(error.message)"])
@@ -130,6 +172,8 @@ extension KieClient {
 struct WaitLoop {
     let startWallMs: Int64
     var schedule: PollSchedule
+    /// Set when the wait expects a callback: its delays replace the schedule's.
+    var safetyNet: CallbackPollSchedule?
     var createTime: Int64?
     var lastProgress = -1.0
     var calls = 0

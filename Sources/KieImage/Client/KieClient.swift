@@ -30,6 +30,9 @@ public final class KieClient: Sendable {
     let uploads = Mutex<[String: UploadRecord]>([:])
     /// Uploads of local inputs in flight, by content key (KieClient+LocalInputs.swift).
     let uploading = Mutex<[String: Task<String, any Error>]>([:])
+    /// Delivered callbacks meet waits here; their confirming reads are coalesced (docs/webhooks.md).
+    let mailbox = CallbackMailbox()
+    let confirmFlights = ConfirmFlights()
 
     /// Creates a client. Throws only when `journalPath` is set and the journal cannot be opened.
     public init(config: ClientConfig, logger: Logger? = nil) throws(KieError) {

@@ -46,6 +46,9 @@ public struct JournalEntry: Sendable, Equatable {
     public var price: Double?
     /// What kie charged for the task (`creditsConsumed`), once a wait saw it end.
     public var credits: Double?
+    /// The task's record (record-info `data`) when a delivered callback ended it, so waits in
+    /// other processes take the outcome without reading kie again (docs/webhooks.md).
+    public var record: JSONValue = .null
 
     /// The contract's shape (docs/journal.md).
     public var json: JSONValue {
@@ -67,6 +70,7 @@ public struct JournalEntry: Sendable, Equatable {
         }
         if let credits { o["credits"] = .double(credits) }
         if !detail.isNull { o["detail"] = detail }
+        if !record.isNull { o["record"] = record }
         return .object(o)
     }
 
@@ -96,6 +100,7 @@ public struct JournalEntry: Sendable, Equatable {
                       taskId: v["taskId"]?.stringValue, request: v["request"] ?? .null, time: time,
                       sentAt: state == .intent ? time : nil, detail: detail,
                       price: v["price"]?.doubleValue, credits: v["credits"]?.doubleValue)
+            record = v["record"] ?? .null
             return
         }
         guard let taskId = v["taskId"]?.stringValue, !taskId.isEmpty, let word = v["state"]?.stringValue else { return nil }
@@ -130,6 +135,7 @@ public struct JournalEntry: Sendable, Equatable {
         e.family = old.family.isEmpty ? new.family : old.family
         e.price = old.price ?? new.price
         e.credits = new.credits ?? old.credits
+        if e.record.isNull { e.record = old.record.isNull ? new.record : old.record }
         return e
     }
 }

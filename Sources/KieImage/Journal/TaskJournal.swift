@@ -17,6 +17,8 @@ final class TaskJournal: Sendable {
         var idOfTask: [String: String] = [:]
         /// Uploaded local inputs by content key (`UploadRecord`), latest upload of each.
         var uploads: [String: UploadRecord] = [:]
+        /// Bytes of the file replayed so far (`refresh()` reads what other processes appended).
+        var readOffset = 0
     }
 
     let path: String
@@ -31,6 +33,7 @@ final class TaskJournal: Sendable {
         var s = State(fd: -1)
         let text = try? LocalFile.read(path, limit: 1 << 30)
         if let text {
+            s.readOffset = text.count
             for (n, line) in text.split(separator: UInt8(ascii: "\n")).enumerated() {
                 if let v = try? JSON.parse(Array(line)), let u = UploadRecord(line: v) {
                     s.uploads[u.key] = u
@@ -49,7 +52,7 @@ final class TaskJournal: Sendable {
         }
         s.fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard s.fd >= 0 else { throw KieError(.io, "cannot open journal \(path): \(Errno.text())") }
-        if let last = text?.last, last != UInt8(ascii: "\n") { _ = write(s.fd, "\n", 1) }
+        if let last = text?.last, last != UInt8(ascii: "\n") { _ = write(s.fd, "\n", 1); s.readOffset += 1 }
         self.warnings = warnings
         state = Mutex(s)
     }
@@ -111,6 +114,27 @@ final class TaskJournal: Sendable {
         return entry(id: id) ?? e
     }
 
+    /// Records the end of a task once: appends `newState` (with the task's record when a
+    /// callback delivered it) unless the journal already holds an end for the task, whichever
+    /// process wrote it. False when nothing was written (already ended, or a task it does not hold).
+    @discardableResult
+    func settleEnd(taskId: String, _ newState: JournalState, detail: JSONValue, record: JSONValue = .null,
+                   credits: Double? = nil) throws(KieError) -> Bool {
+        refresh()
+        var failed = false
+        let wrote = state.withLock { s -> Bool in
+            guard let id = s.idOfTask[taskId], let base = s.latest[id], !base.state.isSettled else { return false }
+            var e = JournalEntry(id: id, tag: base.tag, family: base.family, state: newState, taskId: taskId,
+                                 request: .null, time: Clock.nowMs(), sentAt: nil, detail: detail, credits: credits)
+            e.record = record
+            failed = !Self.writeLine(e.line, fd: s.fd)
+            if !failed { Self.apply(e, to: &s) }
+            return !failed
+        }
+        if failed { throw KieError(.io, "cannot write journal \(path): \(Errno.text())", taskId: taskId) }
+        return wrote
+    }
+
     private func append(_ entry: JournalEntry) throws(KieError) {
         try appendLine(entry.line, taskId: entry.taskId) { Self.apply(entry, to: &$0) }
     }
@@ -124,19 +148,48 @@ final class TaskJournal: Sendable {
     func upload(key: String) -> UploadRecord? { state.withLock { $0.uploads[key] } }
 
     private func appendLine(_ value: JSONValue, taskId: String?, apply: (inout State) -> Void) throws(KieError) {
-        let line = Array((JSON.serialize(value) + "\n").utf8)
         let ok = state.withLock { s -> Bool in
-            var written = 0
-            while written < line.count {
-                let n = line[written...].withUnsafeBytes { write(s.fd, $0.baseAddress, $0.count) }
-                if n < 0 { if errno == EINTR { continue }; return false }
-                written += n
-            }
-            guard fsync(s.fd) == 0 else { return false }
+            guard Self.writeLine(value, fd: s.fd) else { return false }
             apply(&s)
             return true
         }
         guard ok else { throw KieError(.io, "cannot write journal \(path): \(Errno.text())", taskId: taskId) }
+    }
+
+    /// Appends one line and syncs it; false when the write or the sync failed.
+    private static func writeLine(_ value: JSONValue, fd: Int32) -> Bool {
+        let line = Array((JSON.serialize(value) + "\n").utf8)
+        var written = 0
+        while written < line.count {
+            let n = line[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; return false }
+            written += n
+        }
+        return fsync(fd) == 0
+    }
+
+    /// Replays the lines other processes appended since the last read (whole lines only; this
+    /// process's own lines replay harmlessly: states only move forward).
+    func refresh() {
+        state.withLock { s in
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return }
+            defer { close(fd) }
+            var st = stat()
+            guard fstat(fd, &st) == 0, Int(st.st_size) > s.readOffset else { return }
+            var bytes = [UInt8](repeating: 0, count: min(Int(st.st_size) - s.readOffset, 1 << 26))
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(s.readOffset)) }
+            guard n > 0, let end = bytes[..<n].lastIndex(of: UInt8(ascii: "\n")) else { return }
+            for line in bytes[...end].split(separator: UInt8(ascii: "\n")) {
+                guard let v = try? JSON.parse(Array(line)) else { continue }
+                if let u = UploadRecord(line: v) {
+                    s.uploads[u.key] = u
+                } else if let e = JournalEntry(line: v) {
+                    Self.apply(e, to: &s)
+                }
+            }
+            s.readOffset += end + 1
+        }
     }
 
     // MARK: reading

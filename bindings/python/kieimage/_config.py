@@ -30,6 +30,7 @@ _OPTIONS: Dict[str, Any] = {
     "webhook_key": ("webhookKey", (str,)),
     "journal_path": ("journalPath", (str, os.PathLike)),
     "log_level": ("logLevel", (str,)),
+    "callbacks": ("callbacks", (bool,)),
 }
 
 

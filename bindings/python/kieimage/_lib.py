@@ -151,7 +151,11 @@ def client_set_logger(handle: Handle, logger: Any) -> None:
     handle.log_key = key
 
 
-# Webhooks (no client)
+# Webhooks
+
+def webhook_deliver(handle: Handle, headers_json: bytes, body: bytes) -> str:
+    return _call_out("kie_webhook_deliver", handle, headers_json, body, len(body))  # type: ignore[arg-type]
+
 
 def webhook_parse(body: bytes) -> str:
     parse = function("kie_webhook_parse")

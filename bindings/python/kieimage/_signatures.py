@@ -100,6 +100,9 @@ SIGNATURES: List[Tuple[str, List[Any], Any]] = [
     #     int32_t tolerance_s, char **out_event_json);
     ("kie_webhook_verify", [c_char_p, c_char_p, c_size_t, c_char_p, c_char_p, c_int64, c_int32, out_str],
      kie_status),
+    # kie_status kie_webhook_deliver(kie_client *c, const char *headers_json, const char *body,
+    #                                size_t body_len, char **out_event_json);
+    ("kie_webhook_deliver", [c_void_p, c_char_p, c_char_p, c_size_t, out_str], kie_status),
 ]
 
 # Without these the package cannot work at all; the others fail only when called.

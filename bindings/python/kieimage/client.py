@@ -131,7 +131,7 @@ class Client:
     ``upload_base_url``, ``request_timeout_ms``, ``connect_timeout_ms``, ``max_retries``,
     ``retry_base_ms``, ``retry_max_ms``, ``poll`` (dict: ``initial_ms``, ``max_ms``,
     ``multiplier``, ``deadline_ms``), ``rate_limit`` (dict: ``requests``, ``per_ms``),
-    ``user_agent``, ``webhook_key``, ``journal_path``, ``log_level`` ("trace" .. "critical").
+    ``user_agent``, ``webhook_key``, ``journal_path``, ``callbacks``, ``log_level`` ("trace" .. "critical").
     ``logger``: a ``logging.Logger`` (or True for ``logging.getLogger("kieimage")``) that receives
     the library's log lines, from library threads too; off by default.
 
@@ -238,6 +238,15 @@ class Client:
     def task(self, task_id: TaskRef) -> Task:
         """One record-info call. A failed task is returned, not raised: read ``status``."""
         return _models().Task.from_json(_json.loads(_lib.task_get(self._h, _task_id(task_id))))
+
+    def deliver_webhook(self, headers: Any, body: Union[bytes, str]) -> Dict[str, Any]:
+        """Hands a callback request to the library (kie_webhook_deliver, docs/webhooks.md): verifies
+        it, confirms the task by one read, records it once and ends every wait on the task. Returns
+        the event dict (``task``: the confirmed task; ``duplicate``); raises SignatureError,
+        NotFoundError, UnavailableError (task still running: answer non-2xx so kie retries)."""
+        from .webhooks import deliver_args
+        headers_json, raw = deliver_args(headers, body)
+        return _json.loads(_lib.webhook_deliver(self._h, headers_json, raw))
 
     def wait(self, task_id: TaskRef, timeout: Optional[float] = None, on_progress: Optional[ProgressCallback] = None) -> Task:
         """Polls until the task ends; ``on_progress(ProgressEvent)`` runs on this thread.

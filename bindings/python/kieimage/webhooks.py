@@ -1,8 +1,10 @@
-"""Callbacks kie.ai POSTs to ``callback_url``: parse and verify them with the library.
+"""Callbacks kie.ai POSTs to ``callback_url``: parse and verify them with the library, or
+serve them with ``asgi_app(client)`` / ``wsgi_app(client)`` so they end the client's waits.
 
 kie.ai signs ``taskId + "." + timestamp`` (HMAC-SHA256 with the account's webhook key) in the
 ``X-Webhook-Timestamp`` and ``X-Webhook-Signature`` headers; the body itself is not signed, so
-confirm a callback with ``Client.task(event.task_id)`` before trusting its contents.
+confirm a callback with ``Client.task(event.task_id)`` before trusting its contents (the
+receivers do: ``Client.deliver_webhook``, docs/webhooks.md).
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import time
 from typing import Any, Iterable, Mapping, Optional, Tuple, Union
 
 from . import _lib
+from ._receivers import asgi_app, deliver_args, wsgi_app  # noqa: F401 (re-exported)
 from .models import WebhookEvent
 
-__all__ = ["verify_webhook", "parse_webhook", "TIMESTAMP_HEADER", "SIGNATURE_HEADER"]
+__all__ = ["verify_webhook", "parse_webhook", "asgi_app", "wsgi_app", "TIMESTAMP_HEADER", "SIGNATURE_HEADER"]
 
 TIMESTAMP_HEADER = "X-Webhook-Timestamp"
 SIGNATURE_HEADER = "X-Webhook-Signature"

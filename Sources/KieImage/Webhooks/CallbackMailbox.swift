@@ -1,0 +1,85 @@
+import Synchronization
+
+/// Where delivered callbacks meet waits in one process (docs/webhooks.md): `kie_webhook_deliver`
+/// posts the confirmed, finished task here; every wait on that task sleeps here between its
+/// polls, wakes at once, and takes the task as its result without another read. A wait that
+/// starts after the delivery finds the task at once.
+final class CallbackMailbox: Sendable {
+    static let capacity = 10_000
+
+    private struct State {
+        var delivered: [String: KieTask] = [:]
+        var order: [String] = []
+        var sleepers: [String: [UInt64: CheckedContinuation<Void, Never>]] = [:]
+        /// Sleepers between taking an id and registering; a cancel removes its id from here.
+        var unregistered: Set<UInt64> = []
+        var nextId: UInt64 = 0
+    }
+    private let state = Mutex(State())
+
+    /// The finished task a delivery confirmed, if any.
+    func delivered(_ taskId: String) -> KieTask? { state.withLock { $0.delivered[taskId] } }
+
+    /// Posts a confirmed, finished task and wakes every wait sleeping on it. False when the
+    /// task was already posted (the first stays).
+    @discardableResult
+    func post(_ task: KieTask) -> Bool {
+        let (first, wake) = state.withLock { s -> (Bool, [CheckedContinuation<Void, Never>]) in
+            let first = s.delivered[task.taskId] == nil
+            if first {
+                s.delivered[task.taskId] = task
+                s.order.append(task.taskId)
+                if s.order.count > Self.capacity {
+                    for id in s.order.prefix(s.order.count - Self.capacity) { s.delivered[id] = nil }
+                    s.order.removeFirst(s.order.count - Self.capacity)
+                }
+            }
+            let wake = s.sleepers.removeValue(forKey: task.taskId).map { Array($0.values) } ?? []
+            return (first, wake)
+        }
+        for c in wake { c.resume() }
+        return first
+    }
+
+    /// Sleeps `ms`, or less when the task is posted meanwhile. Throws when the calling task is cancelled.
+    func sleep(_ taskId: String, ms: Int64) async throws {
+        guard ms > 0, delivered(taskId) == nil else { return try Task.checkCancellation() }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: .milliseconds(ms)) }
+            group.addTask { await self.waitForPost(taskId) }
+            _ = await group.next()
+            group.cancelAll()
+        }
+        try Task.checkCancellation()
+    }
+
+    /// Returns when the task is posted or the calling task is cancelled.
+    private func waitForPost(_ taskId: String) async {
+        let id = state.withLock { s -> UInt64 in
+            s.nextId &+= 1
+            s.unregistered.insert(s.nextId)
+            return s.nextId
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { s -> Bool in
+                    let live = s.unregistered.remove(id) != nil
+                    if !live || s.delivered[taskId] != nil { return true }
+                    s.sleepers[taskId, default: [:]][id] = c
+                    return false
+                }
+                if now { c.resume() }
+            }
+        } onCancel: {
+            let c = state.withLock { s -> CheckedContinuation<Void, Never>? in
+                if let c = s.sleepers[taskId]?.removeValue(forKey: id) {
+                    if s.sleepers[taskId]?.isEmpty == true { s.sleepers[taskId] = nil }
+                    return c
+                }
+                s.unregistered.remove(id)
+                return nil
+            }
+            c?.resume()
+        }
+    }
+}
