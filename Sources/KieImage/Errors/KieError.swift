@@ -14,6 +14,9 @@ public struct KieError: Error, Sendable, CustomStringConvertible {
     public var raw: String?
     /// A server's Retry-After hint, when one came.
     public var retryAfterMs: Int64?
+    /// The HTTP status a callback receiver answers kie with for this refusal (`kie_webhook_deliver`
+    /// only; WebhookAnswer), so every receiver answers alike without a table of its own.
+    public var receiverAnswer: Int?
 
     public init(
         _ status: KieStatus, _ message: String, apiCode: Int? = nil, httpStatus: Int? = nil,
@@ -65,6 +68,7 @@ public struct KieError: Error, Sendable, CustomStringConvertible {
         ]
         if let request { o["request"] = request }
         if let raw { o["raw"] = .string(raw) }
+        if let receiverAnswer { o["receiverAnswer"] = .int(Int64(receiverAnswer)) }
         return .object(o)
     }
 }

@@ -26,8 +26,19 @@ extension KieClient {
     /// ends every wait on the task in this process at once.
     /// Throws SIGNATURE (refused before any read), INVALID_ARGUMENT (not a callback body),
     /// NOT_FOUND (kie knows no such task for this account), UNAVAILABLE (kie still reports the
-    /// task running: nothing recorded, retryable) or the read's own error.
+    /// task running: nothing recorded, retryable) or the read's own error; every error carries
+    /// the HTTP status a receiver answers kie with (`receiverAnswer`).
     public func deliver(headers: [String: String], body: [UInt8], now: Int64 = WallClock.nowSeconds()) async throws -> WebhookDelivery {
+        do {
+            return try await confirmAndRecord(headers: headers, body: body, now: now)
+        } catch {
+            var e = KieError.wrap(error)
+            e.receiverAnswer = WebhookAnswer.httpStatus(for: e.status)
+            throw e
+        }
+    }
+
+    private func confirmAndRecord(headers: [String: String], body: [UInt8], now: Int64) async throws -> WebhookDelivery {
         let event = try verifiedEvent(headers: headers, body: body, now: now)
         if let known = mailbox.delivered(event.taskId) {
             return WebhookDelivery(event: event, task: known, recorded: false)

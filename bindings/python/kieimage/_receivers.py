@@ -42,13 +42,8 @@ def deliver_args(headers: Any, body: Union[bytes, str]) -> Tuple[bytes, bytes]:
 
 
 def _error_code(e: _errors.KieError) -> int:
-    if isinstance(e, _errors.SignatureError):
-        return 401
-    if isinstance(e, _errors.NotFoundError):
-        return 404
-    if isinstance(e, (_errors.InvalidArgumentError, _errors.ValidationError)):
-        return 400
-    return 503
+    # The library says what a receiver answers for each refusal (its detail's receiverAnswer).
+    return int(e.detail.get("receiverAnswer") or 503)
 
 
 def _answer(client: Any, headers: List[Tuple[str, str]], body: bytes) -> Tuple[int, bytes]:
