@@ -1,3 +1,5 @@
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// Where delivered callbacks meet waits in one process (docs/webhooks.md): `kie_webhook_deliver`
@@ -41,20 +43,12 @@ final class CallbackMailbox: Sendable {
         return first
     }
 
-    /// Sleeps `ms`, or less when the task is posted meanwhile. Throws when the calling task is cancelled.
+    /// Sleeps `ms`, or less when the task is posted meanwhile. Throws when the calling task is
+    /// cancelled. One continuation per sleep, resumed by whichever comes first of the post, a
+    /// timer on an event loop, or the cancellation (no child tasks: a sleeping wait stays small,
+    /// P3 in BENCHMARKS.md); a timer that fires after the post finds nothing to resume.
     func sleep(_ taskId: String, ms: Int64) async throws {
         guard ms > 0, delivered(taskId) == nil else { return try Task.checkCancellation() }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: .milliseconds(ms)) }
-            group.addTask { await self.waitForPost(taskId) }
-            _ = await group.next()
-            group.cancelAll()
-        }
-        try Task.checkCancellation()
-    }
-
-    /// Returns when the task is posted or the calling task is cancelled.
-    private func waitForPost(_ taskId: String) async {
         let id = state.withLock { s -> UInt64 in
             s.nextId &+= 1
             s.unregistered.insert(s.nextId)
@@ -68,18 +62,25 @@ final class CallbackMailbox: Sendable {
                     s.sleepers[taskId, default: [:]][id] = c
                     return false
                 }
-                if now { c.resume() }
+                if now { return c.resume() }
+                NIOSingletons.posixEventLoopGroup.next().scheduleTask(in: .milliseconds(ms)) { self.wake(taskId, id) }
             }
         } onCancel: {
-            let c = state.withLock { s -> CheckedContinuation<Void, Never>? in
-                if let c = s.sleepers[taskId]?.removeValue(forKey: id) {
-                    if s.sleepers[taskId]?.isEmpty == true { s.sleepers[taskId] = nil }
-                    return c
-                }
-                s.unregistered.remove(id)
-                return nil
-            }
-            c?.resume()
+            wake(taskId, id)
         }
+        try Task.checkCancellation()
+    }
+
+    /// Resumes one sleeper if it is still sleeping; a sleeper not yet registered will not sleep.
+    private func wake(_ taskId: String, _ id: UInt64) {
+        let c = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            if let c = s.sleepers[taskId]?.removeValue(forKey: id) {
+                if s.sleepers[taskId]?.isEmpty == true { s.sleepers[taskId] = nil }
+                return c
+            }
+            s.unregistered.remove(id)
+            return nil
+        }
+        c?.resume()
     }
 }
