@@ -30,6 +30,9 @@ _OPTIONS: Dict[str, Any] = {
     "webhook_key": ("webhookKey", (str,)),
     "journal_path": ("journalPath", (str, os.PathLike)),
     "log_level": ("logLevel", (str,)),
+    "max_credits": ("maxCredits", (int, float)),
+    "budget_since": ("budgetSince", (str,)),
+    "proxy": ("proxy", (str,)),
 }
 
 
