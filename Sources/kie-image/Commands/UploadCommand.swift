@@ -35,16 +35,15 @@ struct UploadCommand: AsyncParsableCommand {
         let byURL = LocalFiles.isURL(file)
         if !byURL { try LocalFiles.checkReadable(file, option: "upload") }
         let uploaded = try await Session.with(client) { session in
-            if byURL {
-                var options = UploadOptions()
-                options.uploadPath = uploadPath
-                // As for files: a random prefix keeps same-named inputs from overwriting each other.
-                let path = file.split(separator: "?").first.map(String.init) ?? file
-                let base = path.split(separator: "/").last.map(String.init) ?? "upload"
-                options.fileName = String(UInt32.random(in: 0...UInt32.max), radix: 16) + "-" + base
-                return try await session.client.upload(url: file, options: options)
-            }
-            return try await Uploader.upload(session, path: file, uploadPath: uploadPath)
+            var options = UploadOptions()
+            options.uploadPath = uploadPath
+            // Re-using a name overwrites the earlier file (docs/kie-api.md §6): a random prefix
+            // keeps same-named inputs apart.
+            let path = byURL ? (file.split(separator: "?").first.map(String.init) ?? file) : file
+            let base = path.split(separator: "/").last.map(String.init) ?? "upload"
+            options.fileName = String(UInt32.random(in: 0...UInt32.max), radix: 16) + "-" + base
+            if byURL { return try await session.client.upload(url: file, options: options) }
+            return try await session.client.upload(path: file, options: options)
         }
         Console.out(json ? JSON.serialize(uploaded.json) : uploaded.downloadUrl)
     }
