@@ -50,3 +50,13 @@ def test_image_from_a_relative_path_is_uploaded_once_by_the_library(tmp_path, si
     assert len(set(params["filesUrl"] + [params["maskUrl"]])) == 1
     assert params["maskUrl"].startswith("http://127.0.0.1:")
 
+
+
+def test_proxy_and_budget_values_are_checked_by_the_library(tmp_path, sim):
+    for option, value, field in (("--proxy", "socks5://user:secret@127.0.0.1:1080", "proxy"),
+                                 ("--max-credits", "-1", "maxCredits"),
+                                 ("--budget-since", "yesterday", "budgetSince")):
+        r = run(["generate", "--prompt", "x", "--size", "1:1", f"{option}={value}", *sim.args()], env=sim.env())
+        assert r.returncode == 2, r.stderr
+        assert "INVALID_ARGUMENT" in r.stderr and field in r.stderr and "secret" not in r.stderr
+    assert sim.tasks() == []
