@@ -8,7 +8,8 @@ struct UploadCommand: AsyncParsableCommand {
         discussion: """
             Uploads are free; the file is kept about a day (24 h to 3 days, docs/kie-api.md).
             An argument starting with http:// or https:// is fetched by kie.ai's upload host
-            (/api/file-url-upload); anything else is a local file, sent by this tool.
+            (/api/file-url-upload); anything else is a local file, sent through the library.
+            generate's --image and --mask take local files themselves (the library uploads them).
 
             EXAMPLES:
               kie-image upload photo.png

@@ -107,3 +107,20 @@ def test_request_body_takes_a_path_but_not_bytes(tmp_path):
     assert body["filesUrl"] == [str(png.resolve())]
     with pytest.raises(TypeError, match="Client.generate"):
         kieimage.request_body(prompt="x", size="1:1", files=[png.read_bytes()])
+
+
+def test_async_calls_take_bytes_and_delete_the_temporary_file(sim, client, tmp_path, monkeypatch):
+    import asyncio
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    data = write_png(tmp_path / "photo.png").read_bytes()
+
+    async def both():
+        done = await client.run_async(model=MARKET, prompt="x", aspect_ratio="1:1", images=[data])
+        submitted = await client.generate_async(prompt="x", size="1:1", files=[io.BytesIO(data)])
+        return done, submitted
+
+    done, submitted = asyncio.run(both())
+    assert done.status.name == "SUCCESS" and submitted.task_id
+    assert sim.stats()["uploads"] == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["photo.png"]
