@@ -13,6 +13,7 @@ enum ExitCodes {
     static let unknownOutcome: Int32 = 8
     static let signature: Int32 = 9
     static let quota: Int32 = 10
+    static let budget: Int32 = 12
     static let interrupted: Int32 = 130
 
     static func code(for status: KieStatus) -> Int32 {
@@ -27,6 +28,7 @@ enum ExitCodes {
         case .unknownOutcome: unknownOutcome
         case .signature: signature
         case .quota: quota
+        case .budget: budget
         case .cancelled: interrupted
         default: other
         }
@@ -45,6 +47,7 @@ enum ExitCodes {
           8  unknown outcome: a generate got no answer; the task may exist (and cost)
           9  webhook signature invalid
           10 quota: the API key's own usage cap (set in kie's console) is used up
+          12 budget: the generate would pass --max-credits (nothing was sent for it)
           130 interrupted (Ctrl-C)
         """
 }

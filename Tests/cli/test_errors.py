@@ -95,5 +95,7 @@ def test_missing_local_image_is_reported_before_any_call(sim):
     r = run(["generate", "--prompt", "x", "--size", "1:1", "--image", "/nonexistent/photo.png", *sim.args()],
             env=sim.env())
     assert r.returncode == 1
-    assert "--image /nonexistent/photo.png" in error_lines(r)[0]
-    assert sim.stats()["requests"].get("generate", 0) == 0
+    # The library's IO error (it reads and uploads local inputs), naming the file and the field.
+    line = error_lines(r)[0]
+    assert line.startswith("kie-image: error: IO:") and "/nonexistent/photo.png" in line and "filesUrl" in line
+    assert sim.stats()["requests"].get("generate", 0) == 0 and sim.stats()["uploads"] == 0

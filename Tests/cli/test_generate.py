@@ -70,13 +70,15 @@ def test_generate_uploads_local_image_and_mask_first(tmp_path, sim):
     image, mask = tmp_path / "photo.png", tmp_path / "mask.png"
     tiny_png(image)
     tiny_png(mask)
+    mask.write_bytes(mask.read_bytes() + b"\0")  # other content: a second upload
     r = run(["generate", "--prompt", "make it night", "--size", "1:1", "--image", str(image), "--mask", str(mask),
              "--out", str(tmp_path / "o"), *sim.args()], env=sim.env())
     assert r.returncode == 0, r.stderr
     assert sim.stats()["uploads"] == 2
     params = json.loads(sim.tasks()[0]["paramJson"])
-    assert len(params["filesUrl"]) == 1 and params["filesUrl"][0].endswith("photo.png")
-    assert params["maskUrl"].endswith("mask.png")
+    assert len(params["filesUrl"]) == 1 and params["filesUrl"][0].startswith("http://127.0.0.1:")
+    assert params["filesUrl"][0].endswith(".png") and params["maskUrl"].endswith(".png")
+    assert params["maskUrl"] != params["filesUrl"][0]
     assert png_info(r.stdout.split()[0]) == (1024, 1024)
 
 

@@ -30,7 +30,7 @@ struct BatchCommand: AsyncParsableCommand {
 
             Images go to DIR as <taskId>_<n>.<ext> (the extension from the file's content type). Each line is journaled under its own tag, batch:LINE:HASH of its text (a \"tag\" in the line is not used). A summary table goes to stdout at the end. \
             Exit code: 0 when every line is done; when some failed, the code of their status if \
-            they share one (6 task failed, 5 validation, 8 unknown outcome, ...), else 1; 130 \
+            they share one (6 task failed, 5 validation, 8 unknown outcome, 12 past --max-credits, ...), else 1; 130 \
             after Ctrl-C (the journal stays consistent: rerun to resume).
 
             EXAMPLES:
@@ -39,6 +39,7 @@ struct BatchCommand: AsyncParsableCommand {
               kie-image batch prompts.jsonl --out renders/ --retry-failed
               kie-image batch prompts.jsonl --out renders/ --adopt 12=TASKID
               kie-image batch prompts.jsonl --out renders/ --rate-limit 100/10000
+              kie-image batch prompts.jsonl --out renders/ --max-credits 500
               kie-image batch prompts.jsonl --out renders/ --simulate
             """
     )
@@ -76,6 +77,8 @@ struct BatchCommand: AsyncParsableCommand {
 
     @Flag(help: "No progress on stderr.")
     var quiet = false
+
+    @OptionGroup var budget: BudgetOptions
 
     @OptionGroup var client: ClientOptions
 
@@ -122,7 +125,7 @@ struct BatchCommand: AsyncParsableCommand {
         try Directories.create(dir)
         let journalPath = journal ?? "\(dir)/kie-batch-journal.jsonl"
         let signals = Signals([SIGINT, SIGTERM])
-        let session = try await client.open(journalPath: journalPath)
+        let session = try await client.open(journalPath: journalPath, config: budget.config)
         let plan: BatchPlan
         do { plan = try await self.plan(lines, session.client, journalPath: journalPath) } catch {
             await session.close()
@@ -135,11 +138,12 @@ struct BatchCommand: AsyncParsableCommand {
         let display = BatchDisplay(style: quiet ? .off : Console.stderrIsTerminal ? .bar : .lines, counts: counts)
         let runner = BatchRunner(client: session.client, out: dir, concurrency: concurrency, timeoutSeconds: timeout, display: display)
         let ran = await runner.run(plan.work, stoppingOn: signals)
+        let spend = session.client.budgetStatus()
         await session.close()
 
         let outcomes = plan.outcomes.merging(ran) { _, new in new }
         let ordered = lines.compactMap { outcomes[$0.number] }
-        BatchSummary.print(ordered, json: json, journalPath: journalPath)
+        BatchSummary.print(ordered, json: json, journalPath: journalPath, budget: spend.maxCredits == nil ? nil : spend)
         let code = BatchSummary.exitCode(ordered)
         if code != ExitCodes.ok { throw ExitCode(code) }
     }

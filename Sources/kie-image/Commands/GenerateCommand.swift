@@ -6,7 +6,8 @@ struct GenerateCommand: AsyncParsableCommand {
         commandName: "generate",
         abstract: "Submit a generate request, wait with progress, download the images, print their paths.",
         discussion: """
-            Local files given to --image/--mask are uploaded first; URLs are sent as they are. \
+            Local files given to --image/--mask are uploaded first by the library (once per \
+            content: the same bytes are not sent twice); URLs are sent as they are. \
             Progress goes to stderr (a bar on a terminal, one line per change otherwise); the \
             downloaded file paths go to stdout, one per line.
 
@@ -56,7 +57,7 @@ struct GenerateCommand: AsyncParsableCommand {
     var inputs: [String] = []
 
     @Option(name: .customLong("image"), help: ArgumentHelp(
-        "Reference image: a URL or a local file (uploaded first). Repeat for up to \(RequestValidator.maxFiles).", valueName: "FILE|URL"))
+        "Reference image: a URL, a file: URL or a local file (uploaded first). Repeat for up to \(RequestValidator.maxFiles).", valueName: "FILE|URL"))
     var images: [String] = []
 
     @Option(help: ArgumentHelp("Mask (black = edit, white = keep): a URL or a local file.", valueName: "FILE|URL"))
@@ -91,6 +92,8 @@ struct GenerateCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Give up waiting after this many seconds (default \(PollSettings().deadlineMs / 1000), the library's).", valueName: "SECONDS"))
     var timeout: Int?
+
+    @OptionGroup var budget: BudgetOptions
 
     @OptionGroup var client: ClientOptions
 
@@ -131,7 +134,7 @@ struct GenerateCommand: AsyncParsableCommand {
         }
     }
 
-    /// The request as the API names it; local files stand in as placeholder URLs until uploaded.
+    /// The request as the API names it; local files as absolute paths, which the core uploads.
     func request(files: [String], mask maskURL: String?) -> JSONObject {
         if let model {
             var input: JSONObject = [:]
@@ -164,15 +167,11 @@ struct GenerateCommand: AsyncParsableCommand {
 
     func run() async throws {
         JSONErrors.enable(json)
-        for value in images + [mask].compactMap({ $0 }) where !LocalFiles.isURL(value) {
-            try LocalFiles.checkReadable(value, option: images.contains(value) ? "--image" : "--mask")
-        }
-        // Validate before any upload or network call, with stand-ins for local files.
-        let stand = { (v: String) in LocalFiles.isURL(v) ? v : LocalFiles.placeholderURL(for: v) }
-        _ = try RequestValidator.validate(request(files: images.map(stand), mask: mask.map(stand)))
-
-        try await Session.with(client) { session in
-            let validated = try await uploadedRequest(session)
+        // Validated before any network call; the core checks and uploads local files when it sends.
+        let validated = try RequestValidator.validate(request(files: images.map(LocalFiles.requestValue),
+                                                              mask: mask.map(LocalFiles.requestValue)))
+        for warning in validated.warnings where !quiet { Console.err("kie-image: warning: \(warning)") }
+        try await Session.with(client, config: budget.config) { session in
             if noWait {
                 let submitted = try await session.client.generate(validated)
                 Console.out(json ? JSON.serialize(submitted.json) : submitted.taskId)
@@ -189,16 +188,6 @@ struct GenerateCommand: AsyncParsableCommand {
         }
     }
 
-    /// The request with its local files uploaded, validated by the core; its warnings on stderr.
-    func uploadedRequest(_ session: Session) async throws -> ValidatedRequest {
-        var files: [String] = []
-        for value in images { files.append(LocalFiles.isURL(value) ? value : try await Uploader.url(session, path: value)) }
-        let maskURL = try await mask.asyncMap { LocalFiles.isURL($0) ? $0 : try await Uploader.url(session, path: $0) }
-        let validated = try RequestValidator.validate(request(files: files, mask: maskURL))
-        for warning in validated.warnings where !quiet { Console.err("kie-image: warning: \(warning)") }
-        return validated
-    }
-
     /// Submits and waits through the core's run, with the progress display.
     func follow(_ validated: ValidatedRequest, _ client: KieClient) async throws -> KieTask {
         try await TaskFlow.follow(ProgressDisplay.automatic(quiet: quiet)) { onEvent in
@@ -208,12 +197,5 @@ struct GenerateCommand: AsyncParsableCommand {
             }
             return task
         }
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async throws -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

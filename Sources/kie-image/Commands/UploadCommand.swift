@@ -8,7 +8,8 @@ struct UploadCommand: AsyncParsableCommand {
         discussion: """
             Uploads are free; the file is kept about a day (24 h to 3 days, docs/kie-api.md).
             An argument starting with http:// or https:// is fetched by kie.ai's upload host
-            (/api/file-url-upload); anything else is a local file, sent by this tool.
+            (/api/file-url-upload); anything else is a local file, sent through the library.
+            generate's --image and --mask take local files themselves (the library uploads them).
 
             EXAMPLES:
               kie-image upload photo.png
@@ -35,16 +36,15 @@ struct UploadCommand: AsyncParsableCommand {
         let byURL = LocalFiles.isURL(file)
         if !byURL { try LocalFiles.checkReadable(file, option: "upload") }
         let uploaded = try await Session.with(client) { session in
-            if byURL {
-                var options = UploadOptions()
-                options.uploadPath = uploadPath
-                // As for files: a random prefix keeps same-named inputs from overwriting each other.
-                let path = file.split(separator: "?").first.map(String.init) ?? file
-                let base = path.split(separator: "/").last.map(String.init) ?? "upload"
-                options.fileName = String(UInt32.random(in: 0...UInt32.max), radix: 16) + "-" + base
-                return try await session.client.upload(url: file, options: options)
-            }
-            return try await Uploader.upload(session, path: file, uploadPath: uploadPath)
+            var options = UploadOptions()
+            options.uploadPath = uploadPath
+            // Re-using a name overwrites the earlier file (docs/kie-api.md §6): a random prefix
+            // keeps same-named inputs apart.
+            let path = byURL ? (file.split(separator: "?").first.map(String.init) ?? file) : file
+            let base = path.split(separator: "/").last.map(String.init) ?? "upload"
+            options.fileName = String(UInt32.random(in: 0...UInt32.max), radix: 16) + "-" + base
+            if byURL { return try await session.client.upload(url: file, options: options) }
+            return try await session.client.upload(path: file, options: options)
         }
         Console.out(json ? JSON.serialize(uploaded.json) : uploaded.downloadUrl)
     }

@@ -21,6 +21,11 @@ struct ClientOptions: ParsableArguments {
         valueName: "N/MS"), transform: RateLimitArgument.parse)
     var rateLimit: RateLimitSettings?
 
+    @Option(help: ArgumentHelp(
+        "HTTP proxy for every host the tool calls, http://[user:password@]host:port (default: $HTTPS_PROXY/$HTTP_PROXY, honouring $NO_PROXY).",
+        valueName: "URL"))
+    var proxy: String?
+
     @Flag(help: ArgumentHelp(
         "Run against an in-process simulator: no key, no network. Its account starts with \(Int(Self.simulatedCredits)) credits, enough for 10 000 images at the dearest price.",
         discussion: ""))
@@ -39,9 +44,10 @@ struct ClientOptions: ParsableArguments {
     static var defaults: ClientConfig { ClientConfig(apiKey: "") }
 
     /// Opens a client (and, with --simulate, the simulator it talks to).
-    func open(journalPath: String? = nil) async throws -> Session {
+    /// `config`: further core config keys (the budget's).
+    func open(journalPath: String? = nil, config extra: JSONObject = [:]) async throws -> Session {
         var simulator: Simulator?
-        var object: JSONObject = [:]
+        var object = extra
         if simulate {
             let config = try simulatorConfig()
             let sim = try await Simulator.start(config)
@@ -57,6 +63,7 @@ struct ClientOptions: ParsableArguments {
             if let uploadBaseUrl { object["uploadBaseUrl"] = .string(uploadBaseUrl) }
         }
         if let journalPath { object["journalPath"] = .string(journalPath) }
+        if let proxy { object["proxy"] = .string(proxy) }
         if let rateLimit {
             object["rateLimit"] = ["requests": .int(Int64(rateLimit.requests)), "perMs": .int(rateLimit.perMs)]
         }
@@ -92,6 +99,27 @@ struct ClientOptions: ParsableArguments {
         config.uploadPort = 0
         config.filePort = 0
         return config
+    }
+}
+
+/// `--max-credits`, `--budget-since`: the core config's `maxCredits`, `budgetSince`
+/// (docs/inputs-proxies-budget.md, "Budget"); the core checks the values.
+struct BudgetOptions: ParsableArguments {
+    @Option(name: .customLong("max-credits"), help: ArgumentHelp(
+        "Refuse (exit 12) any generate whose price would take the spend above N credits; nothing is sent for it.",
+        valueName: "N"))
+    var maxCredits: Double?
+
+    @Option(name: .customLong("budget-since"), help: ArgumentHelp(
+        "With --max-credits and a journal: count only the spend since this ISO 8601 date or time (2026-12-01).",
+        valueName: "DATE"))
+    var budgetSince: String?
+
+    var config: JSONObject {
+        var o: JSONObject = [:]
+        if let maxCredits { o["maxCredits"] = .double(maxCredits) }
+        if let budgetSince { o["budgetSince"] = .string(budgetSince) }
+        return o
     }
 }
 
@@ -134,8 +162,9 @@ struct Session: Sendable {
     }
 
     /// Runs `body` with the session, closing it afterwards whatever happens.
-    static func with<T: Sendable>(_ options: ClientOptions, _ body: (Session) async throws -> T) async throws -> T {
-        let session = try await options.open()
+    static func with<T: Sendable>(_ options: ClientOptions, config: JSONObject = [:],
+                                  _ body: (Session) async throws -> T) async throws -> T {
+        let session = try await options.open(config: config)
         do {
             let value = try await body(session)
             await session.close()

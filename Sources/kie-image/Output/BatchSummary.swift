@@ -2,7 +2,8 @@ import KieImage
 
 /// The table (or JSON) printed at the end of a batch, and the exit code it implies.
 enum BatchSummary {
-    static func print(_ outcomes: [BatchOutcome], json: Bool, journalPath: String) {
+    /// `budget`: the client's spend against --max-credits, when set (KieClient.budgetStatus()).
+    static func print(_ outcomes: [BatchOutcome], json: Bool, journalPath: String, budget: KieClient.BudgetStatus?) {
         let done = outcomes.filter { $0.kind == .done }.count
         let failed = outcomes.filter { $0.kind == .failed }.count
         let interrupted = outcomes.filter { $0.kind == .interrupted }.count
@@ -17,7 +18,7 @@ enum BatchSummary {
             Console.out(JSON.serialize([
                 "lines": .array(rows), "done": .int(Int64(done)), "failed": .int(Int64(failed)),
                 "interrupted": .int(Int64(interrupted)), "journal": .string(journalPath),
-                "creditsConsumed": credits.map { .double($0) } ?? .null,
+                "creditsConsumed": credits.map { .double($0) } ?? .null, "budget": budget?.json ?? .null,
             ]))
             return
         }
@@ -38,6 +39,17 @@ enum BatchSummary {
         if interrupted > 0 { total += ", \(interrupted) interrupted (rerun the same command to resume)" }
         if let credits { total += "; credits consumed this run: \(JSON.serialize(.double(credits)))" }
         Console.out(total)
+        if let budget { Console.out(line(for: budget)) }
+    }
+
+    /// `budget: 12 of 20 credits spent[ since DATE][, 6 reserved]`: reserved is the price of
+    /// generates whose outcome is unknown (they may be charged).
+    static func line(for budget: KieClient.BudgetStatus) -> String {
+        let n = { (v: Double) in JSON.serialize(.double(v)) }
+        var text = "budget: \(n(budget.spent)) of \(budget.maxCredits.map(n) ?? "-") credits spent"
+        if let since = budget.since { text += " since \(since)" }
+        if budget.reserved > 0 { text += ", \(n(budget.reserved)) reserved (unknown outcomes may be charged)" }
+        return text
     }
 
     static func exitCode(_ outcomes: [BatchOutcome]) -> Int32 {

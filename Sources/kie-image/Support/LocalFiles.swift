@@ -5,7 +5,8 @@ import Darwin
 #endif
 import KieImage
 
-/// `--image` / `--mask` values: URLs are passed through, local files are uploaded first.
+/// `--image` / `--mask` / `upload` values: URLs as they are, local files as paths the core takes
+/// (docs/inputs-proxies-budget.md, "Local files as inputs": the core uploads them).
 enum LocalFiles {
     static func isURL(_ value: String) -> Bool {
         let lower = value.lowercased()
@@ -18,9 +19,14 @@ enum LocalFiles {
         }
     }
 
-    /// A stand-in URL with the file's extension, so a request can be validated before uploading.
-    static func placeholderURL(for path: String) -> String {
-        let name = path.split(separator: "/").last.map(String.init) ?? "file"
-        return "https://upload.invalid/" + (name.contains(".") ? name : name + ".png")
+    /// The value for the request: a URL (http(s) or `file:`) or an absolute path as given, a
+    /// relative path made absolute against the working directory (the core takes absolute ones).
+    static func requestValue(_ value: String) -> String {
+        if isURL(value) || value.lowercased().hasPrefix("file:") || value.hasPrefix("/") { return value }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return value }
+        let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let relative = value.hasPrefix("./") ? String(value.dropFirst(2)) : value
+        return cwd == "/" ? "/" + relative : cwd + "/" + relative
     }
 }

@@ -12,7 +12,7 @@ own, which a forked child does not inherit. Importing fails with ImportError whe
 library (or ``$KIEIMAGE_LIB``) is missing or built for another C ABI version.
 """
 
-from ._errors import (AuthenticationError, CancelledError, FileIOError, InsufficientCreditsError, InternalError,
+from ._errors import (AuthenticationError, BudgetError, CancelledError, FileIOError, InsufficientCreditsError, InternalError,
                       InvalidArgumentError, KieError, MissingFunctionError, NetworkError, NotFoundError, ProtocolError,
                       QuotaError, RateLimitError, ServerError, SignatureError, TaskFailedError, TimeoutError, UnavailableError,
                       UnknownOutcomeError, ValidationError)
@@ -60,6 +60,6 @@ __all__ = [
     "KieError", "InvalidArgumentError", "ValidationError", "AuthenticationError", "InsufficientCreditsError",
     "NotFoundError", "RateLimitError", "UnavailableError", "ServerError", "NetworkError", "TimeoutError",
     "UnknownOutcomeError", "TaskFailedError", "CancelledError", "ProtocolError", "SignatureError", "FileIOError",
-    "InternalError", "QuotaError", "MissingFunctionError",
+    "InternalError", "QuotaError", "BudgetError", "MissingFunctionError",
     "ABI_VERSION", "LIBRARY_PATH", "library_version", "__version__",
 ]

@@ -31,6 +31,9 @@ _OPTIONS: Dict[str, Any] = {
     "journal_path": ("journalPath", (str, os.PathLike)),
     "log_level": ("logLevel", (str,)),
     "callbacks": ("callbacks", (bool,)),
+    "max_credits": ("maxCredits", (int, float)),
+    "budget_since": ("budgetSince", (str,)),
+    "proxy": ("proxy", (str,)),
 }
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "FileIOError",
     "InternalError",
     "QuotaError",
+    "BudgetError",
     "MissingFunctionError",
 ]
 
@@ -178,6 +179,13 @@ class QuotaError(KieError):
     status = -18
 
 
+class BudgetError(KieError):
+    """KIE_E_BUDGET: the generate's price would take the client's spend above ``max_credits``
+    (docs/inputs-proxies-budget.md, "Budget"). Raised before anything is sent; ``field`` is
+    ``model`` when the model's price is unknown (a budget is never passed on a guess)."""
+    status = -20
+
+
 class MissingFunctionError(KieError, NotImplementedError):
     """The loaded libkieimage lacks a function these bindings need (it is older than them)."""
     status = -17
@@ -188,7 +196,7 @@ _BY_STATUS: Dict[int, Type[KieError]] = {
     for cls in (InvalidArgumentError, ValidationError, AuthenticationError, InsufficientCreditsError,
                 NotFoundError, RateLimitError, UnavailableError, ServerError, NetworkError, TimeoutError,
                 UnknownOutcomeError, TaskFailedError, CancelledError, ProtocolError, SignatureError,
-                FileIOError, InternalError, QuotaError)
+                FileIOError, InternalError, QuotaError, BudgetError)
 }
 
 

@@ -9,7 +9,7 @@ argument named.
 
 from __future__ import annotations
 
-from . import _body_order, _errors, _json, _lib
+from . import _body_order, _errors, _json, _lib, _local_inputs
 from ._checks import check_type, enum_value, type_name
 
 TYPE_CHECKING = False  # typing is not imported at run time (import time of the package)
@@ -161,7 +161,7 @@ def _url_list(name: str, urls: Any) -> List[str]:
 def request_body(prompt: Optional[str] = None, size: Union[str, Size, None] = None, **request: Any) -> Dict[str, Any]:
     """The exact JSON body the library would send for these arguments (kie_request_build):
     validated, normalized, nothing sent. Raises ValidationError like ``Client.generate``."""
-    request_json = build_request(prompt, size, **request)
+    request_json = build_request(prompt, size, **_local_inputs.paths_only(request))
     try:
         sent = _json.dumps(request_json, ascii_only=False).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: escaped, as Client.generate sends it

@@ -17,6 +17,7 @@ import sys
 from . import _errors, _journal, _json, _lib
 from ._checks import check_callable, check_type, type_name
 from ._config import config_json
+from ._local_inputs import LocalInputs
 from ._request import build_request, market_models, name_argument, request_body
 
 # Import time matters (a CLI run pays it every time): typing, logging and the models'
@@ -25,7 +26,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import logging
     from pathlib import Path
-    from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+    from typing import IO, Any, Callable, Dict, List, Optional, Sequence, Union
 
     from ._aio import AsyncBridge
     from .models import (DownloadedFile, FallbackModel, JournalEntry, ProgressEvent, ResumeResult, Size, Task,
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     ProgressCallback = Callable[[ProgressEvent], Any]
     PathLike = Union[str, "os.PathLike[str]"]
     TaskRef = Union[str, Task]
+    # An image input: a URL, a file: URL, an absolute path, a Path, bytes or a binary file object.
+    ImageInput = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes]]
 
 __all__ = ["Client", "build_request", "request_body", "market_models"]
 
@@ -131,7 +134,8 @@ class Client:
     ``upload_base_url``, ``request_timeout_ms``, ``connect_timeout_ms``, ``max_retries``,
     ``retry_base_ms``, ``retry_max_ms``, ``poll`` (dict: ``initial_ms``, ``max_ms``,
     ``multiplier``, ``deadline_ms``), ``rate_limit`` (dict: ``requests``, ``per_ms``),
-    ``user_agent``, ``webhook_key``, ``journal_path``, ``callbacks``, ``log_level`` ("trace" .. "critical").
+    ``user_agent``, ``webhook_key``, ``journal_path``, ``callbacks``, ``log_level`` ("trace" .. "critical"),
+    ``max_credits`` (BudgetError past it), ``budget_since`` (ISO date), ``proxy`` ("http://host:port").
     ``logger``: a ``logging.Logger`` (or True for ``logging.getLogger("kieimage")``) that receives
     the library's log lines, from library threads too; off by default.
 
@@ -212,7 +216,7 @@ class Client:
     # -- blocking calls (run on the caller's thread) ---------------------------------------
 
     def generate(self, prompt: Optional[str] = None, size: Union[str, Size, None] = None, *,
-                 files: Optional[Sequence[str]] = None, mask: Optional[str] = None,
+                 files: Optional[Sequence[ImageInput]] = None, mask: Optional[ImageInput] = None,
                  variants: Optional[int] = None, callback_url: Optional[str] = None,
                  enhance: Optional[bool] = None, upload_cn: Optional[bool] = None,
                  fallback: Union[bool, str, FallbackModel, None] = None, **request: Any) -> Task:
@@ -220,19 +224,23 @@ class Client:
 
         ``model=`` (and ``aspect_ratio``, ``resolution``, ``quality``, ``background``,
         ``images``, other ``input`` keywords) makes it a Market request; ``tag=`` names the work
-        item (see ``build_request``).
+        item (see ``build_request``). Image inputs (``files``, ``mask``, ``images``, ``*_url(s)``)
+        may be URLs, ``file:`` URLs, absolute paths, ``pathlib.Path``, ``bytes`` or binary file
+        objects: the library uploads local content once per digest (docs/python.md).
 
         Raises ValidationError (``.field`` in API spelling, ``.argument`` the keyword) before
-        anything is sent; UnknownOutcomeError when the request may have been accepted without an
+        anything is sent; BudgetError past ``max_credits``; FileIOError for a missing local
+        file; UnknownOutcomeError when the request may have been accepted without an
         answer (never resent). Ctrl-C raises KeyboardInterrupt at once (the submission may or
         may not have reached kie.ai then: check the journal or the task list).
         """
-        body = build_request(prompt, size, files=files, mask=mask, variants=variants, callback_url=callback_url,
-                             enhance=enhance, upload_cn=upload_cn, fallback=fallback, **request)
-        try:
-            answer = _lib.generate(self._h, _json.dumps(body))
-        except _errors.KieError as e:
-            raise name_argument(e) from None
+        with LocalInputs(dict(request, files=files, mask=mask)) as request:
+            body = build_request(prompt, size, variants=variants, callback_url=callback_url, enhance=enhance,
+                                 upload_cn=upload_cn, fallback=fallback, **request)
+            try:
+                answer = _lib.generate(self._h, _json.dumps(body))
+            except _errors.KieError as e:
+                raise name_argument(e) from None
         return _models().Task.submitted(answer)
 
     def task(self, task_id: TaskRef) -> Task:
@@ -267,12 +275,13 @@ class Client:
         ``wait``."""
         check_callable("on_progress", on_progress)
         wait_json = _wait_json(timeout)
-        body = build_request(prompt, size, **request)
         submitted: Dict[str, Any] = {}
-        try:
-            answer = _lib.run(self._h, _json.dumps(body), wait_json, _progress_handler(on_progress, submitted))
-        except _errors.KieError as e:
-            raise name_argument(e) from None
+        with LocalInputs(request) as request:
+            body = build_request(prompt, size, **request)
+            try:
+                answer = _lib.run(self._h, _json.dumps(body), wait_json, _progress_handler(on_progress, submitted))
+            except _errors.KieError as e:
+                raise name_argument(e) from None
         return _models().Task.from_json(_with_submission(answer, submitted))
 
     def download(self, task: TaskRef, directory: PathLike = ".") -> List[Path]:
@@ -363,21 +372,23 @@ class Client:
         """Generates and waits without blocking the event loop; cancelling the awaiting task
         cancels the operation. ``on_progress`` runs on the event loop's thread."""
         check_callable("on_progress", on_progress)
-        body = build_request(prompt, size, **request)
-        try:
-            event = await self._async().generate(_json.dumps(body), _wait_json(timeout), on_progress, wait=True)
-        except _errors.KieError as e:
-            raise name_argument(e) from None
+        with LocalInputs(request) as request:
+            body = build_request(prompt, size, **request)
+            try:
+                event = await self._async().generate(_json.dumps(body), _wait_json(timeout), on_progress, wait=True)
+            except _errors.KieError as e:
+                raise name_argument(e) from None
         return _models().Task.from_json(_with_submission(event["task"], event.get("submitted") or {}))
 
     async def generate_async(self, prompt: Optional[str] = None, size: Union[str, Size, None] = None,
                              **request: Any) -> Task:
         """Submits without blocking the event loop; returns once the task id is known."""
-        body = build_request(prompt, size, **request)
-        try:
-            event = await self._async().generate(_json.dumps(body), None, None, wait=False)
-        except _errors.KieError as e:
-            raise name_argument(e) from None
+        with LocalInputs(request) as request:
+            body = build_request(prompt, size, **request)
+            try:
+                event = await self._async().generate(_json.dumps(body), None, None, wait=False)
+            except _errors.KieError as e:
+                raise name_argument(e) from None
         return _models().Task.submitted(event)
 
     async def wait_async(self, task_id: TaskRef, timeout: Optional[float] = None,
