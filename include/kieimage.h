@@ -60,8 +60,10 @@ typedef enum kie_status {
   KIE_E_SIGNATURE = -15,           /* webhook signature missing, wrong or outside the time window */
   KIE_E_IO = -16,                  /* a local file could not be read or written */
   KIE_E_INTERNAL = -17,            /* a bug: reported, never a crash */
-  KIE_E_QUOTA = -18                /* body code 433: the API key's own usage cap (hourly, daily or total)
+  KIE_E_QUOTA = -18,               /* body code 433: the API key's own usage cap (hourly, daily or total)
                                       is used up; never retried; not a lack of credits */
+  KIE_E_LEDGER = -19               /* the shared ledger is unreachable, not migrated or refusing:
+                                      nothing was sent (docs/ledger.md) */
 } kie_status;
 
 /** One asynchronous operation; 0 is never a valid operation. */

@@ -14,6 +14,7 @@ struct LedgerFixture {
         switch kind {
         case .sqlite:
             let path = NSTemporaryDirectory() + "kie-ledger-" + UUID().uuidString + ".db"
+            SharedPostgres.removeAtExit(path)
             return LedgerFixture(url: try LedgerURL("sqlite:" + path), kind: kind, database: nil)
         case .postgresql:
             let pg = try SharedPostgres.harness()
@@ -39,10 +40,24 @@ struct LedgerFixture {
     }
 }
 
-/// The one cluster of a test run, made on first use and removed when the process exits.
+/// The one cluster of a test run, made on first use and removed when the process exits (with
+/// the run's SQLite files).
 enum SharedPostgres {
     nonisolated(unsafe) private static var made: Result<PostgresHarness, any Error>?
+    nonisolated(unsafe) private static var files: [String] = []
     private static let lock = NSLock()
+
+    /// A SQLite file (and its -wal, -shm) removed when the process exits.
+    static func removeAtExit(_ path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        if files.isEmpty { atexit { SharedPostgres.removeFiles() } }
+        files.append(path)
+    }
+
+    private static func removeFiles() {
+        for f in files { for suffix in ["", "-wal", "-shm"] { unlink(f + suffix) } }
+    }
 
     static func harness() throws -> PostgresHarness {
         lock.lock()

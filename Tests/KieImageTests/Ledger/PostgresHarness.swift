@@ -16,7 +16,7 @@ final class PostgresHarness: @unchecked Sendable {
 
     init() throws {
         dir = NSTemporaryDirectory() + "kie-pg-" + UUID().uuidString.prefix(8)
-        port = try Self.freePort()
+        port = try ClosedPort.take()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let pwfile = dir + "/pw"
         try password.write(toFile: pwfile, atomically: true, encoding: .utf8)
@@ -94,21 +94,5 @@ final class PostgresHarness: @unchecked Sendable {
         let exited = (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
         guard exited == 0 else { throw Failure(description: "\(tool) exited \(exited): \(text)") }
         return text
-    }
-
-    /// A loopback port nobody listens on now (bound to port 0, then closed).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard bound else { throw Failure(description: "no free port") }
-        return Int(UInt16(bigEndian: addr.sin_port))
     }
 }

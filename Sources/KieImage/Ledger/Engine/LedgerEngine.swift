@@ -1,4 +1,5 @@
 import FoundationEssentials
+import NIOPosix
 
 /// The two databases a ledger runs on (docs/ledger.md). Statements differ by dialect only where
 /// the engines do (locks, clocks, NOTIFY); they live in `Ledger/SQL/` and `Ledger/Schema/`.
@@ -70,5 +71,20 @@ extension KieError {
     /// KIE_E_LEDGER naming the engine and the cause (never a password: callers pass redacted text).
     static func ledger(_ kind: LedgerEngineKind, _ cause: String) -> KieError {
         KieError(.ledger, "ledger (\(kind.rawValue)): \(cause)")
+    }
+}
+
+extension NIOThreadPool {
+    /// Runs a blocking ledger call on this pool (never on a Swift concurrency thread).
+    func runLedger<T: Sendable>(_ kind: LedgerEngineKind, _ body: @escaping @Sendable () throws(KieError) -> T) async throws(KieError) -> T {
+        let result: Result<T, KieError>
+        do {
+            result = try await runIfActive { () -> Result<T, KieError> in
+                do throws(KieError) { return .success(try body()) } catch { return .failure(error) }
+            }
+        } catch {
+            throw .ledger(kind, "the ledger is closed")
+        }
+        return try result.get()
     }
 }

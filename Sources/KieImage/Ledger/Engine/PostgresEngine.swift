@@ -24,22 +24,12 @@ final class PostgresEngine: LedgerEngine {
 
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any LedgerTx) throws(KieError) -> T) async throws(KieError) -> T {
         let url = url, redactor = redactor, idle = idleBox
-        let result: Result<T, KieError>
-        do {
-            result = try await pool.runIfActive { () -> Result<T, KieError> in
-                do throws(KieError) {
-                    let conn: PostgresConnection
-                    if let idle = idle.take() { conn = idle } else { conn = try PostgresConnection(url: url, redactor: redactor) }
-                    defer { idle.put(conn) }
-                    return .success(try PostgresTx(conn: conn).run(body))
-                } catch {
-                    return .failure(error)
-                }
-            }
-        } catch {
-            throw .ledger(.postgresql, "the ledger is closed")
+        return try await pool.runLedger(.postgresql) { () throws(KieError) -> T in
+            let conn: PostgresConnection
+            if let idle = idle.take() { conn = idle } else { conn = try PostgresConnection(url: url, redactor: redactor) }
+            defer { idle.put(conn) }
+            return try PostgresTx(conn: conn).run(body)
         }
-        return try result.get()
     }
 
     func close() async {

@@ -23,20 +23,10 @@ final class SQLiteEngine: LedgerEngine {
 
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any LedgerTx) throws(KieError) -> T) async throws(KieError) -> T {
         let path = path, timeout = busyTimeoutMs, box = connection
-        let result: Result<T, KieError>
-        do {
-            result = try await pool.runIfActive { () -> Result<T, KieError> in
-                do throws(KieError) {
-                    let conn = try box.get { () throws(KieError) in try SQLiteConnection(path: path, busyTimeoutMs: timeout) }
-                    return .success(try SQLiteTx(conn: conn).run(body))
-                } catch {
-                    return .failure(error)
-                }
-            }
-        } catch {
-            throw .ledger(.sqlite, "the ledger is closed")
+        return try await pool.runLedger(.sqlite) { () throws(KieError) -> T in
+            let conn = try box.get { () throws(KieError) in try SQLiteConnection(path: path, busyTimeoutMs: timeout) }
+            return try SQLiteTx(conn: conn).run(body)
         }
-        return try result.get()
     }
 
     func close() async {
