@@ -32,6 +32,9 @@ final class PostgresConnection {
 
     var isBroken: Bool { PQstatus(conn) != CONNECTION_OK }
 
+    /// Connected and outside any transaction: fit to be used again.
+    var isReusable: Bool { !isBroken && PQtransactionStatus(conn) == PQTRANS_IDLE }
+
     var socket: Int32 { PQsocket(conn) }
 
     /// Runs SQL without parameters (may hold several statements).

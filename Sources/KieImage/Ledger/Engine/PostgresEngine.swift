@@ -38,14 +38,14 @@ final class PostgresEngine: LedgerEngine {
     }
 }
 
-/// Connections not in use. A broken one is never put back.
+/// Connections not in use. A broken one, or one left inside a transaction, is never put back.
 private final class IdleConnections: Sendable {
     private let conns = Mutex<[UnsafeTransfer<PostgresConnection>]>([])
 
     func take() -> PostgresConnection? { conns.withLock { $0.popLast()?.value } }
 
     func put(_ conn: PostgresConnection) {
-        guard !conn.isBroken else { return }
+        guard conn.isReusable else { return }
         conns.withLock { $0.append(UnsafeTransfer(conn)) }
     }
 
