@@ -34,6 +34,26 @@ import Testing
     }
 
     @Test(arguments: [LedgerEngineKind.sqlite, .postgresql])
+    func withoutAutomaticMigrationAnEmptyDatabaseIsRefusedUntilMigrated(kind: LedgerEngineKind) async throws {
+        let f = try LedgerFixture.make(kind)
+        var s = LedgerSettings()
+        s.autoMigrate = false
+        let l = Ledger(url: f.url, apiKey: LedgerFixture.apiKey, settings: s)
+        let error = await #expect(throws: KieError.self) { _ = try await l.admitAndClaim(work(1)) }
+        #expect(error?.status == .ledger && error?.message.contains("not migrated") == true)
+        let dba = f.ledger()
+        _ = try await dba.engine.transaction { tx throws(KieError) in
+            for statement in LedgerSchema.sql(for: kind).split(separator: ";\n").map(String.init) {
+                let sql = statement.split(separator: "\n").filter { !$0.hasPrefix("--") }.joined(separator: "\n")
+                if !["BEGIN", "BEGIN IMMEDIATE", "COMMIT", "COMMIT;", ""].contains(sql.trimmingCharacters(in: .whitespacesAndNewlines)) { try tx.run(sql) }
+            }
+        }
+        #expect(try await l.admitAndClaim(work(2)).claim != nil)
+        await l.close()
+        await dba.close()
+    }
+
+    @Test(arguments: [LedgerEngineKind.sqlite, .postgresql])
     func eightConcurrentProcessesNeverExceedTheLimit(kind: LedgerEngineKind) async throws {
         let f = try LedgerFixture.make(kind)
         let ledgers = (0..<8).map { _ in f.ledger(requests: 5, perMs: 600_000) }
