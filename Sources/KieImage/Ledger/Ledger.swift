@@ -107,7 +107,8 @@ public final class Ledger: Sendable {
 
     private static func hostLabel() -> String {
         var name = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "?"
+        let ok = gethostname(&name, name.count - 1) == 0
+        let host = ok ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
         return "\(host):\(getpid())"
     }
 }
