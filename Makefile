@@ -57,7 +57,7 @@ MANPAGES   := $(BUILD_DIR)/man/kie-image.1 $(BUILD_DIR)/man/kie-sim.1
 ## deps: system packages the build and tests need (installed only when missing; we run as root)
 deps:
 	@missing=""; \
-	for p in libjansson-dev pkg-config valgrind luajit man-db tinyproxy; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in libjansson-dev pkg-config valgrind luajit man-db tinyproxy libsqlite3-dev sqlite3 libpq-dev postgresql; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

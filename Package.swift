@@ -41,10 +41,14 @@ let package = Package(
     targets: [
         // C types only (handles, status enum, callback typedefs); functions come from Swift @c.
         .target(name: "CKieImage"),
+        // The ledger's engines (docs/ledger.md): the system's C libraries, linked dynamically, so
+        // neither adds its code to libkieimage.so.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(
             name: "KieImage",
             dependencies: [
-                "CKieImage",
+                "CKieImage", "CSQLite", "CLibPQ",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -62,6 +62,8 @@ typedef enum kie_status {
   KIE_E_INTERNAL = -17,            /* a bug: reported, never a crash */
   KIE_E_QUOTA = -18,               /* body code 433: the API key's own usage cap (hourly, daily or total)
                                       is used up; never retried; not a lack of credits */
+  KIE_E_LEDGER = -19,              /* the shared ledger is unreachable, not migrated or refusing:
+                                      nothing was sent (docs/ledger.md) */
   KIE_E_BUDGET = -20               /* the generate's price would take the client's spend above config
                                       maxCredits; refused before anything was sent */
 } kie_status;

@@ -20,6 +20,8 @@ public enum KieStatus: Int32, Sendable, CaseIterable {
     case `internal` = -17
     /// Body code 433: the API key's own usage cap is used up (docs/kie-api.md §11).
     case quota = -18
+    /// The shared ledger is unreachable, not migrated or refusing: nothing was sent (docs/ledger.md).
+    case ledger = -19
     /// The generate's price would take the client's spend above `maxCredits` (docs/c-api.md).
     case budget = -20
 
@@ -45,6 +47,7 @@ public enum KieStatus: Int32, Sendable, CaseIterable {
         case .io: "IO"
         case .internal: "INTERNAL"
         case .quota: "QUOTA"
+        case .ledger: "LEDGER"
         case .budget: "BUDGET"
         }
     }
@@ -71,6 +74,7 @@ public enum KieStatus: Int32, Sendable, CaseIterable {
         case .io: "local file error"
         case .internal: "internal error"
         case .quota: "the API key's usage limit is used up"
+        case .ledger: "the shared ledger is unavailable: nothing was sent"
         case .budget: "the generate would pass the client's credit budget (maxCredits)"
         }
     }

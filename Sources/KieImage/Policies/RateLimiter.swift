@@ -105,5 +105,5 @@ actor RateLimiter {
 }
 
 enum Clock {
-    static func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+    static func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) &+ HostClockSkew.ms.load(ordering: .relaxed) }
 }

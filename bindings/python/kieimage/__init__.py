@@ -13,7 +13,7 @@ library (or ``$KIEIMAGE_LIB``) is missing or built for another C ABI version.
 """
 
 from ._errors import (AuthenticationError, BudgetError, CancelledError, FileIOError, InsufficientCreditsError, InternalError,
-                      InvalidArgumentError, KieError, MissingFunctionError, NetworkError, NotFoundError, ProtocolError,
+                      InvalidArgumentError, KieError, LedgerError, MissingFunctionError, NetworkError, NotFoundError, ProtocolError,
                       QuotaError, RateLimitError, ServerError, SignatureError, TaskFailedError, TimeoutError, UnavailableError,
                       UnknownOutcomeError, ValidationError)
 from ._loader import ABI_VERSION, LIBRARY_PATH
@@ -60,6 +60,6 @@ __all__ = [
     "KieError", "InvalidArgumentError", "ValidationError", "AuthenticationError", "InsufficientCreditsError",
     "NotFoundError", "RateLimitError", "UnavailableError", "ServerError", "NetworkError", "TimeoutError",
     "UnknownOutcomeError", "TaskFailedError", "CancelledError", "ProtocolError", "SignatureError", "FileIOError",
-    "InternalError", "QuotaError", "BudgetError", "MissingFunctionError",
+    "InternalError", "QuotaError", "LedgerError", "BudgetError", "MissingFunctionError",
     "ABI_VERSION", "LIBRARY_PATH", "library_version", "__version__",
 ]

@@ -34,6 +34,7 @@ __all__ = [
     "FileIOError",
     "InternalError",
     "QuotaError",
+    "LedgerError",
     "BudgetError",
     "MissingFunctionError",
 ]
@@ -179,6 +180,12 @@ class QuotaError(KieError):
     status = -18
 
 
+class LedgerError(KieError):
+    """KIE_E_LEDGER: the shared ledger (docs/ledger.md) is unreachable, not migrated or refusing;
+    nothing was sent. The message names the engine and the cause, never a password."""
+    status = -19
+
+
 class BudgetError(KieError):
     """KIE_E_BUDGET: the generate's price would take the client's spend above ``max_credits``
     (docs/inputs-proxies-budget.md, "Budget"). Raised before anything is sent; ``field`` is
@@ -196,7 +203,7 @@ _BY_STATUS: Dict[int, Type[KieError]] = {
     for cls in (InvalidArgumentError, ValidationError, AuthenticationError, InsufficientCreditsError,
                 NotFoundError, RateLimitError, UnavailableError, ServerError, NetworkError, TimeoutError,
                 UnknownOutcomeError, TaskFailedError, CancelledError, ProtocolError, SignatureError,
-                FileIOError, InternalError, QuotaError, BudgetError)
+                FileIOError, InternalError, QuotaError, LedgerError, BudgetError)
 }
 
 

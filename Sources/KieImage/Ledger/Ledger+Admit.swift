@@ -1,0 +1,118 @@
+/// Admission: insert-or-find the work row, take a slot of the account's limit, and move the row
+/// to `sending` under this owner, all in one transaction (docs/ledger.md, "Sending").
+extension Ledger {
+    /// The outcome of the transaction, before the local send deadline is attached.
+    private enum Decided: Sendable {
+        case send(epoch: Int64, token: Int64, request: String)
+        case wait(ms: Int64, rowId: String)
+        case existing(LedgerRow)
+    }
+
+    /// Returns `.send` (the row is now `sending`: send `claim.request`, then record the outcome
+    /// with the claim), `.wait` (the limit or a cool-down: call again with the same work after
+    /// `ms`) or `.existing` (the idempotency key's row, sent by someone else: its state is the answer).
+    public func admitAndClaim(_ work: LedgerWork) async throws(KieError) -> LedgerAdmission {
+        let startNs = LocalMonotonic.nowNs()
+        let (account, owner, label, s) = (account, owner, label, settings)
+        let decided = try await withAccount { tx, now throws(KieError) -> Decided in
+            try tx.run(OwnerSQL.renew, [.text(owner), .text(account), .text(label), .int(now), .int(now + s.leaseMs)])
+            let mine = try Self.ownRow(tx, now: now, account: account, owner: owner, work: work)
+            guard case .mine(let row) = mine else {
+                if case .other(let row) = mine { return .existing(row) }
+                return .existing(try Self.row(tx, account: account, id: work.id))
+            }
+            if let wait = try Self.admissionWait(tx, now: now, account: account, settings: s) {
+                return .wait(ms: wait, rowId: row.id)
+            }
+            let token = try Self.takeToken(tx, now: now, account: account, rowId: row.id, settings: s)
+            let display = tx.displayMs(decisionMs: now)
+            guard let epoch = try tx.first(WorkSQL.toSending, [.text(account), .text(row.id), .text(owner), .int(row.epoch), .int(display)])?.first?.int else {
+                throw .ledger(tx.kind, "the row \(row.id) changed hands during its admission")
+            }
+            try Self.notify(tx, row.id)
+            return .send(epoch: epoch, token: token, request: row.request)
+        }
+        switch decided {
+        case .wait(let ms, let rowId): return .wait(ms: ms, rowId: rowId)
+        case .existing(let row): return .existing(row)
+        case .send(let epoch, let token, let request):
+            let leaseNs = UInt64(max(0, settings.leaseMs)) &* 1_000_000
+            leaseValidUntilNs.store(startNs &+ leaseNs, ordering: .relaxed)
+            let useNs = UInt64(max(0, min(settings.tokenUseMs, settings.leaseMs))) &* 1_000_000
+            return .send(LedgerClaim(rowId: work.id, owner: owner, epoch: epoch, tokenId: token, request: request, sendByNs: startNs &+ useNs))
+        }
+    }
+
+    /// Whether `claim` may still be used to send now: within its use time and this owner's lease
+    /// as this host's monotonic clock sees it (a paused or cut-off process sends nothing).
+    public func maySend(_ claim: LedgerClaim) -> Bool {
+        let now = LocalMonotonic.nowNs()
+        return now < claim.sendByNs && now < leaseValidUntilNs.load(ordering: .relaxed)
+    }
+
+    private enum Ownership { case mine(LedgerRow), other(LedgerRow), settledMine }
+
+    /// The caller's row in `intent` under this owner: inserted, found, or taken over from an
+    /// expired owner (`intent`, or `abandoned`: nothing was sent); or the key's row elsewhere.
+    private static func ownRow(_ tx: any LedgerTx, now: Int64, account: String, owner: String, work: LedgerWork) throws(KieError) -> Ownership {
+        var found = try tx.first(WorkSQL.byId, [.text(account), .text(work.id)])
+        if found == nil, let key = work.idempotencyKey {
+            found = try tx.first(WorkSQL.byKey, [.text(account), .text(key)])
+        }
+        let display = tx.displayMs(decisionMs: now)
+        guard let found else {
+            try tx.run(WorkSQL.insert, [.text(account), .text(work.id), .text(work.family), .text(work.request),
+                                        SQLValue(work.tag), SQLValue(work.idempotencyKey), .text(owner), .int(display)])
+            return .mine(try row(tx, account: account, id: work.id))
+        }
+        let row = try LedgerRow(found, kind: tx.kind)
+        if row.state == .intent, row.owner == owner, row.id == work.id { return .mine(row) }
+        var free = row.state == .abandoned
+        if !free, row.state == .intent, row.owner != owner { free = try ownerExpired(tx, row.owner, now: now) }
+        guard free else { return row.id == work.id ? .settledMine : .other(row) }
+        let binds: [SQLValue] = [.text(account), .text(row.id), .text(owner), .int(row.epoch), .text(work.family),
+                                 .text(work.request), SQLValue(work.tag), .int(display)]
+        guard try tx.first(WorkSQL.takeOver, binds) != nil else { return .other(row) }
+        return .mine(try Self.row(tx, account: account, id: row.id))
+    }
+
+    static func row(_ tx: any LedgerTx, account: String, id: String) throws(KieError) -> LedgerRow {
+        guard let r = try tx.first(WorkSQL.byId, [.text(account), .text(id)]) else { throw .ledger(tx.kind, "no row \(id)") }
+        return try LedgerRow(r, kind: tx.kind)
+    }
+
+    private static func ownerExpired(_ tx: any LedgerTx, _ owner: String?, now: Int64) throws(KieError) -> Bool {
+        guard let owner else { return true }
+        let sql = "SELECT 1 FROM kie_owners WHERE owner = $1 AND lease_expires_ms > $2"
+        return try tx.first(sql, [.text(owner), .int(now)]) == nil
+    }
+
+    /// Milliseconds until the account may admit another send, or nil for now. The limit: fewer
+    /// than N tokens held (SlidingWindow's rule, RateLimiter.swift); and no cool-down running.
+    private static func admissionWait(_ tx: any LedgerTx, now: Int64, account: String, settings: LedgerSettings) throws(KieError) -> Int64? {
+        guard let acct = try tx.first(AccountSQL.read, [.text(account)]) else { return nil }
+        let cooldown = acct[0].int ?? 0
+        if cooldown > now { return cooldown - now }
+        let limit = settings.rateLimit.requests
+        guard limit > 0 else { return nil }
+        try tx.run(TokenSQL.dropExpired, [.text(account), .int(now)])
+        let holds = try tx.rows(TokenSQL.held, [.text(account), .int(now)]).compactMap { $0.first?.int }
+        guard holds.count >= limit else { return nil }
+        return max(1, holds[holds.count - limit] - now)
+    }
+
+    /// One token for one HTTP attempt. Unanswered, it counts for as long as its send may reach
+    /// kie: its use time, then the attempt's flight, then the window and margin.
+    private static func takeToken(_ tx: any LedgerTx, now: Int64, account: String, rowId: String, settings: LedgerSettings) throws(KieError) -> Int64 {
+        try tx.run(AccountSQL.admitted, [.text(account), .int(now)])
+        let hold = now + settings.tokenUseMs + settings.flightMs + SlidingWindow(settings.rateLimit).heldMs
+        guard let id = try tx.first(TokenSQL.insert, [.text(account), .text(rowId), .int(now), .int(hold)])?.first?.int else {
+            throw .ledger(tx.kind, "no token id returned")
+        }
+        return id
+    }
+
+    static func notify(_ tx: any LedgerTx, _ rowId: String) throws(KieError) {
+        if tx.kind == .postgresql { try tx.run(WorkSQL.notify, [.text(rowId)]) }
+    }
+}

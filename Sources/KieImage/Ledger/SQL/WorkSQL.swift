@@ -1,0 +1,80 @@
+/// Statements on `kie_work`. Every change of state is guarded on the state, the owner and the
+/// epoch it expects (a compare-and-set: a stale process's update matches nothing), and on
+/// PostgreSQL notifies `kie_ledger` with the row id in the same transaction.
+enum WorkSQL {
+    static let columns = "id, state, family, request, tag, idempotency_key, task_id, owner, epoch, detail, updated_at_ms"
+
+    static let byId = "SELECT \(columns) FROM kie_work WHERE account = $1 AND id = $2"
+
+    static let byKey = "SELECT \(columns) FROM kie_work WHERE account = $1 AND idempotency_key = $2"
+
+    static let list = "SELECT \(columns) FROM kie_work WHERE account = $1 ORDER BY created_at_ms, id"
+
+    static let counts = "SELECT state, count(*) FROM kie_work WHERE account = $1 GROUP BY state"
+
+    static let insert = """
+        INSERT INTO kie_work (id, account, state, family, request, tag, idempotency_key, owner, epoch, created_at_ms, updated_at_ms)
+        VALUES ($2, $1, 'intent', $3, $4, $5, $6, $7, 0, $8, $8)
+        """
+
+    /// An `intent` or `abandoned` row (nothing sent) passes to a new owner with the caller's body.
+    static let takeOver = """
+        UPDATE kie_work SET state = 'intent', owner = $3, epoch = epoch + 1, family = $5, request = $6, tag = $7,
+          detail = NULL, updated_at_ms = $8
+        WHERE account = $1 AND id = $2 AND epoch = $4 AND state IN ('intent', 'abandoned')
+        RETURNING epoch
+        """
+
+    /// The fence: `intent` -> `sending` under this owner and epoch, in the admission's transaction.
+    static let toSending = """
+        UPDATE kie_work SET state = 'sending', epoch = epoch + 1, updated_at_ms = $5
+        WHERE account = $1 AND id = $2 AND state = 'intent' AND owner = $3 AND epoch = $4
+        RETURNING epoch
+        """
+
+    /// A claim's row settles: $5 new state, $6 task id (kept when NULL), $7 detail, $8 time;
+    /// `bump` 1 moves the epoch on (the claim is spent), 0 keeps it (the owner goes on waiting).
+    static let settle = """
+        UPDATE kie_work SET state = $5, task_id = coalesce($6, task_id), detail = $7, epoch = epoch + $9, updated_at_ms = $8
+        WHERE account = $1 AND id = $2 AND state = 'sending' AND owner = $3 AND epoch = $4
+        RETURNING id
+        """
+
+    /// A submitted task ends (succeeded, failed) or its files are saved (downloaded).
+    static let finish = """
+        UPDATE kie_work SET state = $5, detail = $6, updated_at_ms = $7
+        WHERE account = $1 AND id = $2 AND owner = $3 AND epoch = $4 AND state IN ('submitted', 'succeeded')
+        RETURNING id
+        """
+
+    /// Rows of owners whose lease ended: `sending` -> `unknown` (it may have reached kie: never
+    /// resent), `intent` -> `abandoned` (nothing was sent). $3: the epoch-checked row list is
+    /// re-read inside the same statement, so a row that settled meanwhile is left alone.
+    static let reap = """
+        UPDATE kie_work SET state = CASE state WHEN 'sending' THEN 'unknown' ELSE 'abandoned' END, epoch = epoch + 1,
+          detail = CASE state WHEN 'sending' THEN $3 ELSE $4 END, updated_at_ms = $5
+        WHERE account = $1 AND state IN ('sending', 'intent') AND id IN (
+          SELECT w.id FROM kie_work w WHERE w.account = $1 AND w.state IN ('sending', 'intent') AND \(OwnerSQL.ownerExpired))
+        RETURNING id, state
+        """
+
+    /// `submitted` rows whose owner's lease ended (or that have none: resolved by hand) pass to
+    /// this owner, at most $4 of them, each to exactly one process (the account lock serialises).
+    static let takeOverSubmitted = """
+        UPDATE kie_work SET owner = $3, epoch = epoch + 1, updated_at_ms = $5
+        WHERE account = $1 AND state = 'submitted' AND id IN (
+          SELECT w.id FROM kie_work w WHERE w.account = $1 AND w.state = 'submitted'
+            AND (w.owner IS NULL OR \(OwnerSQL.ownerExpired)) ORDER BY w.created_at_ms LIMIT $4)
+        RETURNING \(columns)
+        """
+
+    /// §6.4 resolve: `unknown` -> `submitted` with a task id found in kie's logs (no owner: the
+    /// next resume takes it), or -> `abandoned` (the caller may submit the work again).
+    static let resolve = """
+        UPDATE kie_work SET state = $3, task_id = $4, owner = NULL, epoch = epoch + 1, updated_at_ms = $5
+        WHERE account = $1 AND id = $2 AND state = 'unknown'
+        RETURNING id
+        """
+
+    static let notify = "SELECT pg_notify('kie_ledger', $1)"
+}
