@@ -106,7 +106,7 @@ import Testing
         .insufficientCredits: .rejected, .notFound: .rejected, .rateLimited: .rejected, .unavailable: .rejected,
         .server: .rejected, .network: .rejected, .timeout: .unknown, .unknownOutcome: .unknown,
         .taskFailed: .rejected, .cancelled: .unknown, .protocol: .rejected, .signature: .rejected, .io: .unknown,
-        .internal: .unknown, .quota: .rejected, .budget: .rejected,
+        .internal: .unknown, .quota: .rejected, .ledger: .rejected, .budget: .rejected,
     ]
 
     @Test func everyStatusHasAJournalState() {

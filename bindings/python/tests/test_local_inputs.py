@@ -58,7 +58,8 @@ def test_each_form_uploads_once_and_is_reused(sim, client_factory, tmp_path, fam
         "c.run(model=a[7], prompt='again', aspect_ratio='1:1', images=[a[5]])\n"
         "    print(t.status.name)\n")
     out = subprocess.run([sys.executable, "-c", code, sim.api_key, sim.base_url, sim.upload_url, str(journal), str(png),
-                          family, MARKET], capture_output=True, text=True, timeout=120, env=os.environ.copy())
+                          family, MARKET], capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent)))
     assert out.returncode == 0, out.stderr.replace(sim.api_key, "<key>")
     assert out.stdout.strip() == "SUCCESS"
     assert sim.stats()["uploads"] == 1, "a second process sharing the journal reuses the upload"
