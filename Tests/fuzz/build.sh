@@ -30,7 +30,9 @@ CORE=(
     Tasks/KieTask.swift Tasks/RecordInfoParser.swift Tasks/TaskReference.swift Tasks/TaskFamily.swift Tasks/WaitEvent.swift Tasks/WaitOptions.swift
     Market/MarketPreset.swift Market/ModelPresets.swift Market/MarketValidator.swift Market/MarketRecordParser.swift
     Market/ModelCatalog.swift
-    Transport/Envelope.swift Transport/TransportFailure.swift Client/ClientConfig.swift Journal/JournalEntry.swift
+    Transport/Envelope.swift Transport/TransportFailure.swift Transport/ProxySettings.swift
+    Client/ClientConfig.swift Client/ClientConfig+Limits.swift Journal/JournalEntry.swift
+    Files/LocalInputs.swift Support/HostClockSkew.swift Support/POSIX.swift
     Policies/DurationHistory.swift Policies/PollSchedule.swift Policies/RateLimiter.swift Policies/RetryPolicy.swift
     Policies/FailurePolicy.swift
     Webhooks/WebhookEvent.swift Webhooks/WebhookVerifier.swift

@@ -1,5 +1,3 @@
-import AsyncHTTPClient
-
 /// Which HTTP proxy each URL the library calls goes through (docs/inputs-proxies-budget.md, "Proxies"): config
 /// `proxy` for every URL; without it, as curl and Python's urllib read the environment,
 /// `https_proxy`/`HTTPS_PROXY` for https URLs and `http_proxy`/`HTTP_PROXY` for http URLs (the
@@ -16,11 +14,6 @@ public struct ProxySettings: Sendable, Equatable {
         public var description: String { "http://\(host):\(port)" }
         public var hasCredentials: Bool { user != nil }
 
-        var configuration: HTTPClient.Configuration.Proxy {
-            let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-            guard let user else { return .server(host: bare, port: port) }
-            return .server(host: bare, port: port, authorization: .basic(username: user, password: password ?? ""))
-        }
     }
 
     /// Config `proxy`: every URL.
