@@ -44,7 +44,8 @@ let package = Package(
         // The ledger's engines (docs/ledger.md): the system's C libraries, linked dynamically, so
         // neither adds its code to libkieimage.so.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // Headers only: libpq is loaded with dlopen by the first postgresql:// ledger (no -lpq).
+        .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
         .target(
             name: "KieImage",
             dependencies: [

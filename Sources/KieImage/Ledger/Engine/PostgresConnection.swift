@@ -5,42 +5,46 @@ import FoundationEssentials
 import Glibc
 #endif
 
-/// One PostgreSQL connection through the system's libpq, which reads the URL, `PGPASSWORD`,
-/// `~/.pgpass` and `sslmode` itself. Blocking: used from the engine's pool threads only.
+/// One PostgreSQL connection through the system's libpq (loaded on first use: LibPQ.swift),
+/// which reads the URL, `PGPASSWORD`, `~/.pgpass` and `sslmode` itself. Blocking: used from the
+/// engine's pool threads only.
 final class PostgresConnection {
     private let conn: OpaquePointer
     private let redactor: URLRedactor
+    private let pq: LibPQ
 
     init(url: String, redactor: URLRedactor, connectTimeoutS: Int = 5, applicationName: String = "kieimage-ledger") throws(KieError) {
         self.redactor = redactor
+        let pq = try LibPQ.shared.get()
+        self.pq = pq
         // Earlier keywords are defaults: the URL's own parameters override them.
         let keys = ["connect_timeout", "application_name", "dbname"]
         let values = [String(connectTimeoutS), applicationName, url]
         let made: OpaquePointer? = keys.withCStrings { k in
-            values.withCStrings { v in PQconnectdbParams(k, v, 1) }
+            values.withCStrings { v in pq.connectdbParams(k, v, 1) }
         }
         guard let made else { throw .ledger(.postgresql, "cannot connect to \(redactor.display): out of memory") }
         conn = made
-        guard PQstatus(made) == CONNECTION_OK else {
+        guard pq.status(made) == CONNECTION_OK else {
             // Fully initialised: deinit closes the connection when this throws.
-            let cause = redactor.redact(Self.message(made))
+            let cause = redactor.redact(Self.message(made, pq))
             throw .ledger(.postgresql, "cannot connect to \(redactor.display): \(cause)")
         }
     }
 
-    deinit { PQfinish(conn) }
+    deinit { pq.finish(conn) }
 
-    var isBroken: Bool { PQstatus(conn) != CONNECTION_OK }
+    var isBroken: Bool { pq.status(conn) != CONNECTION_OK }
 
     /// Connected and outside any transaction: fit to be used again.
-    var isReusable: Bool { !isBroken && PQtransactionStatus(conn) == PQTRANS_IDLE }
+    var isReusable: Bool { !isBroken && pq.transactionStatus(conn) == PQTRANS_IDLE }
 
-    var socket: Int32 { PQsocket(conn) }
+    var socket: Int32 { pq.socket(conn) }
 
     /// Runs SQL without parameters (may hold several statements).
     func exec(_ sql: String) throws(KieError) {
-        guard let res = PQexec(conn, sql) else { throw failure("no result") }
-        defer { PQclear(res) }
+        guard let res = pq.exec(conn, sql) else { throw failure("no result") }
+        defer { pq.clear(res) }
         try check(res)
     }
 
@@ -48,15 +52,15 @@ final class PostgresConnection {
     func rows(_ sql: String, _ binds: [SQLValue]) throws(KieError) -> [SQLRow] {
         let texts = binds.map(\.text)
         let res: OpaquePointer? = texts.withOptionalCStrings { params in
-            PQexecParams(conn, sql, Int32(texts.count), nil, params, nil, nil, 0)
+            pq.execParams(conn, sql, Int32(texts.count), nil, params, nil, nil, 0)
         }
         guard let res else { throw failure("no result") }
-        defer { PQclear(res) }
+        defer { pq.clear(res) }
         try check(res)
-        let columns = PQnfields(res)
-        return (0..<PQntuples(res)).map { r in
+        let columns = pq.nfields(res)
+        return (0..<pq.ntuples(res)).map { r in
             (0..<columns).map { c in
-                PQgetisnull(res, r, c) != 0 ? .null : .text(String(cString: PQgetvalue(res, r, c)))
+                pq.getisnull(res, r, c) != 0 ? .null : .text(pq.getvalue(res, r, c).map { String(cString: $0) } ?? "")
             }
         }
     }
@@ -64,30 +68,30 @@ final class PostgresConnection {
     /// Reads what the server sent and returns the NOTIFY payloads received; throws when the
     /// connection is gone.
     func notifications() throws(KieError) -> [String] {
-        guard PQconsumeInput(conn) != 0 else { throw failure("connection lost") }
+        guard pq.consumeInput(conn) != 0 else { throw failure("connection lost") }
         var out: [String] = []
-        while let n = PQnotifies(conn) {
+        while let n = pq.notifies(conn) {
             out.append(String(cString: n.pointee.extra))
-            PQfreemem(n)
+            pq.freemem(UnsafeMutableRawPointer(n))
         }
         return out
     }
 
     private func check(_ res: OpaquePointer) throws(KieError) {
-        let status = PQresultStatus(res)
+        let status = pq.resultStatus(res)
         guard status != PGRES_COMMAND_OK, status != PGRES_TUPLES_OK else { return }
-        let state = PQresultErrorField(res, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? "?"
-        let text = PQresultErrorMessage(res).map { String(cString: $0) } ?? ""
+        let state = pq.resultErrorField(res, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? "?"
+        let text = pq.resultErrorMessage(res).map { String(cString: $0) } ?? ""
         throw failure("SQLSTATE \(state): \(text.trimmed)")
     }
 
     private func failure(_ cause: String) -> KieError {
-        let detail = isBroken ? "connection to \(redactor.display) lost: \(Self.message(conn))" : cause
+        let detail = isBroken ? "connection to \(redactor.display) lost: \(Self.message(conn, pq))" : cause
         return .ledger(.postgresql, redactor.redact(detail))
     }
 
-    private static func message(_ conn: OpaquePointer) -> String {
-        String(String(cString: PQerrorMessage(conn)).trimmed)
+    private static func message(_ conn: OpaquePointer, _ pq: LibPQ) -> String {
+        String((pq.errorMessage(conn).map { String(cString: $0) } ?? "").trimmed)
     }
 }
 
