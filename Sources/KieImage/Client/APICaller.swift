@@ -25,7 +25,7 @@ struct APICaller: Sendable {
         _ endpoint: Endpoint, body: JSONValue? = nil, extraHeaders: [(String, String)] = [],
         rawBody: [UInt8]? = nil, deadline: ContinuousClock.Instant? = nil, taskId: String? = nil,
         pace: (@Sendable () async throws -> Void)? = nil,
-        beforeFirstSend: (@Sendable () throws -> Void)? = nil
+        beforeFirstSend: (@Sendable () throws -> Void)? = nil, gate: (any SendGate)? = nil
     ) async throws -> Envelope {
         var attempt = 0
         let bytes = rawBody ?? body.map(JSON.serializeBytes)
@@ -46,8 +46,17 @@ struct APICaller: Sendable {
             var timeout = config.requestTimeoutMs
             if let deadline {
                 let left = Self.msUntil(deadline)
-                guard left > 0 else { throw KieError(.timeout, "deadline passed before \(endpoint.name)", taskId: taskId, attempts: attempt - 1) }
+                guard left > 0 else {
+                    if let slot { await limiter.answered(slot) }
+                    throw KieError(.timeout, "deadline passed before \(endpoint.name)", taskId: taskId, attempts: attempt - 1)
+                }
                 timeout = min(timeout, left)
+            }
+            if let gate {
+                do { try await gate.admit() } catch {
+                    if let slot { await limiter.answered(slot) }
+                    throw error
+                }
             }
             let outcome: Result<Envelope, FailedAttempt>
             if endpoint.policy == .createsTask {
@@ -65,6 +74,9 @@ struct APICaller: Sendable {
                 return envelope
             case .failure(let failed):
                 let delay = try await retryDelay(after: failed, of: endpoint, attempt: attempt, body: body, deadline: deadline, taskId: taskId)
+                if let gate {
+                    if case .transport(let kind) = failed.failure, !kind.sent { await gate.notSent() } else { try await gate.willRetry(after: failed) }
+                }
                 try await Task.sleep(for: .milliseconds(delay))
             }
         }

@@ -26,6 +26,10 @@ public struct ClientConfig: Sendable {
     public var proxies = ProxySettings()
     /// Waits expect a callback (a receiver calls `deliver`): polling is a safety net (docs/webhooks.md).
     public var callbacks = false
+    /// The shared ledger (config `ledger` or env `KIE_LEDGER`; docs/ledger.md); nil: none.
+    public var ledger: LedgerURL?
+    /// How long this process's lease on its ledger rows lasts unrenewed.
+    public var ledgerLeaseMs: Int64 = 30_000
 
     public init(apiKey: String) { self.apiKey = apiKey }
 
@@ -44,7 +48,7 @@ public struct ClientConfig: Sendable {
         do { o = try JSON.parseObject(text.isEmpty ? "{}" : text, what: "config") } catch {
             throw .invalidArgument("config: \(error.description)")
         }
-        for key in o.keys where !topKeys.contains(key) && !limitKeys.contains(key) { throw .invalidArgument("config: unknown key '\(key)'", field: key) }
+        for key in o.keys where !topKeys.contains(key) && !limitKeys.contains(key) && !ledgerKeys.contains(key) { throw .invalidArgument("config: unknown key '\(key)'", field: key) }
         let r = ConfigReader(o, prefix: "")
         guard let key = try r.string("apiKey") ?? env["KIE_API_KEY"], !key.isEmpty else {
             throw .invalidArgument("config: apiKey is missing (set apiKey or KIE_API_KEY)", field: "apiKey")
@@ -92,6 +96,7 @@ public struct ClientConfig: Sendable {
             c.logLevel = v
         }
         try c.parseLimits(o, env: env)
+        try c.parseLedger(o, env: env)
         if let v = o["callbacks"], !v.isNull {
             guard let b = v.boolValue else { throw .invalidArgument("config: callbacks must be true or false", field: "callbacks") }
             c.callbacks = b

@@ -14,6 +14,10 @@ public final class KieClient: Sendable {
     public let logger: Logger
     /// The durable journal when `journalPath` is set (docs/journal.md).
     let journal: TaskJournal?
+    /// The shared ledger when config `ledger` is set (docs/ledger.md), and the keeper of this
+    /// process's lease on it (started by the first generate or resume).
+    public let ledger: Ledger?
+    let leases: LeaseKeeper?
     /// Tasks this client created, with when: a wait treats their not-found answers as "not
     /// visible yet" for a grace period (docs/kie-market-api.md §3c).
     let created = Mutex<[String: ContinuousClock.Instant]>([:])
@@ -42,6 +46,8 @@ public final class KieClient: Sendable {
         var log = logger ?? Logger(label: "kieimage", factory: { _ in SwiftLogNoOpLogHandler() })
         log.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
         self.logger = log
+        ledger = config.ledger.map { Ledger(url: $0, apiKey: config.apiKey, settings: config.ledgerSettings) }
+        leases = ledger.map { LeaseKeeper(ledger: $0, logger: log) }
         transport = HTTPTransport(config: config)
         caller = APICaller(transport: transport, config: config, limiter: RateLimiter(config.rateLimit), logger: log)
         for w in journal?.warnings ?? [] { log.warning("journal: \(w)") }
@@ -53,11 +59,15 @@ public final class KieClient: Sendable {
     }
 
     /// Closes connections. Call once when done; in-flight calls fail.
-    public func shutdown() async { await transport.shutdown() }
+    public func shutdown() async {
+        leases?.stop()
+        await ledger?.close()
+        await transport.shutdown()
+    }
 
     /// Shuts down at once, without waiting, when the client never made a request (it has no
     /// connections or threads to close); false when `shutdown()` is needed.
-    public func shutdownIfUnused() -> Bool { transport.shutdownIfNotStarted() }
+    public func shutdownIfUnused() -> Bool { ledger == nil && transport.shutdownIfNotStarted() }
 
     /// Counts the sends an earlier process journaled into the rate limiter (once, before the
     /// first generate), so a restart does not trip kie's window.

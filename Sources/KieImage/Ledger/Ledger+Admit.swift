@@ -3,7 +3,7 @@
 extension Ledger {
     /// The outcome of the transaction, before the local send deadline is attached.
     private enum Decided: Sendable {
-        case send(epoch: Int64, token: Int64, request: String)
+        case send(rowId: String, epoch: Int64, token: Int64, request: String)
         case wait(ms: Int64, rowId: String)
         case existing(LedgerRow)
     }
@@ -30,16 +30,16 @@ extension Ledger {
                 throw .ledger(tx.kind, "the row \(row.id) changed hands during its admission")
             }
             try Self.notify(tx, row.id)
-            return .send(epoch: epoch, token: token, request: row.request)
+            return .send(rowId: row.id, epoch: epoch, token: token, request: row.request)
         }
         switch decided {
         case .wait(let ms, let rowId): return .wait(ms: ms, rowId: rowId)
         case .existing(let row): return .existing(row)
-        case .send(let epoch, let token, let request):
+        case .send(let rowId, let epoch, let token, let request):
             let leaseNs = UInt64(max(0, settings.leaseMs)) &* 1_000_000
             leaseValidUntilNs.store(startNs &+ leaseNs, ordering: .relaxed)
             let useNs = UInt64(max(0, min(settings.tokenUseMs, settings.leaseMs))) &* 1_000_000
-            return .send(LedgerClaim(rowId: work.id, owner: owner, epoch: epoch, tokenId: token, request: request, sendByNs: startNs &+ useNs))
+            return .send(LedgerClaim(rowId: rowId, owner: owner, epoch: epoch, tokenId: token, request: request, sendByNs: startNs &+ useNs))
         }
     }
 
@@ -66,7 +66,8 @@ extension Ledger {
             return .mine(try row(tx, account: account, id: work.id))
         }
         let row = try LedgerRow(found, kind: tx.kind)
-        if row.state == .intent, row.owner == owner, row.id == work.id { return .mine(row) }
+        // This owner's own `intent` row, found by id or by key (a retry in the same process): its.
+        if row.state == .intent, row.owner == owner { return .mine(row) }
         var free = row.state == .abandoned
         if !free, row.state == .intent, row.owner != owner { free = try ownerExpired(tx, row.owner, now: now) }
         guard free else { return row.id == work.id ? .settledMine : .other(row) }

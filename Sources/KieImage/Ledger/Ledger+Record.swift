@@ -61,7 +61,7 @@ extension Ledger {
         }
     }
 
-    private func settle(_ claim: LedgerClaim, state: LedgerState, taskId: String?, detail: String?, bump: Int64,
+    func settle(_ claim: LedgerClaim, state: LedgerState, taskId: String?, detail: String?, bump: Int64,
                         tokenUsed: Bool = true) async throws(KieError) -> Bool {
         let account = account
         let held = SlidingWindow(settings.rateLimit).heldMs

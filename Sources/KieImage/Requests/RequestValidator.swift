@@ -28,9 +28,20 @@ public enum RequestValidator {
 
     /// Validates a request object: a Market request when it has `model` or `input`, else 4o.
     public static func validate(_ o: JSONObject) throws(KieError) -> ValidatedRequest {
+        if let key = o["idempotencyKey"] { return try withIdempotencyKey(o, key) }
         let tag = try validTag(o["tag"])
         if o["model"] != nil || o["input"] != nil { return try MarketValidator.validate(o, tag: tag) }
         return try validateFourO(o, tag: tag)
+    }
+
+    /// A request with a top-level `idempotencyKey` (docs/ledger.md, "Idempotency keys"): the key
+    /// is taken out (never sent to kie) and the rest validated as any request.
+    private static func withIdempotencyKey(_ o: JSONObject, _ key: JSONValue) throws(KieError) -> ValidatedRequest {
+        var rest = o
+        rest["idempotencyKey"] = nil
+        var validated = try validate(rest)
+        validated.idempotencyKey = try validKey(key, field: "idempotencyKey")
+        return validated
     }
 
     /// The typed 4o entry point: the request's body goes through the same rules as JSON input.
@@ -51,11 +62,17 @@ public enum RequestValidator {
 
     /// `tag`: absent/null, or a non-empty string of at most `maxTagBytes` UTF-8 bytes.
     static func validTag(_ v: JSONValue?) throws(KieError) -> String? {
-        guard let v, !v.isNull else { return nil }
-        guard let s = v.stringValue else { throw .validation("tag must be a string", field: "tag") }
-        guard !s.isEmpty else { throw .validation("tag must not be empty (omit it instead)", field: "tag") }
+        guard let v else { return nil }
+        return try validKey(v, field: "tag")
+    }
+
+    /// `tag` and `idempotencyKey`: null, or a non-empty string of at most `maxTagBytes` UTF-8 bytes.
+    static func validKey(_ v: JSONValue, field: String) throws(KieError) -> String? {
+        guard !v.isNull else { return nil }
+        guard let s = v.stringValue else { throw .validation("\(field) must be a string", field: field) }
+        guard !s.isEmpty else { throw .validation("\(field) must not be empty (omit it instead)", field: field) }
         guard s.utf8.count <= maxTagBytes else {
-            throw .validation("tag holds at most \(maxTagBytes) bytes of UTF-8, got \(s.utf8.count)", field: "tag")
+            throw .validation("\(field) holds at most \(maxTagBytes) bytes of UTF-8, got \(s.utf8.count)", field: field)
         }
         return s
     }

@@ -10,6 +10,9 @@ public struct ValidatedRequest: Sendable, Equatable {
     public var model: String?
     /// The caller's own key for this work item (at most 256 bytes), never sent to kie.
     public var tag: String?
+    /// The request's `idempotencyKey` (at most 256 bytes), never sent to kie: a second generate
+    /// with it, in any process of the account's ledger, returns the first one's answer.
+    public var idempotencyKey: String?
     /// What the request does that the caller may not expect (a field with no effect, an input
     /// key the model's preset does not document); the request is sent as given.
     public var warnings: [String]

@@ -8,6 +8,8 @@ enum WorkSQL {
 
     static let byKey = "SELECT \(columns) FROM kie_work WHERE account = $1 AND idempotency_key = $2"
 
+    static let byTask = "SELECT \(columns) FROM kie_work WHERE account = $1 AND task_id = $2 ORDER BY updated_at_ms DESC LIMIT 1"
+
     static let list = "SELECT \(columns) FROM kie_work WHERE account = $1 ORDER BY created_at_ms, id"
 
     static let counts = "SELECT state, count(*) FROM kie_work WHERE account = $1 GROUP BY state"
@@ -73,6 +75,22 @@ enum WorkSQL {
     static let resolve = """
         UPDATE kie_work SET state = $3, task_id = $4, owner = NULL, epoch = epoch + 1, updated_at_ms = $5
         WHERE account = $1 AND id = $2 AND state = 'unknown'
+        RETURNING id
+        """
+
+    /// This owner gives up its own `intent` row (nothing was sent): `abandoned`, free for the same
+    /// idempotency key in any process.
+    static let abandonIntent = """
+        UPDATE kie_work SET state = 'abandoned', epoch = epoch + 1, detail = $4, updated_at_ms = $5
+        WHERE account = $1 AND id = $2 AND owner = $3 AND state = 'intent'
+        RETURNING id
+        """
+
+    /// The end of a task confirmed by a read of kie, recorded by any process (a callback receiver,
+    /// a waiter that is not the owner): `submitted`/`unknown`/`succeeded` rows move on, once.
+    static let endByTask = """
+        UPDATE kie_work SET state = $3, detail = coalesce($4, detail), updated_at_ms = $5
+        WHERE account = $1 AND task_id = $2 AND state IN ('submitted', 'succeeded') AND state <> $3
         RETURNING id
         """
 

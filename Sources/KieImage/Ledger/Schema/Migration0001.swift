@@ -12,6 +12,7 @@ enum Migration0001 {
             accounts, owners, work,
             "CREATE INDEX IF NOT EXISTS kie_work_account_state ON kie_work (account, state)",
             "CREATE INDEX IF NOT EXISTS kie_work_owner ON kie_work (owner)",
+            "CREATE INDEX IF NOT EXISTS kie_work_task ON kie_work (account, task_id)",
             tokens(serial: serial),
             "CREATE INDEX IF NOT EXISTS kie_tokens_account_hold ON kie_tokens (account, hold_until_ms)",
             uploads,

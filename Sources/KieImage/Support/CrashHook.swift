@@ -1,0 +1,28 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A test hook: `KIE_TEST_CRASH_AT=<boundary>` makes the process SIGKILL itself the first time a
+/// generate reaches that boundary, so the multi-process tests can show what a crash there leaves
+/// in the shared ledger (docs/ledger.md, "Crashes"). Unset (always, outside tests): nothing.
+enum CrashHook {
+    enum Boundary: String {
+        /// The row is `intent` under this owner, waiting for admission.
+        case intent
+        /// Admitted: the row is `sending` and the request has not left.
+        case admitted
+        /// kie answered with a task id that is not recorded yet.
+        case answered
+        /// The row is `submitted`.
+        case submitted
+        /// One result file of the task is saved, the others are not.
+        case downloading
+    }
+
+    private static let armed: Boundary? = getenv("KIE_TEST_CRASH_AT").flatMap { Boundary(rawValue: String(cString: $0)) }
+
+    static func at(_ boundary: Boundary) {
+        guard let armed, armed == boundary else { return }
+        kill(getpid(), SIGKILL)
+    }
+}
