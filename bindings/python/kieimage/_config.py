@@ -34,6 +34,8 @@ _OPTIONS: Dict[str, Any] = {
     "max_credits": ("maxCredits", (int, float)),
     "budget_since": ("budgetSince", (str,)),
     "proxy": ("proxy", (str,)),
+    "ledger": ("ledger", (str,)),
+    "ledger_lease_ms": ("ledgerLeaseMs", (int,)),
 }
 
 

@@ -24,7 +24,7 @@ __all__ = ["build_request", "request_body", "market_models", "name_argument"]
 _ARGUMENT_OF_FIELD = {
     "prompt": "prompt", "size": "size", "filesUrl": "files", "fileUrl": "files", "maskUrl": "mask",
     "nVariants": "variants", "callBackUrl": "callback_url", "isEnhance": "enhance", "uploadCn": "upload_cn",
-    "enableFallback": "fallback", "fallbackModel": "fallback",
+    "enableFallback": "fallback", "fallbackModel": "fallback", "idempotencyKey": "idempotency_key",
 }
 
 
@@ -35,18 +35,29 @@ def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = N
                   fallback: Union[bool, str, FallbackModel, None] = None, tag: Optional[str] = None,
                   model: Optional[str] = None, aspect_ratio: Optional[str] = None, resolution: Optional[str] = None,
                   quality: Optional[str] = None, background: Optional[str] = None,
-                  images: Optional[Sequence[str]] = None, **input: Any) -> Dict[str, Any]:
+                  images: Optional[Sequence[str]] = None, idempotency_key: Optional[str] = None,
+                  **input: Any) -> Dict[str, Any]:
     """The generate request JSON object (API field names) for these keyword arguments.
 
     Without ``model``: a 4o (GPT Image 1) request. With ``model`` (a Market model id; see
     docs/models.md): ``{"model", "input", "callBackUrl"}``, ``input`` holding ``prompt``,
     ``aspect_ratio``, ``resolution``, ``quality``, ``background``, ``images`` (``input_urls``) and
     any other keyword as given. ``tag``: the caller's key for the work item, never sent to kie.
+    ``idempotency_key``: a second generate with the same key, in any process of the account's
+    ledger (docs/ledger.md), returns the first one's answer and sends nothing; never sent to kie.
     Only Python types are checked here; the library validates values and raises ValidationError
     naming the field. An argument of the other family is a TypeError with the library's reason.
     """
     if tag is not None and type(tag) is not str:
         check_type("tag", tag, (str,))
+    if idempotency_key is not None:
+        check_type("idempotency_key", idempotency_key, (str,))
+        body = build_request(prompt, size, files=files, mask=mask, variants=variants, callback_url=callback_url,
+                             enhance=enhance, upload_cn=upload_cn, fallback=fallback, tag=tag, model=model,
+                             aspect_ratio=aspect_ratio, resolution=resolution, quality=quality,
+                             background=background, images=images, **input)
+        body["idempotencyKey"] = idempotency_key
+        return body
     if model is not None:
         return _market_request(model, prompt, callback_url, tag, (files, size, variants, mask, enhance, upload_cn,
                                fallback), _market_input(prompt, aspect_ratio, resolution, quality, background, images, input))
