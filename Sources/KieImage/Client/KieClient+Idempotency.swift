@@ -7,6 +7,7 @@ import FoundationEssentials
 extension KieClient {
     func answer(of found: LedgerRow, ledger: Ledger, validated: ValidatedRequest) async throws -> Submitted {
         var row = found
+        if !validated.waitsForClaimedWork, row.state == .intent || row.state == .sending { throw ClaimedElsewhere(row: row) }
         while row.state == .intent || row.state == .sending {
             try await Task.sleep(for: .milliseconds(Self.inFlightRowReadMs))
             guard let again = try await ledger.row(id: row.id) else { break }
@@ -45,4 +46,10 @@ extension KieClient {
         e.taskId = row.taskId
         return e
     }
+}
+
+/// A generate whose idempotency key's row is in flight in another process, for a caller that
+/// asked not to wait for it (`ValidatedRequest.waitsForClaimedWork` false): nothing was sent.
+public struct ClaimedElsewhere: Error, Sendable {
+    public let row: LedgerRow
 }

@@ -13,6 +13,10 @@ public struct ValidatedRequest: Sendable, Equatable {
     /// The request's `idempotencyKey` (at most 256 bytes), never sent to kie: a second generate
     /// with it, in any process of the account's ledger, returns the first one's answer.
     public var idempotencyKey: String?
+    /// With an idempotency key whose row another process is sending or waiting to send: wait for
+    /// its answer (true, the contract's behaviour) or throw `ClaimedElsewhere` at once (a batch
+    /// worker that moves on to the next line, docs/ledger.md "Batches on several hosts").
+    public var waitsForClaimedWork = true
     /// What the request does that the caller may not expect (a field with no effect, an input
     /// key the model's preset does not document); the request is sent as given.
     public var warnings: [String]
