@@ -2,18 +2,21 @@
 import CKieImage
 import KieImage
 
-/// Every work item of the client's journal (config journalPath), latest state of each, in the
-/// order they were first written: *out_json receives {"entries":[{"id","tag","family","state",
+/// Every work item of the client's journal (config journalPath) or of its account's ledger
+/// (config ledger: every process's rows), latest state of each, in the order they were first written: *out_json receives {"entries":[{"id","tag","family","state",
 /// "taskId","request","time","detail"}]} where state is "intent" (being sent by this process),
 /// "submitted", "rejected", "unknown", "abandoned", "succeeded", "failed" or "downloaded"
 /// (docs/journal.md). Free it with kie_string_free. KIE_E_INVALID_ARGUMENT when the client has
-/// no journal. Does not block on the network. Any thread, callbacks included.
+/// neither; KIE_E_LEDGER when the ledger cannot be read. Does not call kie. Any thread; from a
+/// callback only without a ledger (a ledger is read on the library's threads).
 @c(kie_journal_list)
 public func kieJournalList(_ c: kie_client_ref?, _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> kie_status {
     withStatus {
         let out = try requireOut(outJSON, "out_json")
         out.pointee = nil
-        let entries = try ClientHandle.borrow(c).client.journalEntries()
+        let client = try ClientHandle.borrow(c).client
+        // The file journal is read in place (callbacks may call this); a ledger is a database.
+        let entries = client.ledger == nil ? try client.journalEntries() : try blocking { _ in try await client.workItems() }.get()
         try put(JSON.serialize(["entries": .array(entries.map(\.json))]), out)
     }
 }
@@ -23,7 +26,9 @@ public func kieJournalList(_ c: kie_client_ref?, _ outJSON: UnsafeMutablePointer
 /// "succeeded" one not yet downloaded). Events go to on_event as for kie_task_wait_async and
 /// carry the entry's "tag". *out_json receives {"resumed":[{"op","taskId","tag","id"}],
 /// "unknown":[{"id","tag","request"}]}: unknown outcomes are never resubmitted by the library;
-/// settle each with kie_journal_resolve. Free it with kie_string_free. Returns at once.
+/// settle each with kie_journal_resolve. Free it with kie_string_free. Returns at once. With a
+/// ledger, the "submitted" items are those of processes whose lease ended, each taken over by
+/// exactly one resuming process (docs/ledger.md); KIE_E_LEDGER when the ledger cannot be read.
 /// KIE_E_INVALID_ARGUMENT when the client has no journal or on_event is NULL. Any thread.
 @c(kie_resume)
 public func kieResume(
@@ -38,7 +43,9 @@ public func kieResume(
         let client = handle.client
         let options = try WaitOptions.parse(json: CString.readOptional(waitJSON, name: "wait_json"), defaults: client.config.poll,
                                             refusing: ["wait"])
-        let plan = try client.resumePlan(download: options.downloadDir != nil)
+        let download = options.downloadDir != nil
+        let plan = client.ledger == nil ? try client.resumePlan(download: download)
+            : try blocking { _ in try await client.resumeWork(download: download) }.get()
         var resumed: [JSONValue] = []
         for entry in plan.resume {
             guard let taskId = entry.taskId else { continue }
@@ -64,6 +71,10 @@ public func kieJournalResolve(_ c: kie_client_ref?, _ id: UnsafePointer<CChar>?,
         let client = try ClientHandle.borrow(c).client
         let entryId = try CString.read(id, name: "id")
         let task = try CString.readOptional(taskId, name: "task_id")
-        try client.resolve(entryId, taskId: task)
+        if client.ledger == nil {
+            try client.resolve(entryId, taskId: task)
+        } else {
+            _ = try blocking { _ in try await client.resolveWork(entryId, taskId: task) }.get()
+        }
     }
 }

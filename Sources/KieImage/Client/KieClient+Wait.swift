@@ -41,8 +41,23 @@ extension KieClient {
     /// is not visible yet): those answers count as "still running". A callback delivered to this
     /// client (`deliver`) ends the wait at once with the confirmed task, without another read;
     /// with config `callbacks` polling is only a safety net (CallbackPollSchedule, docs/webhooks.md).
+    /// With a ledger, the end is recorded in the task's row (docs/ledger.md).
     public func wait(
         _ taskId: String, options: WaitOptions, onEvent: @Sendable (WaitEvent) -> Void = { _ in }
+    ) async throws -> KieTask {
+        guard ledger != nil else { return try await waitForEnd(taskId, options: options, onEvent: onEvent) }
+        do {
+            let task = try await waitForEnd(taskId, options: options, onEvent: onEvent)
+            await recordEndInLedger(task.taskId, .succeeded, detail: .null)
+            return task
+        } catch let e as KieError where e.status == .taskFailed {
+            await recordEndInLedger(taskId, .failed, detail: .string(e.message))
+            throw e
+        }
+    }
+
+    private func waitForEnd(
+        _ taskId: String, options: WaitOptions, onEvent: @Sendable (WaitEvent) -> Void
     ) async throws -> KieTask {
         try Self.checkTaskId(taskId)
         if let delivered = mailbox.delivered(taskId) { return try finish(delivered, calls: 0) }

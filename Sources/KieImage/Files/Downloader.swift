@@ -52,7 +52,10 @@ extension KieClient {
                 group.addTask { try await self.downloadOne(taskId: taskId, family: family, url: url, index: index, directory: directory) }
             }
             var files: [DownloadedFile] = []
-            for try await f in group { files.append(f) }
+            for try await f in group {
+                files.append(f)
+                if files.count == 1, urls.count > 1 { CrashHook.at(.downloading) }
+            }
             files.sort { $0.path < $1.path }
             do {
                 try journal?.settle(taskId: taskId, .downloaded, detail: ["files": .array(files.map { .string($0.path) })])
@@ -60,6 +63,7 @@ extension KieClient {
                 // The files are saved; a resumed run would only download them again.
                 logger.warning("journal: could not record the download", metadata: ["taskId": "\(taskId)", "reason": "\(KieError.wrap(error).message)"])
             }
+            await recordEndInLedger(taskId, .downloaded, detail: ["files": .array(files.map { .string($0.path) })])
             return files
         }
     }
