@@ -8,9 +8,9 @@ extension KieClient {
     func sendOnLedger(_ ledger: Ledger, _ validated: ValidatedRequest, tag: String?) async throws -> Submitted {
         leases?.start()
         let family = validated.family.rawValue
-        let body = validated.body
-        let work = LedgerWork(id: Ledger.randomHex(bytes: 16), family: family, request: JSON.serialize(body), tag: tag,
-                              idempotencyKey: validated.idempotencyKey)
+        let rowId = validated.idempotencyKey.map { CallbackLink.keyedRowId(account: ledger.account, key: $0) } ?? Ledger.randomHex(bytes: 16)
+        let body = Self.linkingCallback(validated.body, to: rowId)
+        let work = LedgerWork(id: rowId, family: family, request: JSON.serialize(body), tag: tag, idempotencyKey: validated.idempotencyKey)
         let gate = LedgerGate(ledger: ledger, work: work)
         let endpoint = APICaller.Endpoint(
             name: validated.family == .market ? "createTask" : "generate", method: .POST, url: config.baseUrl + validated.path, policy: .createsTask)
@@ -59,6 +59,14 @@ extension KieClient {
     }
 
     static let ledgerRecordAttempts = 6
+
+    /// The body with `kie_lid=<row id>` in its `callBackUrl`, when it has one: a callback then
+    /// names its row, which settles a row whose generate's answer was lost (docs/webhooks.md).
+    static func linkingCallback(_ body: JSONValue, to rowId: String) -> JSONValue {
+        guard case .object(var o) = body, let url = o["callBackUrl"]?.stringValue else { return body }
+        o["callBackUrl"] = .string(CallbackLink.adding(rowId, to: url))
+        return .object(o)
+    }
 
     /// A generate that failed: under its claim, `rejected` when kie's answer proves nothing was
     /// created, else `unknown`; with no claim (never admitted, or not sent), its row is abandoned.

@@ -48,7 +48,7 @@ extension KieClient {
         guard ledger != nil else { return try await waitForEnd(taskId, options: options, onEvent: onEvent) }
         do {
             let task = try await waitForEnd(taskId, options: options, onEvent: onEvent)
-            await recordEndInLedger(task.taskId, .succeeded, detail: .null)
+            await recordEndInLedger(task.taskId, .succeeded, detail: Self.endDetail(task))
             return task
         } catch let e as KieError where e.status == .taskFailed {
             await recordEndInLedger(taskId, .failed, detail: .string(e.message))
@@ -88,14 +88,22 @@ extension KieClient {
     /// Sleeps `ms` between polls, or less when a callback delivers the task: returns it then.
     /// A wait expecting callbacks with a journal also re-reads the journal every
     /// `journalWatchMs`, so a receiver in another process sharing the file ends it too.
+    /// With a ledger, it re-reads the task's row as often: an end recorded there with kie's record
+    /// ends the wait; one recorded without it ends the sleep (the next poll reads it).
     func sleepForNews(_ taskId: String, ms: Int64) async throws -> KieTask? {
         let watch = config.callbacks ? journal : nil
+        let watchLedger = config.callbacks ? ledger : nil
         var left = ms
         while left > 0 {
-            let step = watch == nil ? left : min(left, Self.journalWatchMs)
+            let step = watch == nil && watchLedger == nil ? left : min(left, Self.journalWatchMs)
             try await mailbox.sleep(taskId, ms: step)
             if let task = mailbox.delivered(taskId) { return task }
             if let watch, let task = Self.recordedEnd(taskId, in: watch) {
+                mailbox.post(task)
+                return task
+            }
+            if let watchLedger, let end = try? await ledgerRecordedEnd(taskId, in: watchLedger), end.ended {
+                guard let task = end.task else { return nil }
                 mailbox.post(task)
                 return task
             }

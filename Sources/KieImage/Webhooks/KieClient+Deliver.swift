@@ -43,12 +43,21 @@ extension KieClient {
         if let known = mailbox.delivered(event.taskId) {
             return WebhookDelivery(event: event, task: known, recorded: false)
         }
+        if let ledger, let known = try await ledgerRecordedEnd(event.taskId, in: ledger).task {
+            // Another process of the account confirmed and recorded it: trusted, not read again.
+            mailbox.post(known)
+            return WebhookDelivery(event: event, task: known, recorded: false)
+        }
         let task = try await confirmFlights.confirm(event.taskId) { [self] in try await self.task(event.taskId) }
         guard task.isTerminal else {
             throw KieError(.unavailable, "kie still reports task \(event.taskId) running: callback not recorded", taskId: event.taskId, retryable: true)
         }
         if event.isSuccess != task.isSuccess {
             logger.warning("callback disagrees with record-info; record-info wins", metadata: ["taskId": "\(event.taskId)"])
+        }
+        if let ledger {
+            let recorded = await recordDelivered(task, target: Self.header(headers, ":path"), ledger: ledger)
+            return WebhookDelivery(event: event, task: task, recorded: recorded)
         }
         return WebhookDelivery(event: event, task: task, recorded: recordEnd(task))
     }
