@@ -27,6 +27,7 @@ extension ClientConfig {
         s.rateLimit = rateLimit
         s.leaseMs = ledgerLeaseMs
         s.flightMs = connectTimeoutMs + requestTimeoutMs
+        s.budget = maxCredits.map { LedgerBudget(limitMc: LedgerBudget.milli($0), sinceMs: budgetSinceMs) }
         return s
     }
 }

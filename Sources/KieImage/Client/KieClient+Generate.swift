@@ -51,7 +51,7 @@ extension KieClient {
 
     private func send(_ validated: ValidatedRequest, tag: String?, price: Double?) async throws -> Submitted {
         for w in validated.warnings { logger.warning("request: \(w)") }
-        if let ledger { return try await sendOnLedger(ledger, validated, tag: tag ?? validated.tag) }
+        if let ledger { return try await sendOnLedger(ledger, validated, tag: tag ?? validated.tag, price: price) }
         await seedLimiterOnce()
         let tag = tag ?? validated.tag
         let family = validated.family.rawValue

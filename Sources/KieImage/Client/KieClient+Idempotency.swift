@@ -30,7 +30,7 @@ extension KieClient {
             break
         }
         // Abandoned meanwhile (nothing was sent): this generate may send it after all.
-        return try await sendOnLedger(ledger, validated, tag: validated.tag)
+        return try await sendOnLedger(ledger, validated, tag: validated.tag, price: price(of: validated))
     }
 
     static let inFlightRowReadMs: Int64 = 200

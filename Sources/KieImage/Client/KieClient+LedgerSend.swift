@@ -5,12 +5,13 @@ import FoundationEssentials
 /// row, each send counts against the account's limit, and nothing is sent when the ledger cannot
 /// be reached (KIE_E_LEDGER, fail closed).
 extension KieClient {
-    func sendOnLedger(_ ledger: Ledger, _ validated: ValidatedRequest, tag: String?) async throws -> Submitted {
+    func sendOnLedger(_ ledger: Ledger, _ validated: ValidatedRequest, tag: String?, price: Double?) async throws -> Submitted {
         leases?.start()
         let family = validated.family.rawValue
         let rowId = validated.idempotencyKey.map { CallbackLink.keyedRowId(account: ledger.account, key: $0) } ?? Ledger.randomHex(bytes: 16)
         let body = Self.linkingCallback(validated.body, to: rowId)
-        let work = LedgerWork(id: rowId, family: family, request: JSON.serialize(body), tag: tag, idempotencyKey: validated.idempotencyKey)
+        let work = LedgerWork(id: rowId, family: family, request: JSON.serialize(body), tag: tag, idempotencyKey: validated.idempotencyKey,
+                              chargeMc: price.map(LedgerBudget.milli))
         let gate = LedgerGate(ledger: ledger, work: work)
         let endpoint = APICaller.Endpoint(
             name: validated.family == .market ? "createTask" : "generate", method: .POST, url: config.baseUrl + validated.path, policy: .createsTask)

@@ -23,10 +23,12 @@ extension KieClient {
     /// ends' `bytes` and file objects come here too. `type` is the file type (png, jpg, ...).
     /// Concurrent calls with the same new content share one upload.
     public func uploadedURL(bytes: [UInt8], type: String) async throws -> String {
-        let key = "sha256:" + SHA256.hash(data: bytes).map { String($0, radix: 16).leftPadded(2) }.joined()
+        let key = "sha256:" + SHA256.hash(data: bytes).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
         if let known = journal?.upload(key: key) ?? uploads.withLock({ $0[key] }), Clock.nowMs() - known.time < LocalInputs.reuseMs {
             return known.url
         }
+        // With a ledger, every process of the account shares the map (its clock keeps the time).
+        if let ledger, let url = try? await ledger.upload(digest: key) { return url }
         let upload = uploading.withLock { map -> Task<String, any Error> in
             if let running = map[key] { return running }
             let task = Task {
@@ -51,11 +53,10 @@ extension KieClient {
         do { try journal?.recordUpload(record) } catch {
             logger.warning("journal: could not record an upload; it will be uploaded again", metadata: ["reason": "\(error.message)"])
         }
+        do { try await ledger?.putUpload(digest: key, url: file.downloadUrl, keepMs: LocalInputs.reuseMs) } catch {
+            logger.warning("ledger: could not record an upload; it will be uploaded again", metadata: ["reason": "\(error.message)"])
+        }
         logger.debug("local input uploaded", metadata: ["key": "\(key)"])
         return file.downloadUrl
     }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }

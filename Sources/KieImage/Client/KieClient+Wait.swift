@@ -48,7 +48,7 @@ extension KieClient {
         guard ledger != nil else { return try await waitForEnd(taskId, options: options, onEvent: onEvent) }
         do {
             let task = try await waitForEnd(taskId, options: options, onEvent: onEvent)
-            await recordEndInLedger(task.taskId, .succeeded, detail: Self.endDetail(task))
+            await recordEndInLedger(task.taskId, .succeeded, detail: Self.endDetail(task), credits: task.creditsConsumed)
             return task
         } catch let e as KieError where e.status == .taskFailed {
             await recordEndInLedger(taskId, .failed, detail: .string(e.message))

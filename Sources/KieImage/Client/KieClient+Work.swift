@@ -52,10 +52,10 @@ extension KieClient {
 
     /// Records a task's end in the ledger (any process may: the end was confirmed by a read of
     /// kie), logging a failure: the outcome stands, and a later resume only reads it again.
-    func recordEndInLedger(_ taskId: String, _ state: LedgerState, detail: JSONValue) async {
+    func recordEndInLedger(_ taskId: String, _ state: LedgerState, detail: JSONValue, credits: Double? = nil) async {
         guard let ledger else { return }
         do {
-            try await ledger.recordEnd(taskId: taskId, state: state, detail: detail.isNull ? nil : JSON.serialize(detail))
+            try await ledger.recordEnd(taskId: taskId, state: state, detail: detail.isNull ? nil : JSON.serialize(detail), credits: credits)
         } catch {
             logger.warning("ledger: could not record the end of the task", metadata: ["taskId": "\(taskId)", "reason": "\(error.message)"])
         }

@@ -24,13 +24,14 @@ extension Ledger {
     /// callback receiver, a waiter that does not own the row): the row of `taskId` moves from
     /// `submitted` (or `succeeded`, to `downloaded`) once. False when no row moved.
     @discardableResult
-    public func recordEnd(taskId: String, state: LedgerState, detail: String?) async throws(KieError) -> Bool {
+    public func recordEnd(taskId: String, state: LedgerState, detail: String?, credits: Double? = nil) async throws(KieError) -> Bool {
         guard [.succeeded, .failed, .downloaded].contains(state) else {
             throw .invalidArgument("recordEnd takes succeeded, failed or downloaded")
         }
         let account = account
         return try await withAccount { tx, now throws(KieError) in
-            let binds: [SQLValue] = [.text(account), .text(taskId), .text(state.rawValue), SQLValue(detail), .int(tx.displayMs(decisionMs: now))]
+            let binds: [SQLValue] = [.text(account), .text(taskId), .text(state.rawValue), SQLValue(detail), .int(tx.displayMs(decisionMs: now)),
+                                     credits.map { .int(LedgerBudget.milli($0)) } ?? .null]
             let moved = try tx.rows(WorkSQL.endByTask, binds).compactMap { $0.first?.text }
             for id in moved { try Self.notify(tx, id) }
             return !moved.isEmpty

@@ -21,6 +21,9 @@ extension Ledger {
                 if case .other(let row) = mine { return .existing(row) }
                 return .existing(try Self.row(tx, account: account, id: work.id))
             }
+            if let budget = s.budget, let refusal = try Self.overBudget(tx, account: account, row: row.id, work: work, budget: budget) {
+                throw refusal
+            }
             if let wait = try Self.admissionWait(tx, now: now, account: account, settings: s) {
                 return .wait(ms: wait, rowId: row.id)
             }
@@ -62,7 +65,7 @@ extension Ledger {
         let display = tx.displayMs(decisionMs: now)
         guard let found else {
             try tx.run(WorkSQL.insert, [.text(account), .text(work.id), .text(work.family), .text(work.request),
-                                        SQLValue(work.tag), SQLValue(work.idempotencyKey), .text(owner), .int(display)])
+                                        SQLValue(work.tag), SQLValue(work.idempotencyKey), .text(owner), .int(display), work.chargeMc.map { SQLValue.int($0) } ?? .null])
             return .mine(try row(tx, account: account, id: work.id))
         }
         let row = try LedgerRow(found, kind: tx.kind)
@@ -72,7 +75,7 @@ extension Ledger {
         if !free, row.state == .intent, row.owner != owner { free = try ownerExpired(tx, row.owner, now: now) }
         guard free else { return row.id == work.id ? .settledMine : .other(row) }
         let binds: [SQLValue] = [.text(account), .text(row.id), .text(owner), .int(row.epoch), .text(work.family),
-                                 .text(work.request), SQLValue(work.tag), .int(display)]
+                                 .text(work.request), SQLValue(work.tag), .int(display), work.chargeMc.map { SQLValue.int($0) } ?? .null]
         guard try tx.first(WorkSQL.takeOver, binds) != nil else { return .other(row) }
         return .mine(try Self.row(tx, account: account, id: row.id))
     }
@@ -111,6 +114,19 @@ extension Ledger {
             throw .ledger(tx.kind, "no token id returned")
         }
         return id
+    }
+
+    /// BUDGET when this generate's price on top of the account's spend since the budget's start
+    /// passes its limit (docs/inputs-proxies-budget.md, "Budget": with a ledger, every process of
+    /// the account shares one budget). Checked in the admission's transaction, so two processes
+    /// cannot both pass the last credits.
+    private static func overBudget(_ tx: any LedgerTx, account: String, row: String, work: LedgerWork, budget: LedgerBudget) throws(KieError) -> KieError? {
+        guard let price = work.chargeMc else {
+            return KieError(.budget, "no price is known for this model and a budget is set: nothing was sent")
+        }
+        let spent = try tx.first(WorkSQL.spend, [.text(account), .int(budget.sinceMs ?? Int64.min), .text(row)])?.first?.int ?? 0
+        guard spent.addingReportingOverflow(price).partialValue > budget.limitMc else { return nil }
+        return KieError(.budget, "this generate (\(Double(price) / 1000) credits) would take the account's spend of \(Double(spent) / 1000) credits past its budget of \(Double(budget.limitMc) / 1000): nothing was sent")
     }
 
     static func notify(_ tx: any LedgerTx, _ rowId: String) throws(KieError) {

@@ -19,7 +19,23 @@ public struct LedgerSettings: Sendable, Equatable {
     public var flightMs: Int64 = 60_000
     /// Create or upgrade the schema on first use; false: refuse a database that is not migrated.
     public var autoMigrate = true
+    /// The account's shared budget (config `maxCredits`, `budgetSince`); nil: none.
+    public var budget: LedgerBudget?
     public init() {}
+}
+
+/// A credit budget every process of the account shares, in credits x 1000.
+public struct LedgerBudget: Sendable, Equatable {
+    public var limitMc: Int64
+    /// Spend counts from rows created at or after this wall-clock ms (config `budgetSince`).
+    public var sinceMs: Int64?
+    public init(limitMc: Int64, sinceMs: Int64?) {
+        self.limitMc = limitMc
+        self.sinceMs = sinceMs
+    }
+
+    /// Credits as the ledger counts them (x 1000, rounded; bounded so input cannot overflow).
+    public static func milli(_ credits: Double) -> Int64 { Int64((min(max(credits, 0), 1e12) * 1000).rounded()) }
 }
 
 /// The shared ledger of one account (API.md §7.1 as docs/ledger.md tells it): the rate limit,

@@ -18,8 +18,11 @@ public struct LedgerWork: Sendable, Equatable {
     public var request: String
     public var tag: String?
     public var idempotencyKey: String?
+    /// The generate's price in credits x 1000, for the shared budget (nil: unknown).
+    public var chargeMc: Int64?
 
-    public init(id: String, family: String, request: String, tag: String? = nil, idempotencyKey: String? = nil) {
+    public init(id: String, family: String, request: String, tag: String? = nil, idempotencyKey: String? = nil, chargeMc: Int64? = nil) {
+        self.chargeMc = chargeMc
         self.id = id
         self.family = family
         self.request = request

@@ -20,7 +20,7 @@ extension KieClient {
         do {
             try await settleUnknownRow(of: task, target: target, ledger: ledger)
             let moved = try await ledger.recordEnd(taskId: task.taskId, state: task.isSuccess ? .succeeded : .failed,
-                                                   detail: JSON.serialize(Self.endDetail(task)))
+                                                   detail: JSON.serialize(Self.endDetail(task)), credits: task.creditsConsumed)
             if moved { learnDuration(task) }
             return moved
         } catch {

@@ -134,3 +134,36 @@ import Testing
         }
     }
 }
+
+/// Issue #27's shared parts (docs/inputs-proxies-budget.md): with a ledger, the processes of an
+/// account share one budget and one map of uploaded local inputs.
+@Suite(.serialized) struct LedgerSharedBudgetTests {
+    @Test func twoOwnersShareOneBudget() async throws {
+        let url = try LedgerFixture.make(.sqlite).url
+        // GPT Image 1 costs 6 credits a variant: the budget holds two generates in all.
+        try await withSim(client: { $0.ledger = url; $0.maxCredits = 12 }) { h in
+            let other = try LedgerClientTests.peer(of: h)
+            _ = try await h.client.generate(h.request("first"))
+            _ = try await other.generate(h.request("second"))
+            let e = await expectError(.budget) { _ = try await h.client.generate(h.request("third")) }
+            #expect(e?.message.contains("budget") == true)
+            _ = await expectError(.budget) { _ = try await other.generate(h.request("fourth")) }
+            #expect(h.generateCount() == 2)
+            #expect(try await other.workItems().map(\.state) == [.submitted, .submitted])
+            await other.shutdown()
+        }
+    }
+
+    @Test func twoOwnersShareTheUploadsOfLocalInputs() async throws {
+        let url = try LedgerFixture.make(.sqlite).url
+        try await withSim(client: { $0.ledger = url }) { h in
+            let other = try LedgerClientTests.peer(of: h)
+            let bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47] + (0..<64).map { UInt8($0) }
+            let first = try await h.client.uploadedURL(bytes: bytes, type: "png")
+            let second = try await other.uploadedURL(bytes: bytes, type: "png")
+            #expect(first == second)
+            #expect(LocalInputTests.uploads(h) == 1)
+            await other.shutdown()
+        }
+    }
+}

@@ -15,14 +15,14 @@ enum WorkSQL {
     static let counts = "SELECT state, count(*) FROM kie_work WHERE account = $1 GROUP BY state"
 
     static let insert = """
-        INSERT INTO kie_work (id, account, state, family, request, tag, idempotency_key, owner, epoch, created_at_ms, updated_at_ms)
-        VALUES ($2, $1, 'intent', $3, $4, $5, $6, $7, 0, $8, $8)
+        INSERT INTO kie_work (id, account, state, family, request, tag, idempotency_key, owner, epoch, created_at_ms, updated_at_ms, charge_mc)
+        VALUES ($2, $1, 'intent', $3, $4, $5, $6, $7, 0, $8, $8, $9)
         """
 
     /// An `intent` or `abandoned` row (nothing sent) passes to a new owner with the caller's body.
     static let takeOver = """
         UPDATE kie_work SET state = 'intent', owner = $3, epoch = epoch + 1, family = $5, request = $6, tag = $7,
-          detail = NULL, updated_at_ms = $8
+          detail = NULL, updated_at_ms = $8, charge_mc = $9
         WHERE account = $1 AND id = $2 AND epoch = $4 AND state IN ('intent', 'abandoned')
         RETURNING epoch
         """
@@ -89,9 +89,16 @@ enum WorkSQL {
     /// The end of a task confirmed by a read of kie, recorded by any process (a callback receiver,
     /// a waiter that is not the owner): `submitted`/`unknown`/`succeeded` rows move on, once.
     static let endByTask = """
-        UPDATE kie_work SET state = $3, detail = coalesce($4, detail), updated_at_ms = $5
+        UPDATE kie_work SET state = $3, detail = coalesce($4, detail), updated_at_ms = $5, charge_mc = coalesce($6, charge_mc)
         WHERE account = $1 AND task_id = $2 AND state IN ('submitted', 'succeeded') AND state <> $3
         RETURNING id
+        """
+
+    /// The account's spend (credits x 1000) since $2 (wall ms), without row $3: every generate
+    /// sent or being sent, at what kie charged or else its price; nothing sent counts nothing.
+    static let spend = """
+        SELECT coalesce(sum(charge_mc), 0) FROM kie_work
+        WHERE account = $1 AND created_at_ms >= $2 AND id <> $3 AND state NOT IN ('intent', 'rejected', 'abandoned')
         """
 
     static let notify = "SELECT pg_notify('kie_ledger', $1)"

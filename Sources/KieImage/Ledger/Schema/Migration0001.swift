@@ -59,6 +59,7 @@ enum Migration0001 {
           owner           text,                        -- kie_owners.owner acting on the row
           epoch           bigint NOT NULL DEFAULT 0,   -- fencing: +1 at every change of hands
           detail          text,                        -- JSON: a message or {"files":[...]}
+          charge_mc       bigint,                      -- credits x 1000: the price, then what kie charged
           created_at_ms   bigint NOT NULL,
           updated_at_ms   bigint NOT NULL,
           UNIQUE (account, idempotency_key)
