@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 #define KIE_VERSION_MAJOR 0
-#define KIE_VERSION_MINOR 2
+#define KIE_VERSION_MINOR 3
 #define KIE_VERSION_PATCH 0
 #define KIE_ABI_VERSION 1
 
@@ -118,7 +118,10 @@ KIE_API void kie_string_free(char *s);
  * KIE_UPLOAD_BASE_URL, default https://kieai.redpandaai.co), requestTimeoutMs,
  * connectTimeoutMs, maxRetries, retryBaseMs, retryMaxMs, poll {initialMs, maxMs, multiplier,
  * deadlineMs}, rateLimit {requests, perMs}, userAgent, webhookKey, journalPath, delivery
- * ("thread"|"queue"), logLevel); webhookKey defaults to env KIE_WEBHOOK_KEY. An unknown key fails with KIE_E_INVALID_ARGUMENT naming it.
+ * ("thread"|"queue"), logLevel, callbacks, maxCredits, budgetSince, proxy, ledger (else env
+ * KIE_LEDGER; exclusive with journalPath), ledgerLeaseMs); webhookKey defaults to env
+ * KIE_WEBHOOK_KEY. An unknown key fails with KIE_E_INVALID_ARGUMENT naming it. A client with
+ * a ledger opens without reaching it (docs/ledger.md).
  * config_json may be NULL or "" for all defaults. On success *out owns a client that the
  * caller frees with kie_client_free. Any thread.
  */
@@ -353,12 +356,14 @@ KIE_API kie_status kie_webhook_deliver(kie_client *c, const char *headers_json, 
 /* ---- Journal and resume ---------------------------------------------------------------------- */
 
 /**
- * Every work item of the client's journal (config journalPath), latest state of each, in the
- * order they were first written: *out_json receives {"entries":[{"id","tag","family","state",
- * "taskId","request","time","detail"}]} where state is "intent" (being sent by this process),
+ * Every work item of the client's journal (config journalPath) or of its account's ledger
+ * (config ledger: every process's rows), latest state of each, in the order they were first
+ * written: *out_json receives {"entries":[{"id","tag","family","state","taskId","request",
+ * "time","detail"}]} where state is "intent" (being sent by this process),
  * "submitted", "rejected", "unknown", "abandoned", "succeeded", "failed" or "downloaded"
  * (docs/journal.md). Free it with kie_string_free. KIE_E_INVALID_ARGUMENT when the client has
- * no journal. Does not block on the network. Any thread, callbacks included.
+ * neither; KIE_E_LEDGER when the ledger cannot be read. Does not call kie. Any thread; from a
+ * callback only without a ledger (a ledger is read on the library's threads).
  */
 KIE_API kie_status kie_journal_list(kie_client *c, char **out_json);
 
@@ -368,7 +373,9 @@ KIE_API kie_status kie_journal_list(kie_client *c, char **out_json);
  * "succeeded" one not yet downloaded). Events go to on_event as for kie_task_wait_async and
  * carry the entry's "tag". *out_json receives {"resumed":[{"op","taskId","tag","id"}],
  * "unknown":[{"id","tag","request"}]}: unknown outcomes are never resubmitted by the library;
- * settle each with kie_journal_resolve. Free it with kie_string_free. Returns at once.
+ * settle each with kie_journal_resolve. Free it with kie_string_free. Returns at once. With a
+ * ledger, the "submitted" items are those of processes whose lease ended, each taken over by
+ * exactly one resuming process (docs/ledger.md); KIE_E_LEDGER when the ledger cannot be read.
  * KIE_E_INVALID_ARGUMENT when the client has no journal or on_event is NULL. Any thread.
  */
 KIE_API kie_status kie_resume(kie_client *c, const char *wait_json, kie_event_cb on_event, void *userdata, char **out_json);

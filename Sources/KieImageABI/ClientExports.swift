@@ -11,7 +11,10 @@ import Glibc
 /// KIE_UPLOAD_BASE_URL, default https://kieai.redpandaai.co), requestTimeoutMs,
 /// connectTimeoutMs, maxRetries, retryBaseMs, retryMaxMs, poll {initialMs, maxMs, multiplier,
 /// deadlineMs}, rateLimit {requests, perMs}, userAgent, webhookKey, journalPath, delivery
-/// ("thread"|"queue"), logLevel); webhookKey defaults to env KIE_WEBHOOK_KEY. An unknown key fails with KIE_E_INVALID_ARGUMENT naming it.
+/// ("thread"|"queue"), logLevel, callbacks, maxCredits, budgetSince, proxy, ledger (else env
+/// KIE_LEDGER; exclusive with journalPath), ledgerLeaseMs); webhookKey defaults to env
+/// KIE_WEBHOOK_KEY. An unknown key fails with KIE_E_INVALID_ARGUMENT naming it. A client with
+/// a ledger opens without reaching it (docs/ledger.md).
 /// config_json may be NULL or "" for all defaults. On success *out owns a client that the
 /// caller frees with kie_client_free. Any thread.
 @c(kie_client_new)

@@ -3,8 +3,9 @@ import CKieImage
 import KieImage
 
 /// Every work item of the client's journal (config journalPath) or of its account's ledger
-/// (config ledger: every process's rows), latest state of each, in the order they were first written: *out_json receives {"entries":[{"id","tag","family","state",
-/// "taskId","request","time","detail"}]} where state is "intent" (being sent by this process),
+/// (config ledger: every process's rows), latest state of each, in the order they were first
+/// written: *out_json receives {"entries":[{"id","tag","family","state","taskId","request",
+/// "time","detail"}]} where state is "intent" (being sent by this process),
 /// "submitted", "rejected", "unknown", "abandoned", "succeeded", "failed" or "downloaded"
 /// (docs/journal.md). Free it with kie_string_free. KIE_E_INVALID_ARGUMENT when the client has
 /// neither; KIE_E_LEDGER when the ledger cannot be read. Does not call kie. Any thread; from a

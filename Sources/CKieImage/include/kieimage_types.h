@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define KIE_VERSION_MAJOR 0
-#define KIE_VERSION_MINOR 2
+#define KIE_VERSION_MINOR 3
 #define KIE_VERSION_PATCH 0
 #define KIE_ABI_VERSION 1
 
