@@ -46,6 +46,7 @@ extension KieClient {
         _ taskId: String, options: WaitOptions, onEvent: @Sendable (WaitEvent) -> Void = { _ in }
     ) async throws -> KieTask {
         guard ledger != nil else { return try await waitForEnd(taskId, options: options, onEvent: onEvent) }
+        wakeups?.start()
         do {
             let task = try await waitForEnd(taskId, options: options, onEvent: onEvent)
             await recordEndInLedger(task.taskId, .succeeded, detail: Self.endDetail(task), credits: task.creditsConsumed)

@@ -18,6 +18,8 @@ public final class KieClient: Sendable {
     /// process's lease on it (started by the first generate or resume).
     public let ledger: Ledger?
     let leases: LeaseKeeper?
+    /// PostgreSQL notifications that end this client's waits (started by the first wait).
+    let wakeups: LedgerWakeups?
     /// Tasks this client created, with when: a wait treats their not-found answers as "not
     /// visible yet" for a grace period (docs/kie-market-api.md §3c).
     let created = Mutex<[String: ContinuousClock.Instant]>([:])
@@ -35,7 +37,7 @@ public final class KieClient: Sendable {
     /// Uploads of local inputs in flight, by content key (KieClient+LocalInputs.swift).
     let uploading = Mutex<[String: Task<String, any Error>]>([:])
     /// Delivered callbacks meet waits here; their confirming reads are coalesced (docs/webhooks.md).
-    let mailbox = CallbackMailbox()
+    let mailbox: CallbackMailbox
     let confirmFlights = ConfirmFlights()
 
     /// Creates a client. Throws only when `journalPath` is set and the journal cannot be opened.
@@ -48,6 +50,9 @@ public final class KieClient: Sendable {
         self.logger = log
         ledger = config.ledger.map { Ledger(url: $0, apiKey: config.apiKey, settings: config.ledgerSettings) }
         leases = ledger.map { LeaseKeeper(ledger: $0, logger: log) }
+        let mailbox = CallbackMailbox()
+        self.mailbox = mailbox
+        wakeups = ledger.map { LedgerWakeups(ledger: $0, mailbox: mailbox, logger: log) }
         transport = HTTPTransport(config: config)
         caller = APICaller(transport: transport, config: config, limiter: RateLimiter(config.rateLimit), logger: log)
         for w in journal?.warnings ?? [] { log.warning("journal: \(w)") }
@@ -61,6 +66,7 @@ public final class KieClient: Sendable {
     /// Closes connections. Call once when done; in-flight calls fail.
     public func shutdown() async {
         leases?.stop()
+        await wakeups?.stop()
         await ledger?.close()
         await transport.shutdown()
     }

@@ -22,6 +22,9 @@ final class CallbackMailbox: Sendable {
     /// The finished task a delivery confirmed, if any.
     func delivered(_ taskId: String) -> KieTask? { state.withLock { $0.delivered[taskId] } }
 
+    /// The tasks some wait is sleeping on now (a ledger's listener re-scans them after reconnecting).
+    func sleepingTasks() -> [String] { state.withLock { Array($0.sleepers.keys) } }
+
     /// Posts a confirmed, finished task and wakes every wait sleeping on it. False when the
     /// task was already posted (the first stays).
     @discardableResult

@@ -8,9 +8,7 @@ extension KieClient {
     /// The end a process of the account recorded for `taskId` with its record, or nil.
     func ledgerRecordedEnd(_ taskId: String, in ledger: Ledger) async throws -> (task: KieTask?, ended: Bool) {
         guard let row = try await ledger.row(taskId: taskId), [.succeeded, .failed, .downloaded].contains(row.state) else { return (nil, false) }
-        guard let detail = row.detail.flatMap({ try? JSON.parse($0) }), let record = detail["record"], !record.isNull,
-              let family = TaskFamily(rawValue: row.family) else { return (nil, true) }
-        return ((try? RecordInfoParser.parse(record, family: family, expectedTaskId: taskId)), true)
+        return (LedgerWakeups.recordedTask(row), true)
     }
 
     /// Records a confirmed end in the ledger once; true when this delivery moved the row.
