@@ -39,6 +39,10 @@ struct LedgerMigrateCommand: AsyncParsableCommand {
             is refused (exit 11). With --print-sql nothing is connected: the SQL for the engine \
             the URL names (sqlite: or postgresql://) goes to stdout, safe to apply twice; no API \
             key is needed for either.
+
+            EXAMPLES:
+              kie-image ledger migrate --ledger sqlite:/var/lib/app/kie-ledger.db
+              kie-image ledger migrate --print-sql --ledger postgresql://app@db.example/app | psql app
             """
     )
 
@@ -86,6 +90,10 @@ struct LedgerStatusCommand: AsyncParsableCommand {
             The account is the API key's (a one-way digest of it; the key is never stored). Rows \
             are counted per state; tokens are the generates counting against the shared limit \
             now; owners are the live processes (host:pid) with their lease left. Reads only.
+
+            EXAMPLES:
+              kie-image ledger status --ledger sqlite:/var/lib/app/kie-ledger.db
+              KIE_LEDGER=postgresql://app@db.example/app kie-image ledger status --json | jq .rows
             """
     )
 
