@@ -27,6 +27,8 @@ struct GenerateCommand: AsyncParsableCommand {
                 --image photo.png --mask mask.png
               kie-image generate --prompt "A red fox" --size 2:3 --variants 2 --json
               kie-image generate --prompt "A red fox" --size 1:1 --no-wait
+              kie-image generate --prompt "A red fox" --size 1:1 \\
+                --ledger sqlite:/var/lib/app/kie-ledger.db --idempotency-key order-17
             """
     )
 

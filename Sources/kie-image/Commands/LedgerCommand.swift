@@ -13,7 +13,8 @@ struct LedgerCommand: AsyncParsableCommand {
 
             EXAMPLES:
               kie-image ledger migrate --ledger sqlite:/var/lib/app/kie-ledger.db
-              kie-image ledger migrate --print-sql --ledger postgresql://app@db.example/app > kie-ledger.sql
+              kie-image ledger migrate --print-sql \\
+                --ledger postgresql://app@db.example/app > kie-ledger.sql
               KIE_LEDGER=sqlite:/var/lib/app/kie-ledger.db kie-image ledger status --json
             """,
         subcommands: [LedgerMigrateCommand.self, LedgerStatusCommand.self]
@@ -42,7 +43,8 @@ struct LedgerMigrateCommand: AsyncParsableCommand {
 
             EXAMPLES:
               kie-image ledger migrate --ledger sqlite:/var/lib/app/kie-ledger.db
-              kie-image ledger migrate --print-sql --ledger postgresql://app@db.example/app | psql app
+              kie-image ledger migrate --print-sql \\
+                --ledger postgresql://app@db.example/app | psql app
             """
     )
 
@@ -52,12 +54,12 @@ struct LedgerMigrateCommand: AsyncParsableCommand {
     @Flag(help: "Print {\"ledger\", \"engine\", \"applied\", \"schemaVersion\"}.")
     var json = false
 
-    /// Only --ledger is read: migrate opens no client.
-    @OptionGroup var client: ClientOptions
+    /// Migrate opens no client: the ledger is all it needs.
+    @OptionGroup var ledger: LedgerOption
 
     func run() async throws {
         JSONErrors.enable(json)
-        let url = try LedgerCommand.url(client.ledger)
+        let url = try LedgerCommand.url(ledger.ledger)
         if printSQL {
             Console.out(String(LedgerSchema.sql(for: url.kind).dropLast()))
             return
@@ -89,11 +91,12 @@ struct LedgerStatusCommand: AsyncParsableCommand {
         discussion: """
             The account is the API key's (a one-way digest of it; the key is never stored). Rows \
             are counted per state; tokens are the generates counting against the shared limit \
-            now; owners are the live processes (host:pid) with their lease left. Reads only.
+            now; owners are the live processes (host:pid) with their lease left. Changes nothing \
+            (but creates the schema in a fresh database, as every use of a ledger does).
 
             EXAMPLES:
               kie-image ledger status --ledger sqlite:/var/lib/app/kie-ledger.db
-              KIE_LEDGER=postgresql://app@db.example/app kie-image ledger status --json | jq .rows
+              kie-image ledger status --ledger postgresql://app@db.example/app --json
             """
     )
 
