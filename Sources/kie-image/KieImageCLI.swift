@@ -29,7 +29,7 @@ struct KieImageCLI: AsyncParsableCommand {
             GenerateCommand.self, StatusCommand.self, WaitCommand.self, DownloadCommand.self,
             CreditsCommand.self, UploadCommand.self, BatchCommand.self, ModelsCommand.self, WebhookCommand.self,
             ServeSimCommand.self,
-            ServeCallbacksCommand.self,
+            ServeCallbacksCommand.self, LedgerCommand.self,
         ]
     )
 

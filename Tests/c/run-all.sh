@@ -156,6 +156,13 @@ if command -v luajit >/dev/null; then
     "KIEIMAGE_LIB='$rt_dir/libkieimage.so' KIEIMAGE_HEADER='$inc_dir/kieimage.h' '$with_sim' '$sim' -- luajit bindings/lua/generate.lua 'x' 5:4 2>'$logs/lua-bad.err'; [ \$? = 1 ] && grep -q VALIDATION '$logs/lua-bad.err'"
   step "luajit market.lua (GPT Image 2)" "$logs/lua-market.log" bash -c \
     "KIEIMAGE_LIB='$rt_dir/libkieimage.so' KIEIMAGE_HEADER='$inc_dir/kieimage.h' '$with_sim' '$sim' ${sim_fast[*]} -- luajit bindings/lua/market.lua 'A moon over a lake' 16:9 1K >'$logs/lua-market.out' 2>'$logs/lua-market.err' && grep -q '^http://127.0.0.1:.*\.png' '$logs/lua-market.out' && grep -q 'gpt-image-2-text-to-image' '$logs/lua-market.err'"
+  # The same idempotency key twice on a SQLite ledger: one task id printed twice, one generate at the simulator.
+  rm -f "$build"/lua-ledger.db*
+  step "luajit ledger.lua (idempotency key on a SQLite ledger)" "$logs/lua-ledger.log" \
+    env KIEIMAGE_LIB="$rt_dir/libkieimage.so" KIEIMAGE_HEADER="$inc_dir/kieimage.h" DB="$build/lua-ledger.db" OUT="$logs/lua-ledger.out" \
+    "$with_sim" "$sim" "${sim_fast[@]}" -- bash -c 'luajit bindings/lua/ledger.lua "sqlite:$DB" "A moon over a lake" order-17 >"$OUT" &&
+      [ "$(sed -n 1p "$OUT")" = "$(sed -n 2p "$OUT")" ] && grep -q "^http://127.0.0.1:.*\.png" "$OUT" &&
+      python3 -c "import json,os,urllib.request as u; s=json.load(u.urlopen(os.environ[\"KIE_BASE_URL\"]+\"/_sim/stats\")); assert s[\"generatesTotal\"]==1, s"'
 else
   fail "luajit not installed (apt-get install luajit)"
 fi

@@ -125,7 +125,7 @@ def test_credits_and_upload_commands(tmp_path, sim):
 
 def test_every_command_has_help_with_an_example():
     for command in [[], ["generate"], ["status"], ["wait"], ["download"], ["credits"], ["upload"], ["batch"],
-                    ["webhook"], ["webhook", "verify"], ["serve-sim"]]:
+                    ["webhook"], ["webhook", "verify"], ["serve-sim"], ["ledger"], ["ledger", "migrate"], ["ledger", "status"]]:
         r = run([*command, "--help"])
         assert r.returncode == 0, command
         assert "EXAMPLES:" in r.stdout and "kie-image " in r.stdout.split("EXAMPLES:")[1], command

@@ -27,6 +27,8 @@ struct GenerateCommand: AsyncParsableCommand {
                 --image photo.png --mask mask.png
               kie-image generate --prompt "A red fox" --size 2:3 --variants 2 --json
               kie-image generate --prompt "A red fox" --size 1:1 --no-wait
+              kie-image generate --prompt "A red fox" --size 1:1 \\
+                --ledger sqlite:/var/lib/app/kie-ledger.db --idempotency-key order-17
             """
     )
 
@@ -77,6 +79,11 @@ struct GenerateCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("callback-url"), help: ArgumentHelp("URL the service POSTs the result to.", valueName: "URL"))
     var callbackUrl: String?
+
+    @Option(name: .customLong("idempotency-key"), help: ArgumentHelp(
+        "Request idempotencyKey: with --ledger, a later generate with the same key, from any process or host, sends nothing and answers with the first one's task.",
+        valueName: "KEY"))
+    var idempotencyKey: String?
 
     @Option(help: ArgumentHelp("Directory for the images (default: ./kie-out/<taskId>/).", valueName: "DIR"))
     var out: String?
@@ -168,8 +175,9 @@ struct GenerateCommand: AsyncParsableCommand {
     func run() async throws {
         JSONErrors.enable(json)
         // Validated before any network call; the core checks and uploads local files when it sends.
-        let validated = try RequestValidator.validate(request(files: images.map(LocalFiles.requestValue),
-                                                              mask: mask.map(LocalFiles.requestValue)))
+        var body = request(files: images.map(LocalFiles.requestValue), mask: mask.map(LocalFiles.requestValue))
+        if let idempotencyKey { body["idempotencyKey"] = .string(idempotencyKey) }
+        let validated = try RequestValidator.validate(body)
         for warning in validated.warnings where !quiet { Console.err("kie-image: warning: \(warning)") }
         try await Session.with(client, config: budget.config) { session in
             if noWait {

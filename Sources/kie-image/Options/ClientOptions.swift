@@ -26,6 +26,8 @@ struct ClientOptions: ParsableArguments {
         valueName: "URL"))
     var proxy: String?
 
+    @OptionGroup var ledgerOption: LedgerOption
+
     @Flag(help: ArgumentHelp(
         "Run against an in-process simulator: no key, no network. Its account starts with \(Int(Self.simulatedCredits)) credits, enough for 10 000 images at the dearest price.",
         discussion: ""))
@@ -64,6 +66,7 @@ struct ClientOptions: ParsableArguments {
         }
         if let journalPath { object["journalPath"] = .string(journalPath) }
         if let proxy { object["proxy"] = .string(proxy) }
+        if let ledger = ledgerOption.ledger { object["ledger"] = .string(ledger) }
         if let rateLimit {
             object["rateLimit"] = ["requests": .int(Int64(rateLimit.requests)), "perMs": .int(rateLimit.perMs)]
         }
@@ -100,6 +103,14 @@ struct ClientOptions: ParsableArguments {
         config.filePort = 0
         return config
     }
+}
+
+/// `--ledger URL`: the core config's `ledger` (docs/ledger.md); without it the core reads KIE_LEDGER.
+struct LedgerOption: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Shared ledger of every process (and host) using this API key: sqlite:PATH or postgresql://user@host/db (default: $KIE_LEDGER). One rate limit, one task ledger; not with --journal.",
+        valueName: "URL"))
+    var ledger: String?
 }
 
 /// `--max-credits`, `--budget-since`: the core config's `maxCredits`, `budgetSince`
