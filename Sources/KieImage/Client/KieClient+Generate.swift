@@ -9,12 +9,15 @@ extension KieClient {
         /// The journal entry's id, when the client has a journal.
         public var journalId: String?
         public var warnings: [String]
+        /// True when nothing was sent: the answer is an earlier generate's with the same idempotency key.
+        public var existing = false
 
         public var json: JSONValue {
             var o: JSONObject = ["taskId": .string(taskId), "family": .string(family)]
             if let tag { o["tag"] = .string(tag) }
             if let journalId { o["journalId"] = .string(journalId) }
             if !warnings.isEmpty { o["warnings"] = .array(warnings.map { .string($0) }) }
+            if existing { o["existing"] = true }
             return .object(o)
         }
     }

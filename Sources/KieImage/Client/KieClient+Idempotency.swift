@@ -18,7 +18,9 @@ extension KieClient {
         case .submitted, .succeeded, .failed, .downloaded:
             guard let taskId = row.taskId else { break }
             if let f = TaskFamily(rawValue: row.family) { noteFamily(taskId, f) }
-            return Submitted(taskId: taskId, family: row.family, tag: row.tag, journalId: row.id, warnings: validated.warnings)
+            var answer = Submitted(taskId: taskId, family: row.family, tag: row.tag, journalId: row.id, warnings: validated.warnings)
+            answer.existing = true
+            return answer
         case .rejected:
             throw Self.firstError(row, fallback: .validation, "the first generate with idempotency key '\(key)' was refused")
         case .unknown:

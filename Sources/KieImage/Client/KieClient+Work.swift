@@ -29,6 +29,20 @@ extension KieClient {
 
     static let takeOverBatch = 1_000
 
+    /// For a batch on several hosts (docs/ledger.md, "Batches on several hosts"): settles dead
+    /// owners' rows and takes over the `submitted` rows whose idempotency key starts with
+    /// `keyPrefix`, each by exactly one process; returns them to wait for. Nil without a ledger.
+    public func takeOverWork(keyPrefix: String) async throws -> [JournalEntry]? {
+        guard let ledger else { return nil }
+        leases?.start()
+        _ = try await ledger.reapExpired()
+        let taken = try await ledger.takeOverSubmitted(limit: Self.takeOverBatch, keyPrefix: keyPrefix)
+        for row in taken {
+            if let taskId = row.taskId, let family = TaskFamily(rawValue: row.family) { noteFamily(taskId, family) }
+        }
+        return taken.map(JournalEntry.init(ledgerRow:))
+    }
+
     /// Settles an unknown work item (kie_journal_resolve): a task id found in kie's logs, or nil
     /// to abandon it. Resolving the same way twice is fine.
     @discardableResult

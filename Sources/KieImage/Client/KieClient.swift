@@ -65,7 +65,7 @@ public final class KieClient: Sendable {
 
     /// Closes connections. Call once when done; in-flight calls fail.
     public func shutdown() async {
-        leases?.stop()
+        await leases?.stop()
         await wakeups?.stop()
         await ledger?.close()
         await transport.shutdown()

@@ -26,9 +26,14 @@ final class LeaseKeeper: Sendable {
         }
     }
 
-    func stop() {
+    /// Stops renewing and, when the lease was ever taken, ends it at once (docs/ledger.md, "Leases").
+    func stop() async {
         stopped.withLock { $0 = true }
-        task.withLock { $0?.cancel() }
+        let running = task.withLock { t in
+            defer { t?.cancel() }
+            return t != nil
+        }
+        if running { try? await ledger.releaseLease() }
     }
 
     private static func run(_ ledger: Ledger, _ logger: Logger) async {

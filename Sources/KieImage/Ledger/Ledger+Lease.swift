@@ -15,6 +15,16 @@ extension Ledger {
         leaseValidUntilNs.store(startNs &+ UInt64(max(0, leaseMs)) &* 1_000_000, ordering: .relaxed)
     }
 
+    /// Ends this owner's lease now (the client shuts down): a `submitted` row it leaves is taken
+    /// over by the next resume in any process at once, without waiting for the lease to run out.
+    public func releaseLease() async throws(KieError) {
+        leaseValidUntilNs.store(0, ordering: .relaxed)
+        let (account, owner) = (account, owner)
+        try await withAccount { tx, now throws(KieError) in
+            try tx.run(OwnerSQL.release, [.text(owner), .text(account), .int(now)])
+        }
+    }
+
     /// Settles the rows of owners whose lease ended: returns the ids now `unknown` (a send may
     /// have reached kie: never resent) and `abandoned` (nothing was sent).
     public func reapExpired() async throws(KieError) -> (unknown: [String], abandoned: [String]) {
@@ -33,14 +43,16 @@ extension Ledger {
     /// Takes over up to `limit` `submitted` rows whose owner's lease ended (or that have no owner):
     /// they are this owner's now, with a new epoch, to wait for, download and record. Each row
     /// goes to exactly one caller in one process.
-    public func takeOverSubmitted(limit: Int = 100) async throws(KieError) -> [LedgerRow] {
+    /// `keyPrefix`: only rows whose idempotency key starts with it (a batch's lines).
+    public func takeOverSubmitted(limit: Int = 100, keyPrefix: String = "") async throws(KieError) -> [LedgerRow] {
         let startNs = LocalMonotonic.nowNs()
         let (account, owner, label, leaseMs) = (account, owner, label, settings.leaseMs)
         defer { leaseValidUntilNs.store(startNs &+ UInt64(max(0, leaseMs)) &* 1_000_000, ordering: .relaxed) }
         return try await withAccount { tx, now throws(KieError) in
             // The rows become this owner's: its lease must be live in the same transaction.
             try tx.run(OwnerSQL.renew, [.text(owner), .text(account), .text(label), .int(now), .int(now + leaseMs)])
-            let binds: [SQLValue] = [.text(account), .int(now), .text(owner), .int(Int64(max(0, limit))), .int(tx.displayMs(decisionMs: now))]
+            let binds: [SQLValue] = [.text(account), .int(now), .text(owner), .int(Int64(max(0, limit))), .int(tx.displayMs(decisionMs: now)),
+                                     .text(keyPrefix)]
             var out: [LedgerRow] = []
             for r in try tx.rows(WorkSQL.takeOverSubmitted, binds) {
                 let row = try LedgerRow(r, kind: tx.kind)

@@ -2,7 +2,8 @@ import KieImage
 
 /// How one batch line ended in this run.
 struct BatchOutcome: Sendable {
-    enum Kind: Sendable { case done, failed, interrupted }
+    /// `elsewhere`: with a ledger, another host sends (or sent) the line; it is not this host's.
+    enum Kind: Sendable { case done, failed, interrupted, elsewhere }
     var line: Int
     var kind: Kind
     /// `DONE`, `DONE (earlier)`, a KieStatus name (`TASK_FAILED`, `UNKNOWN_OUTCOME`, ...) or `INTERRUPTED`.
@@ -51,6 +52,9 @@ struct BatchRunner: Sendable {
     let concurrency: Int
     let timeoutSeconds: Int?
     let display: BatchDisplay
+    /// With a ledger (LedgerBatch): each line's idempotency key is this plus its number, and a
+    /// line another host holds is left to it.
+    var ledgerKeyPrefix: String? = nil
 
     /// Runs the work with the display drawn; the first SIGINT/SIGTERM stops it after the
     /// submissions in flight (the journal stays consistent), a second one kills.
@@ -110,10 +114,20 @@ struct BatchRunner: Sendable {
                 guard !Task.isCancelled else { return BatchOutcome(line: line.number, kind: .interrupted, label: "INTERRUPTED") }
                 display.event("line \(line.number): submitting") { $0.queued -= 1; $0.running += 1 }
                 request.tag = BatchLedger.tag(line)
-                let number = line.number
-                end = try await client.run(request, options: options) { [display] event in
-                    if case .submitted(let id, _, _) = event {
-                        display.event("line \(number): submitted \(id)") { _ in }
+                if let prefix = ledgerKeyPrefix {
+                    request.idempotencyKey = prefix + String(line.number)
+                    request.waitsForClaimedWork = false
+                    guard let sent = try await sendUnlessHeld(request, line: line) else {
+                        return BatchOutcome(line: line.number, kind: .elsewhere, label: "ELSEWHERE")
+                    }
+                    taskId = sent
+                    end = try await client.waitAndDownload(sent, options: options, onEvent: { _ in })
+                } else {
+                    let number = line.number
+                    end = try await client.run(request, options: options) { [display] event in
+                        if case .submitted(let id, _, _) = event {
+                            display.event("line \(number): submitted \(id)") { _ in }
+                        }
                     }
                 }
             }
@@ -137,6 +151,22 @@ struct BatchRunner: Sendable {
             outcome.credits = task.creditsConsumed
         }
         return outcome
+    }
+
+    /// Sends a line on the ledger: its task id, or nil when another host holds it (sending it,
+    /// or it sent it: the answer is that host's, which finishes it).
+    func sendUnlessHeld(_ request: ValidatedRequest, line: BatchLine) async throws -> String? {
+        let submitted: KieClient.Submitted
+        do { submitted = try await client.generate(request) } catch is ClaimedElsewhere {
+            display.event("line \(line.number): another host has it") { $0.running -= 1 }
+            return nil
+        }
+        if submitted.existing {
+            display.event("line \(line.number): another host has it") { $0.running -= 1 }
+            return nil
+        }
+        display.event("line \(line.number): submitted \(submitted.taskId)") { _ in }
+        return submitted.taskId
     }
 
     /// The saved paths of a completed wait-and-download.

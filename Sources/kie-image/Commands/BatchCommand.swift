@@ -123,9 +123,14 @@ struct BatchCommand: AsyncParsableCommand {
         try BatchInput.refuseInvalid(lines, file: file, skipInvalid: skipInvalid)
         let dir = TaskFlow.outputDirectory(out, taskId: "")
         try Directories.create(dir)
+        // With a ledger (--ledger or KIE_LEDGER) the account's ledger is the journal (docs/ledger.md).
+        let onLedger = client.ledgerOption.ledger != nil || ClientConfig.environment()["KIE_LEDGER"] != nil
         let journalPath = journal ?? "\(dir)/kie-batch-journal.jsonl"
         let signals = Signals([SIGINT, SIGTERM])
-        let session = try await client.open(journalPath: journalPath, config: budget.config)
+        let session = try await client.open(journalPath: onLedger ? journal : journalPath, config: budget.config)
+        if let ledger = session.client.ledger {
+            return try await runOnLedger(lines, session: session, ledger: ledger, dir: dir, signals: signals)
+        }
         let plan: BatchPlan
         do { plan = try await self.plan(lines, session.client, journalPath: journalPath) } catch {
             await session.close()

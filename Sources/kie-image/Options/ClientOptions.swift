@@ -67,6 +67,7 @@ struct ClientOptions: ParsableArguments {
         if let journalPath { object["journalPath"] = .string(journalPath) }
         if let proxy { object["proxy"] = .string(proxy) }
         if let ledger = ledgerOption.ledger { object["ledger"] = .string(ledger) }
+        if let ms = ledgerOption.leaseMs { object["ledgerLeaseMs"] = .int(Int64(ms)) }
         if let rateLimit {
             object["rateLimit"] = ["requests": .int(Int64(rateLimit.requests)), "perMs": .int(rateLimit.perMs)]
         }
@@ -111,6 +112,10 @@ struct LedgerOption: ParsableArguments {
         "Shared ledger of every process (and host) using this API key: sqlite:PATH or postgresql://user@host/db (default: $KIE_LEDGER). One rate limit, one task ledger; not with --journal.",
         valueName: "URL"))
     var ledger: String?
+
+    @Option(name: .customLong("ledger-lease-ms"), help: ArgumentHelp(
+        "How long this process's lease on its ledger rows lasts unrenewed (the core's default and bounds apply).", valueName: "MS"))
+    var leaseMs: Int?
 }
 
 /// `--max-credits`, `--budget-since`: the core config's `maxCredits`, `budgetSince`

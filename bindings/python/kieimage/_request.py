@@ -42,22 +42,15 @@ def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = N
     Without ``model``: a 4o (GPT Image 1) request. With ``model`` (a Market model id; see
     docs/models.md): ``{"model", "input", "callBackUrl"}``, ``input`` holding ``prompt``,
     ``aspect_ratio``, ``resolution``, ``quality``, ``background``, ``images`` (``input_urls``) and
-    any other keyword as given. ``tag``: the caller's key for the work item, never sent to kie.
-    ``idempotency_key``: a second generate with the same key, in any process of the account's
-    ledger (docs/ledger.md), returns the first one's answer and sends nothing; never sent to kie.
+    any other keyword as given. ``tag`` (the caller's key for the work item) and ``idempotency_key``
+    (docs/ledger.md: a second generate with it returns the first one's answer) are never sent to kie.
     Only Python types are checked here; the library validates values and raises ValidationError
     naming the field. An argument of the other family is a TypeError with the library's reason.
     """
     if tag is not None and type(tag) is not str:
         check_type("tag", tag, (str,))
     if idempotency_key is not None:
-        check_type("idempotency_key", idempotency_key, (str,))
-        body = build_request(prompt, size, files=files, mask=mask, variants=variants, callback_url=callback_url,
-                             enhance=enhance, upload_cn=upload_cn, fallback=fallback, tag=tag, model=model,
-                             aspect_ratio=aspect_ratio, resolution=resolution, quality=quality,
-                             background=background, images=images, **input)
-        body["idempotencyKey"] = idempotency_key
-        return body
+        return _keyed(idempotency_key, build_request(prompt, size, files=files, mask=mask, variants=variants, callback_url=callback_url, enhance=enhance, upload_cn=upload_cn, fallback=fallback, tag=tag, model=model, aspect_ratio=aspect_ratio, resolution=resolution, quality=quality, background=background, images=images, **input))  # noqa: E501
     if model is not None:
         return _market_request(model, prompt, callback_url, tag, (files, size, variants, mask, enhance, upload_cn,
                                fallback), _market_input(prompt, aspect_ratio, resolution, quality, background, images, input))
@@ -97,6 +90,13 @@ def build_request(prompt: Optional[str] = None, size: Union[str, Size, None] = N
 
 
 _write_4o: Any = None
+
+
+def _keyed(key: Any, body: Dict[str, Any]) -> Dict[str, Any]:
+    """``body`` with its ``idempotencyKey`` (a str: the library checks the rest)."""
+    check_type("idempotency_key", key, (str,))
+    body["idempotencyKey"] = key
+    return body
 
 
 def _writer() -> Any:

@@ -49,6 +49,9 @@ enum OwnerSQL {
         SELECT owner, label, lease_expires_ms FROM kie_owners WHERE account = $1 AND lease_expires_ms > $2 ORDER BY started_ms
         """
 
+    /// The owner's lease ends now (its process shuts down): its rows are free to take over at once.
+    static let release = "UPDATE kie_owners SET lease_expires_ms = $3 WHERE owner = $1 AND account = $2 AND lease_expires_ms > $3"
+
     /// Owners whose lease ended a day ago: nothing refers to them any more but dead rows.
     static let prune = "DELETE FROM kie_owners WHERE account = $1 AND lease_expires_ms < $2"
 

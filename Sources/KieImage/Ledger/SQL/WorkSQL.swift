@@ -66,7 +66,8 @@ enum WorkSQL {
         UPDATE kie_work SET owner = $3, epoch = epoch + 1, updated_at_ms = $5
         WHERE account = $1 AND state = 'submitted' AND id IN (
           SELECT w.id FROM kie_work w WHERE w.account = $1 AND w.state = 'submitted'
-            AND (w.owner IS NULL OR \(OwnerSQL.ownerExpired)) ORDER BY w.created_at_ms LIMIT $4)
+            AND (w.owner IS NULL OR \(OwnerSQL.ownerExpired)) AND ($6 = '' OR substr(coalesce(w.idempotency_key, ''), 1, length($6)) = $6)
+            ORDER BY w.created_at_ms LIMIT $4)
         RETURNING \(columns)
         """
 
