@@ -55,6 +55,11 @@ extension KieClient {
     private func send(_ validated: ValidatedRequest, tag: String?, price: Double?) async throws -> Submitted {
         for w in validated.warnings { logger.warning("request: \(w)") }
         if let ledger { return try await sendOnLedger(ledger, validated, tag: tag ?? validated.tag, price: price) }
+        if let key = validated.idempotencyKey { return try await sendOnce(key: key, validated, tag: tag, price: price) }
+        return try await sendNow(validated, tag: tag, price: price)
+    }
+
+    func sendNow(_ validated: ValidatedRequest, tag: String?, price: Double?) async throws -> Submitted {
         await seedLimiterOnce()
         let tag = tag ?? validated.tag
         let family = validated.family.rawValue
@@ -68,7 +73,7 @@ extension KieClient {
                 body: body,
                 beforeFirstSend: { [journal] in
                     guard let journal else { return }
-                    let id = try journal.begin(request: body, family: family, tag: tag, price: price)
+                    let id = try journal.begin(request: body, family: family, tag: tag, price: price, idempotencyKey: validated.idempotencyKey)
                     journalId.withLock { $0 = id }
                 })
         } catch {

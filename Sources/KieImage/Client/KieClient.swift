@@ -38,6 +38,9 @@ public final class KieClient: Sendable {
     let uploading = Mutex<[String: Task<String, any Error>]>([:])
     /// Delivered callbacks meet waits here; their confirming reads are coalesced (docs/webhooks.md).
     let mailbox: CallbackMailbox
+    /// Idempotency keys being sent by this client, and (without a journal) their answers.
+    let keysInFlight = Mutex<Set<String>>([])
+    let keyAnswers = Mutex<[String: Result<Submitted, KieError>]>([:])
     let confirmFlights = ConfirmFlights()
 
     /// Creates a client. Throws only when `journalPath` is set and the journal cannot be opened.

@@ -49,6 +49,8 @@ public struct JournalEntry: Sendable, Equatable {
     /// The task's record (record-info `data`) when a delivered callback ended it, so waits in
     /// other processes take the outcome without reading kie again (docs/webhooks.md).
     public var record: JSONValue = .null
+    /// The request's `idempotencyKey` (on the intent line), when it had one.
+    public var idempotencyKey: String?
 
     /// The contract's shape (docs/journal.md).
     public var json: JSONValue {
@@ -67,6 +69,7 @@ public struct JournalEntry: Sendable, Equatable {
             if let tag { o["tag"] = .string(tag) }
             o["request"] = request
             if let price { o["price"] = .double(price) }
+            if let idempotencyKey { o["idempotencyKey"] = .string(idempotencyKey) }
         }
         if let credits { o["credits"] = .double(credits) }
         if !detail.isNull { o["detail"] = detail }
@@ -101,6 +104,7 @@ public struct JournalEntry: Sendable, Equatable {
                       sentAt: state == .intent ? time : nil, detail: detail,
                       price: v["price"]?.doubleValue, credits: v["credits"]?.doubleValue)
             record = v["record"] ?? .null
+            idempotencyKey = v["idempotencyKey"]?.stringValue
             return
         }
         guard let taskId = v["taskId"]?.stringValue, !taskId.isEmpty, let word = v["state"]?.stringValue else { return nil }
@@ -134,6 +138,7 @@ public struct JournalEntry: Sendable, Equatable {
         e.sentAt = old.state == .intent && new.state != .intent ? new.time : old.sentAt ?? new.sentAt
         e.family = old.family.isEmpty ? new.family : old.family
         e.price = old.price ?? new.price
+        e.idempotencyKey = old.idempotencyKey ?? new.idempotencyKey
         e.credits = new.credits ?? old.credits
         if e.record.isNull { e.record = old.record.isNull ? new.record : old.record }
         return e

@@ -69,11 +69,13 @@ final class TaskJournal: Sendable {
     // MARK: writing
 
     /// Writes the intent of a generate about to be sent; returns the work item's id.
-    func begin(request: JSONValue, family: String, tag: String?, price: Double? = nil) throws(KieError) -> String {
+    func begin(request: JSONValue, family: String, tag: String?, price: Double? = nil, idempotencyKey: String? = nil) throws(KieError) -> String {
         let id = "w" + String(UInt64.random(in: 1...UInt64.max), radix: 16) + String(Clock.nowMs() % 1_000_000, radix: 16)
         let now = Clock.nowMs()
-        try append(JournalEntry(id: id, tag: tag, family: family, state: .intent, taskId: nil, request: request,
-                                time: now, sentAt: now, detail: .null, price: price))
+        var intent = JournalEntry(id: id, tag: tag, family: family, state: .intent, taskId: nil, request: request,
+                                  time: now, sentAt: now, detail: .null, price: price)
+        intent.idempotencyKey = idempotencyKey
+        try append(intent)
         return id
     }
 
@@ -200,6 +202,17 @@ final class TaskJournal: Sendable {
     }
 
     func entry(id: String) -> JournalEntry? { state.withLock { $0.latest[id] } }
+
+    /// The latest work item sent with this idempotency key and not abandoned (an abandoned one
+    /// was never sent, or was given up: the key may be sent again).
+    func entry(idempotencyKey key: String) -> JournalEntry? {
+        state.withLock { s in
+            for id in s.order.reversed() {
+                if let e = s.latest[id], e.idempotencyKey == key, e.state != .abandoned { return e }
+            }
+            return nil
+        }
+    }
 
     func entry(taskId: String) -> JournalEntry? {
         state.withLock { s in s.idOfTask[taskId].flatMap { s.latest[$0] } }
