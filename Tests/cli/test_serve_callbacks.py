@@ -77,3 +77,41 @@ def test_serve_callbacks_ends_a_wait_in_another_process(sim, tmp_path):
         except subprocess.TimeoutExpired:
             receiver.kill()
             receiver.wait()
+
+
+def test_serve_callbacks_on_a_ledger_ends_a_wait_in_another_process(sim, tmp_path):
+    """The same through an SQLite ledger (docs/ledger.md): the receiver records the end in the
+    account's row, which the waiting process re-reads; the callBackUrl carried kie_lid."""
+    import sqlite3
+    sim.configure(webhookKey=KEY, callbackRetries=0)
+    ledger = f"sqlite:{tmp_path}/ledger.db"
+    env = sim.env()
+    env["KIE_WEBHOOK_KEY"] = KEY
+    receiver = subprocess.Popen([kie_image(), "serve-callbacks", "--listen", "127.0.0.1:0", "--path", "/kie",
+                                 "--ledger", ledger, *sim.args()],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = receiver.stdout.readline().strip()
+        assert line.startswith("listening on http://127.0.0.1:"), (line, receiver.stderr.read() if receiver.poll() else "")
+        url = line.split(" ", 2)[2]
+        before = reads(sim)
+        waiter_env = dict(os.environ, KIE_API_KEY="sim-key", PYTHONPATH=os.path.join(ROOT, "bindings", "python"))
+        waiter_env.setdefault("KIEIMAGE_LIB", os.path.join(ROOT, ".build", "debug", "libkieimage.so"))
+        done = subprocess.run([sys.executable, WAITER, sim.url, sim.upload_url, ledger, url],
+                              env=waiter_env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        assert result["status"] == "SUCCESS" and result["resultUrls"]
+        assert reads(sim) == before + 1  # the receiver's confirming read; the waiter made none
+        with sqlite3.connect(f"{tmp_path}/ledger.db") as conn:
+            rows = conn.execute("SELECT id, state FROM kie_work WHERE task_id = ?", (result["taskId"],)).fetchall()
+        assert len(rows) == 1 and rows[0][1] == "succeeded"
+        record = next(c for c in sim.admin("GET", "/_sim/callbacks")["callbacks"] if c["taskId"] == result["taskId"])
+        assert record["url"].endswith(f"/kie?kie_lid={rows[0][0]}") and record["statuses"] == [200]
+    finally:
+        receiver.send_signal(signal.SIGTERM)
+        try:
+            receiver.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            receiver.kill()
+            receiver.wait()

@@ -1,7 +1,7 @@
 """A waiting process for the receiver tests: generates a task whose callback goes to a receiver
 in another process, waits for it with ``callbacks=True`` on a shared journal file, and prints
-the result as one JSON line. Usage: callback_waiter.py BASE_URL UPLOAD_URL JOURNAL CALLBACK_URL
-(the API key from KIE_API_KEY). Also the receiver checks both the Python and the CLI receiver
+the result as one JSON line. Usage: callback_waiter.py BASE_URL UPLOAD_URL STORE CALLBACK_URL
+(the API key from KIE_API_KEY; STORE a journal file, or ``sqlite:PATH``: a shared ledger). Also the receiver checks both the Python and the CLI receiver
 tests share (``declared_too_large``)."""
 
 import http.client
@@ -27,8 +27,9 @@ def declared_too_large(url: str) -> int:
 def main() -> None:
     import kieimage
 
-    base_url, upload_url, journal, callback_url = sys.argv[1:5]
-    with kieimage.Client(base_url=base_url, upload_base_url=upload_url, journal_path=journal, callbacks=True) as client:
+    base_url, upload_url, store, callback_url = sys.argv[1:5]
+    where = {"ledger": store} if store.startswith("sqlite:") else {"journal_path": store}
+    with kieimage.Client(base_url=base_url, upload_base_url=upload_url, callbacks=True, **where) as client:
         task = client.generate(prompt="called back", size="1:1", callback_url=callback_url)
         done = client.wait(task.task_id)
         print(json.dumps({"taskId": done.task_id, "status": getattr(done.status, "value", done.status), "resultUrls": list(done.result_urls)}), flush=True)

@@ -1,9 +1,11 @@
 """asgi_app / wsgi_app in real servers (uvicorn, wsgiref): each receives kie-sim's real callback
-and ends a wait in ANOTHER process (callback_waiter.py) through the shared journal file, with
+and ends a wait in ANOTHER process (callback_waiter.py) through the shared journal file or an
+SQLite ledger, with
 the receiver's one confirming read as the only read of the task (docs/webhooks.md)."""
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -28,12 +30,12 @@ def reads(sim) -> int:
     return counts.get("record-info", 0) + counts.get("jobs-recordInfo", 0)
 
 
-def end_lines(journal: Path, task_id: str) -> int:
+def journal_ends(journal: Path, task_id: str) -> int:
     return sum(1 for line in journal.read_text().splitlines()
                if task_id in line and json.loads(line).get("state") in ("succeeded", "failed"))
 
 
-def run_waiter(sim, journal: Path, callback_url: str) -> dict:
+def run_waiter(sim, journal, callback_url: str) -> dict:
     env = dict(os.environ, KIE_API_KEY=sim.api_key, PYTHONPATH=str(HERE.parent))
     done = subprocess.run([sys.executable, str(HERE / "callback_waiter.py"), sim.base_url, sim.upload_url,
                            str(journal), callback_url], env=env, capture_output=True, text=True, timeout=120)
@@ -50,19 +52,28 @@ def post(url: str, body: bytes, headers: dict) -> int:
         return e.code
 
 
-def check_receiver(sim, client_factory, tmp_path: Path, serve) -> None:
-    """Starts a receiver with `serve(client) -> (url, stop)`, then a waiter in another process."""
+def ledger_ends(db: Path, task_id: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT count(*) FROM kie_work WHERE task_id = ? AND state IN ('succeeded', 'failed')",
+                            (task_id,)).fetchone()[0]
+
+
+def check_receiver(sim, client_factory, tmp_path: Path, serve, ledger: bool = False) -> None:
+    """Starts a receiver with `serve(client) -> (url, stop)`, then a waiter in another process,
+    sharing a journal file or (``ledger``) an SQLite ledger (docs/ledger.md)."""
     sim.config(webhookKey=KEY, callbackRetries=0)
-    journal = tmp_path / "tasks.jsonl"
-    client = client_factory(webhook_key=KEY, journal_path=str(journal))
+    journal = tmp_path / ("ledger.db" if ledger else "tasks.jsonl")
+    store = f"sqlite:{journal}" if ledger else str(journal)
+    client = client_factory(webhook_key=KEY, **({"ledger": store} if ledger else {"journal_path": store}))
+    ends = ledger_ends if ledger else journal_ends
     url, stop = serve(client)
     try:
         before = reads(sim)
-        result = run_waiter(sim, journal, url)
+        result = run_waiter(sim, store, url)
         assert result["status"] == "SUCCESS" and result["resultUrls"]
         # The receiver's confirming read only: the waiter (first safety-net read at 30 s) made none.
         assert reads(sim) == before + 1
-        assert end_lines(journal, result["taskId"]) == 1
+        assert ends(journal, result["taskId"]) == 1
         record = next(c for c in sim.callbacks() if c["taskId"] == result["taskId"])
         assert record["state"] == "delivered" and record["statuses"] == [200]
         # Refusals: unsigned with a key set (401, no read), another path (404).
@@ -71,28 +82,33 @@ def check_receiver(sim, client_factory, tmp_path: Path, serve) -> None:
         assert post(url + "x", body, {}) == 404
         assert declared_too_large(url) == 413
         assert reads(sim) == before + 1
-        assert end_lines(journal, result["taskId"]) == 1
+        assert ends(journal, result["taskId"]) == 1
     finally:
         stop()
 
 
-def test_asgi_app_in_uvicorn_ends_a_wait_in_another_process(sim, client_factory, tmp_path):
+def serve_asgi(client):
+    """asgi_app(client, path="/kie") in uvicorn on a free port: (url, stop)."""
     uvicorn = pytest.importorskip("uvicorn")
+    config = uvicorn.Config(asgi_app(client, path="/kie"), host="127.0.0.1", port=0, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    eventually(lambda: server.started, "uvicorn to start")
+    port = server.servers[0].sockets[0].getsockname()[1]
 
-    def serve(client):
-        config = uvicorn.Config(asgi_app(client, path="/kie"), host="127.0.0.1", port=0, log_level="warning")
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        eventually(lambda: server.started, "uvicorn to start")
-        port = server.servers[0].sockets[0].getsockname()[1]
+    def stop():
+        server.should_exit = True
+        thread.join(10)
+    return f"http://127.0.0.1:{port}/kie", stop
 
-        def stop():
-            server.should_exit = True
-            thread.join(10)
-        return f"http://127.0.0.1:{port}/kie", stop
 
-    check_receiver(sim, client_factory, tmp_path, serve)
+def test_asgi_app_in_uvicorn_ends_a_wait_in_another_process(sim, client_factory, tmp_path):
+    check_receiver(sim, client_factory, tmp_path, serve_asgi)
+
+
+def test_asgi_app_ends_a_wait_in_another_process_through_the_ledger(sim, client_factory, tmp_path):
+    check_receiver(sim, client_factory, tmp_path, serve_asgi, ledger=True)
 
 
 class _Quiet(WSGIRequestHandler):
@@ -115,6 +131,10 @@ def serve_wsgi(client):
 
 def test_wsgi_app_in_wsgiref_ends_a_wait_in_another_process(sim, client_factory, tmp_path):
     check_receiver(sim, client_factory, tmp_path, serve_wsgi)
+
+
+def test_wsgi_app_ends_a_wait_in_another_process_through_the_ledger(sim, client_factory, tmp_path):
+    check_receiver(sim, client_factory, tmp_path, serve_wsgi, ledger=True)
 
 
 def test_deliver_webhook_answers_duplicates_and_unknown_ids(sim, client_factory, tmp_path):
@@ -155,7 +175,7 @@ def test_each_simulated_callback_fault_gets_its_answer_and_records_once(sim, cli
         assert forged == [[forged_status]]
         assert genuine == [(0, [200]), (1, [200])]
         assert task.status == "SUCCESS"
-        assert end_lines(journal, task.task_id) == 1
+        assert journal_ends(journal, task.task_id) == 1
     finally:
         stop()
 
@@ -173,7 +193,7 @@ def test_callbacks_out_of_order_each_end_their_own_wait(sim, client_factory, tmp
         done = [client.wait(t.task_id) for t in tasks]
         assert [d.status for d in done] == ["SUCCESS", "SUCCESS"]
         assert reads(sim) == before + 2
-        assert [end_lines(journal, t.task_id) for t in tasks] == [1, 1]
+        assert [journal_ends(journal, t.task_id) for t in tasks] == [1, 1]
         assert {c["taskId"]: c["statuses"] for c in sim.callbacks()} == {t.task_id: [200] for t in tasks}
     finally:
         stop()
