@@ -4,7 +4,7 @@ baseline in the same run, prints the table and rewrites BENCHMARKS.md.
 
 Inputs (set by Benchmarks/run.sh): release binaries in $BENCH_BIN (kie-sim, kie-bench), the shipped
 library $KIEIMAGE_LIB (make lib), C programs in $BENCH_C (request_build, waits).
-`--only P1,P1M,P4` runs a subset (names: P1 P1M P2 P2M P3 P4 P5 P6 SIZE) (BENCHMARKS.md is then not rewritten unless --write is given).
+`--only P1,P1M,P4` runs a subset (names: P1 P1M P2 P2M P3 P4 P5 P6 P11 SIZE) (BENCHMARKS.md is then not rewritten unless --write is given).
 """
 import argparse
 import datetime
@@ -406,6 +406,35 @@ def p2_market(sim, tasks=1000):
     return r
 
 
+# ---------------------------------------------------------------------------------------------- P11
+
+P11_DIST = {"kind": "lognormal", "medianMs": 3000, "p95Ms": 8000, "seed": 20261206}
+
+
+def p11(sim, tasks=200):
+    """Callbacks complete waits (docs/webhooks.md): completion -> the waiter sees it, and calls per task,
+    for polling (the baseline, in the same run), a callback in the same process (a), and one delivered to
+    another process through an SQLite ledger (b). Benchmarks/python/p11_callbacks.py."""
+    info = json.loads(urllib.request.urlopen(sim.base + "/_sim/info", timeout=30).read())
+    out = {}
+    for mode in ("poll", "same", "ledger"):
+        log(f"P11 {mode}: {tasks} tasks at once (load {load()})")
+        sim.configure(generation=P11_DIST, webhookKey="p11-webhook-key", callbackRetries=0)
+        extra = [f"sqlite:{os.path.join(OUT, 'p11-ledger-' + str(os.getpid()) + '.db')}"] if mode == "ledger" else []
+        out[mode] = run_json([PY, os.path.join(ROOT, "Benchmarks/python/p11_callbacks.py"), mode, sim.base,
+                              info["uploadBaseUrl"], KEY, str(tasks), *extra], timeout=600)
+    poll = out["poll"]
+    base = f"polling: p50 {fmt(poll['p50Ms'])}/p99 {fmt(poll['p99Ms'])} ms, {poll['callsPerTask']:.1f} calls/task"
+    for mode, label, figure, goal_ms in (("same", "P11a", "callback, same process", 50),
+                                         ("ledger", "P11b", "callback in another process, SQLite ledger", 250)):
+        o = out[mode]
+        met = o["p99Ms"] <= goal_ms and o["callsPerTask"] <= 2.0 and o["errors"] == 0
+        row(label, f"{figure}: completion -> waiter", f"p50 {fmt(o['p50Ms'])} ms, p99 {fmt(o['p99Ms'])} ms, "
+            f"{o['callsPerTask']:.2f} calls/task", base, f"p99 <= {goal_ms} ms, <= 2 calls", met,
+            f"{o['ok']}/{o['tasks']} ok, errors {o['errors']}; durations log-normal median 3 s, p95 8 s; wall {o['wallS']:.0f} s")
+    return out
+
+
 # ---------------------------------------------------------------------------------------------- P3
 
 def p3(sim, tasks=10000):
@@ -703,7 +732,7 @@ def write_markdown(facts, started, elapsed, raw, only, merged_note=""):
 
 # The measures in report order (names for --only); main() binds them to the running simulator.
 MEASURE_ORDER = [("P1", None), ("P1M", None), ("P2", None), ("P2M", None), ("P3", None), ("P4", None), ("P5", None),
-                 ("P6", None), ("SIZE", None)]
+                 ("P6", None), ("P11", None), ("SIZE", None)]
 
 
 def main():
@@ -734,12 +763,12 @@ def main():
     print(f"kieimage benchmarks ({facts['cpu']}, load {load()})", flush=True)
     raw = {}
     os.makedirs(OUT, exist_ok=True)
-    sim = Sim() if any(want(m) for m in ("P1", "P1M", "P2", "P2M", "P3", "P5")) else None
+    sim = Sim() if any(want(m) for m in ("P1", "P1M", "P2", "P2M", "P3", "P5", "P11")) else None
     try:
         measures = [("P1", lambda: p1(sim)), ("P1M", lambda: p1(sim, "market")),
                     ("P2", lambda: p2(sim, args.p2_tasks)), ("P2M", lambda: p2_market(sim, args.p2_tasks)),
                     ("P3", lambda: p3(sim, args.p3_tasks)), ("P4", p4), ("P5", lambda: p5(sim, args.p5_tasks)), ("P6", p6),
-                    ("SIZE", size)]
+                    ("P11", lambda: p11(sim)), ("SIZE", size)]
         for name, measure in measures:
             if not want(name):
                 continue
