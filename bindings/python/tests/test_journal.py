@@ -73,3 +73,21 @@ def test_resume_async_awaits_every_resumed_task(sim, client_factory, tmp_path):
 def test_journal_needs_a_journal_path(client):
     with pytest.raises(kieimage.InvalidArgumentError):
         client.journal()
+
+
+def test_an_idempotency_key_is_sent_once_per_journal_and_per_ledger(sim, client_factory, tmp_path):
+    """idempotency_key= (docs/ledger.md): a second generate with the key sends nothing and answers
+    as the first did, with a journal (across clients) and with an SQLite ledger (across owners)."""
+    before = sim.stats()["requests"].get("generate", 0)
+    first = journaled(client_factory, tmp_path).generate(prompt="once", size="1:1", idempotency_key="order-1")
+    again = journaled(client_factory, tmp_path).generate(prompt="once", size="1:1", idempotency_key="order-1")
+    assert again.task_id == first.task_id
+    ledger = f"sqlite:{tmp_path / 'ledger.db'}"
+    a = client_factory(ledger=ledger).generate(prompt="twice", size="1:1", idempotency_key="order-2")
+    b = client_factory(ledger=ledger).generate(prompt="twice", size="1:1", idempotency_key="order-2")
+    assert a.task_id == b.task_id != first.task_id
+    assert sim.stats()["requests"].get("generate", 0) == before + 2
+    with pytest.raises(TypeError):
+        client_factory(ledger=ledger).generate(prompt="x", size="1:1", idempotency_key=7)
+    with pytest.raises(kieimage.InvalidArgumentError):
+        client_factory(ledger=ledger, journal_path=str(tmp_path / "j.jsonl"))
