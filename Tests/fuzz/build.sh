@@ -31,7 +31,7 @@ CORE=(
     Market/MarketPreset.swift Market/ModelPresets.swift Market/MarketValidator.swift Market/MarketRecordParser.swift
     Market/ModelCatalog.swift
     Transport/Envelope.swift Transport/TransportFailure.swift Transport/ProxySettings.swift
-    Client/ClientConfig.swift Client/ClientConfig+Limits.swift Journal/JournalEntry.swift
+    Client/ClientConfig.swift Client/ClientConfig+Limits.swift Client/ClientConfig+Ledger.swift Ledger/Engine/LedgerURL.swift Journal/JournalEntry.swift
     Files/LocalInputs.swift Support/HostClockSkew.swift Support/POSIX.swift
     Policies/DurationHistory.swift Policies/PollSchedule.swift Policies/RateLimiter.swift Policies/RetryPolicy.swift
     Policies/FailurePolicy.swift

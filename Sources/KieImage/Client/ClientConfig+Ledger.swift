@@ -20,14 +20,4 @@ extension ClientConfig {
                                    field: "journalPath")
         }
     }
-
-    /// The ledger's settings from this config: the client's rate limit, lease and attempt deadline.
-    var ledgerSettings: LedgerSettings {
-        var s = LedgerSettings()
-        s.rateLimit = rateLimit
-        s.leaseMs = ledgerLeaseMs
-        s.flightMs = connectTimeoutMs + requestTimeoutMs
-        s.budget = maxCredits.map { LedgerBudget(limitMc: LedgerBudget.milli($0), sinceMs: budgetSinceMs) }
-        return s
-    }
 }

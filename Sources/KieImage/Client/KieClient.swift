@@ -51,7 +51,7 @@ public final class KieClient: Sendable {
         var log = logger ?? Logger(label: "kieimage", factory: { _ in SwiftLogNoOpLogHandler() })
         log.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
         self.logger = log
-        ledger = config.ledger.map { Ledger(url: $0, apiKey: config.apiKey, settings: config.ledgerSettings) }
+        ledger = config.ledger.map { Ledger(url: $0, apiKey: config.apiKey, settings: LedgerSettings(config: config)) }
         leases = ledger.map { LeaseKeeper(ledger: $0, logger: log) }
         let mailbox = CallbackMailbox()
         self.mailbox = mailbox

@@ -22,6 +22,14 @@ public struct LedgerSettings: Sendable, Equatable {
     /// The account's shared budget (config `maxCredits`, `budgetSince`); nil: none.
     public var budget: LedgerBudget?
     public init() {}
+
+    /// The settings of a client's config: its rate limit, lease, attempt deadline and budget.
+    init(config: ClientConfig) {
+        rateLimit = config.rateLimit
+        leaseMs = config.ledgerLeaseMs
+        flightMs = config.connectTimeoutMs + config.requestTimeoutMs
+        budget = config.maxCredits.map { LedgerBudget(limitMc: LedgerBudget.milli($0), sinceMs: config.budgetSinceMs) }
+    }
 }
 
 /// A credit budget every process of the account shares, in credits x 1000.

@@ -1,11 +1,16 @@
 import FoundationEssentials
 import NIOPosix
 
-/// The two databases a ledger runs on (docs/ledger.md). Statements differ by dialect only where
-/// the engines do (locks, clocks, NOTIFY); they live in `Ledger/SQL/` and `Ledger/Schema/`.
-public enum LedgerEngineKind: String, Sendable {
-    case sqlite
-    case postgresql
+/// The engine a ledger URL names. Statements differ by dialect only where the engines do (locks,
+/// clocks, NOTIFY); they live in `Ledger/SQL/` and `Ledger/Schema/`.
+extension LedgerURL {
+    /// Opens the engine the URL names. Nothing is connected yet: the first operation connects.
+    func engine() -> any LedgerEngine {
+        switch kind {
+        case .sqlite: SQLiteEngine(path: target)
+        case .postgresql: PostgresEngine(url: target, redactor: URLRedactor(url: target))
+        }
+    }
 }
 
 /// A value bound to or read from a statement: the ledger stores integers and text only.

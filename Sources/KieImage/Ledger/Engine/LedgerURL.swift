@@ -4,6 +4,12 @@ import FoundationEssentials
 import Glibc
 #endif
 
+/// The two engines a ledger runs on (docs/ledger.md).
+public enum LedgerEngineKind: String, Sendable {
+    case sqlite
+    case postgresql
+}
+
 /// The config key `ledger` (docs/ledger.md): `sqlite:PATH` or `postgresql://user[:pass]@host:port/db?...`.
 public struct LedgerURL: Sendable, Equatable {
     public let kind: LedgerEngineKind
@@ -26,14 +32,6 @@ public struct LedgerURL: Sendable, Equatable {
             display = URLRedactor.withoutPassword(text)
         } else {
             throw .invalidArgument("ledger: expected sqlite:PATH or postgresql://...", field: "ledger")
-        }
-    }
-
-    /// Opens the engine the URL names. Nothing is connected yet: the first operation connects.
-    func engine() -> any LedgerEngine {
-        switch kind {
-        case .sqlite: SQLiteEngine(path: target)
-        case .postgresql: PostgresEngine(url: target, redactor: URLRedactor(url: target))
         }
     }
 }
