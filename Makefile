@@ -65,6 +65,7 @@ deps:
 	@$(PYTHON) -c "import pytest" 2>/dev/null || $(PYTHON) -m pip install -q pytest
 	@$(PYTHON) -c "import hatchling" 2>/dev/null || $(PYTHON) -m pip install -q hatchling
 	@$(PYTHON) -c "import uvicorn" 2>/dev/null || $(PYTHON) -m pip install -q uvicorn
+	@$(PYTHON) -c "import xdist" 2>/dev/null || $(PYTHON) -m pip install -q pytest-xdist
 
 ## build: every target in debug, tests included
 build:

@@ -19,7 +19,8 @@ extension KieClient {
         guard let ledger else { return try resumePlan(download: download) }
         leases?.start()
         _ = try await ledger.reapExpired()
-        let taken = try await ledger.takeOverSubmitted(limit: Self.takeOverBatch)
+        // With a download, also the dead owners' `succeeded` rows: their files were not all saved.
+        let taken = try await ledger.takeOverSubmitted(limit: Self.takeOverBatch, succeeded: download)
         for row in taken {
             if let taskId = row.taskId, let family = TaskFamily(rawValue: row.family) { noteFamily(taskId, family) }
         }
@@ -30,13 +31,14 @@ extension KieClient {
     static let takeOverBatch = 1_000
 
     /// For a batch on several hosts (docs/ledger.md, "Batches on several hosts"): settles dead
-    /// owners' rows and takes over the `submitted` rows whose idempotency key starts with
+    /// owners' rows and takes over the `submitted` (and not yet downloaded `succeeded`) rows whose idempotency key starts with
     /// `keyPrefix`, each by exactly one process; returns them to wait for. Nil without a ledger.
     public func takeOverWork(keyPrefix: String) async throws -> [JournalEntry]? {
         guard let ledger else { return nil }
         leases?.start()
         _ = try await ledger.reapExpired()
-        let taken = try await ledger.takeOverSubmitted(limit: Self.takeOverBatch, keyPrefix: keyPrefix)
+        // A batch downloads: its dead workers' `succeeded` lines (killed mid-download) too.
+        let taken = try await ledger.takeOverSubmitted(limit: Self.takeOverBatch, keyPrefix: keyPrefix, succeeded: true)
         for row in taken {
             if let taskId = row.taskId, let family = TaskFamily(rawValue: row.family) { noteFamily(taskId, family) }
         }

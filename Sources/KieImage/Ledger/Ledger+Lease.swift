@@ -44,7 +44,9 @@ extension Ledger {
     /// they are this owner's now, with a new epoch, to wait for, download and record. Each row
     /// goes to exactly one caller in one process.
     /// `keyPrefix`: only rows whose idempotency key starts with it (a batch's lines).
-    public func takeOverSubmitted(limit: Int = 100, keyPrefix: String = "") async throws(KieError) -> [LedgerRow] {
+    /// `succeeded`: also the `succeeded` rows of dead owners (one that died mid-download), for a
+    /// caller that will download them.
+    public func takeOverSubmitted(limit: Int = 100, keyPrefix: String = "", succeeded: Bool = false) async throws(KieError) -> [LedgerRow] {
         let startNs = LocalMonotonic.nowNs()
         let (account, owner, label, leaseMs) = (account, owner, label, settings.leaseMs)
         defer { leaseValidUntilNs.store(startNs &+ UInt64(max(0, leaseMs)) &* 1_000_000, ordering: .relaxed) }
@@ -52,7 +54,7 @@ extension Ledger {
             // The rows become this owner's: its lease must be live in the same transaction.
             try tx.run(OwnerSQL.renew, [.text(owner), .text(account), .text(label), .int(now), .int(now + leaseMs)])
             let binds: [SQLValue] = [.text(account), .int(now), .text(owner), .int(Int64(max(0, limit))), .int(tx.displayMs(decisionMs: now)),
-                                     .text(keyPrefix)]
+                                     .text(keyPrefix), .text(succeeded ? LedgerState.succeeded.rawValue : LedgerState.submitted.rawValue)]
             var out: [LedgerRow] = []
             for r in try tx.rows(WorkSQL.takeOverSubmitted, binds) {
                 let row = try LedgerRow(r, kind: tx.kind)

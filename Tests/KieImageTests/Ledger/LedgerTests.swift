@@ -181,6 +181,35 @@ import Testing
         for l in [dying, b, c, blocked] { await l.close() }
     }
 
+    /// An owner that died mid-download leaves its row `succeeded`: a resume that downloads takes
+    /// it over (once), one that does not leaves it.
+    @Test(arguments: [LedgerEngineKind.sqlite, .postgresql])
+    func aDeadOwnersUndownloadedTaskIsTakenOverOnlyToDownloadIt(kind: LedgerEngineKind) async throws {
+        let f = try LedgerFixture.make(kind)
+        let dying = f.ledger(leaseMs: 5_000)
+        let claim = try #require(try await dying.admitAndClaim(work(1)).claim)
+        #expect(try await dying.recordSubmitted(claim, taskId: "task-1"))
+        let submitted = try #require(try await dying.row(taskId: "task-1"))
+        #expect(try await dying.recordFinished(rowId: submitted.id, epoch: submitted.epoch, state: .succeeded, detail: nil))
+        await dying.close()   // renews no more
+        let b = f.ledger(leaseMs: 5_000), c = f.ledger(leaseMs: 5_000)
+        var taken: [LedgerRow] = [], withoutDownload: [LedgerRow] = []
+        let expired = try await eventually(seconds: 30) {
+            withoutDownload += try await b.takeOverSubmitted()   // without a download: not its business
+            taken = try await b.takeOverSubmitted(succeeded: true)
+            return !taken.isEmpty
+        }
+        #expect(expired)
+        #expect(withoutDownload.isEmpty)
+        #expect(taken.map(\.taskId) == ["task-1"])
+        #expect(taken.first?.state == .succeeded)
+        #expect(try await c.takeOverSubmitted(succeeded: true).isEmpty)   // exactly one process
+        let row = try #require(taken.first)
+        #expect(try await b.recordFinished(rowId: row.id, epoch: row.epoch, state: .downloaded, detail: nil))
+        #expect(try await b.row(id: row.id)?.state == .downloaded)
+        for l in [b, c] { await l.close() }
+    }
+
     @Test(arguments: [LedgerEngineKind.sqlite, .postgresql])
     func twoAccountsKeepSeparateLimitsAndRows(kind: LedgerEngineKind) async throws {
         let f = try LedgerFixture.make(kind)

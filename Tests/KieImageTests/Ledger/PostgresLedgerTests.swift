@@ -24,6 +24,23 @@ import Testing
         await l.close()
     }
 
+    /// A process stopped inside a transaction (SIGSTOP, a debugger) holding the account's lock:
+    /// the server ends its session after `idleInTransactionMs`, so the account's other processes
+    /// go on (within their 10 s lock timeout) instead of failing until it wakes.
+    @Test func aTransactionLeftOpenByAPausedProcessIsEndedByTheServer() async throws {
+        let f = try LedgerFixture.make(.postgresql)
+        let l = f.ledger(requests: 100)
+        #expect(try await l.admitAndClaim(work(1)).claim != nil)   // schema and account row exist
+        let paused = try PostgresConnection(url: f.url.target, redactor: URLRedactor(url: f.url.target))
+        try paused.exec(PostgresTxSQL.begin)
+        #expect(try paused.rows(AccountSQL.lock(.postgresql), [.text(l.account)]).count == 1)
+        // The paused process does nothing more; another process's admission needs that lock.
+        #expect(try await l.admitAndClaim(work(2)).claim != nil)
+        #expect(paused.isBroken || (try? paused.exec("COMMIT")) == nil)   // its session was ended
+        #expect(try await l.status().rows[.sending] == 2)
+        await l.close()
+    }
+
     @Test func aWrongPasswordIsALedgerErrorThatDoesNotShowIt() async throws {
         let pg = try SharedPostgres.harness()
         let url = "postgresql://kie:wrong-secret-4711@127.0.0.1:\(pg.port)/postgres"

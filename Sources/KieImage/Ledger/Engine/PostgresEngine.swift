@@ -63,9 +63,14 @@ private struct PostgresTx: LedgerTx {
     let conn: PostgresConnection
     var kind: LedgerEngineKind { .postgresql }
 
-    /// A transaction whose lock waits are bounded (a stuck lock is a ledger error, not a hang).
+    /// A transaction whose lock waits are bounded (a stuck lock is a ledger error, not a hang),
+    /// and which the server ends if its process stops inside it (SIGSTOP, a debugger, a VM
+    /// pause): idle in the transaction for `idleInTransactionMs`, shorter than the shortest lease,
+    /// the server closes the session and frees the account's lock, so a paused process cannot hold
+    /// every other process of the account (docs/ledger.md, "Paused processes"). Our transactions
+    /// never wait on anything but the database, so a live one is never idle that long.
     func run<T>(_ body: (any LedgerTx) throws(KieError) -> T) throws(KieError) -> T {
-        try conn.exec("BEGIN; SET LOCAL lock_timeout = '10s'; SET LOCAL statement_timeout = '30s'")
+        try conn.exec(PostgresTxSQL.begin)
         do {
             let value = try body(self)
             try conn.exec("COMMIT")
@@ -79,14 +84,20 @@ private struct PostgresTx: LedgerTx {
     func rows(_ sql: String, _ binds: [SQLValue]) throws(KieError) -> [SQLRow] { try conn.rows(sql, binds) }
 
     func clockMs() throws(KieError) -> Int64 {
-        guard let ms = try first(PostgresClockSQL.now)?.first?.int else { throw .ledger(.postgresql, "clock_timestamp() gave no value") }
+        guard let ms = try first(PostgresTxSQL.now)?.first?.int else { throw .ledger(.postgresql, "clock_timestamp() gave no value") }
         return ms
     }
 
     func displayMs(decisionMs: Int64) -> Int64 { decisionMs }
 }
 
-enum PostgresClockSQL {
+enum PostgresTxSQL {
+    /// Begins a ledger transaction with its bounds: the idle one below the shortest lease (5 s);
+    /// the statement's bounds a query that is working, not idle.
+    static let begin = "BEGIN; SET LOCAL lock_timeout = '10s'; SET LOCAL statement_timeout = '30s'; "
+        + "SET LOCAL idle_in_transaction_session_timeout = '\(idleInTransactionMs)ms'"
+    static let idleInTransactionMs = 3_000
+
     /// The database's clock at this instant (never `now()`, which is the transaction's start).
     static let now = "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::int8"
 }

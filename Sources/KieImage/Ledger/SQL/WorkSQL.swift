@@ -62,10 +62,12 @@ enum WorkSQL {
 
     /// `submitted` rows whose owner's lease ended (or that have none: resolved by hand) pass to
     /// this owner, at most $4 of them, each to exactly one process (the account lock serialises).
+    /// $7 is `succeeded` to take also the rows whose files were not all saved (the owner died
+    /// mid-download), else `submitted` again.
     static let takeOverSubmitted = """
         UPDATE kie_work SET owner = $3, epoch = epoch + 1, updated_at_ms = $5
-        WHERE account = $1 AND state = 'submitted' AND id IN (
-          SELECT w.id FROM kie_work w WHERE w.account = $1 AND w.state = 'submitted'
+        WHERE account = $1 AND state IN ('submitted', $7) AND id IN (
+          SELECT w.id FROM kie_work w WHERE w.account = $1 AND w.state IN ('submitted', $7)
             AND (w.owner IS NULL OR \(OwnerSQL.ownerExpired)) AND ($6 = '' OR substr(coalesce(w.idempotency_key, ''), 1, length($6)) = $6)
             ORDER BY w.created_at_ms LIMIT $4)
         RETURNING \(columns)
