@@ -71,12 +71,7 @@ def test_serve_callbacks_ends_a_wait_in_another_process(sim, tmp_path):
         assert reads(sim) == before + 1
         assert len([l for l in journal.read_text().splitlines() if result["taskId"] in l and '"succeeded"' in l]) == 1
     finally:
-        receiver.send_signal(signal.SIGTERM)
-        try:
-            receiver.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            receiver.kill()
-            receiver.wait()
+        stop(receiver)
 
 
 def test_serve_callbacks_on_a_ledger_ends_a_wait_in_another_process(sim, tmp_path):
@@ -109,9 +104,14 @@ def test_serve_callbacks_on_a_ledger_ends_a_wait_in_another_process(sim, tmp_pat
         record = next(c for c in sim.admin("GET", "/_sim/callbacks")["callbacks"] if c["taskId"] == result["taskId"])
         assert record["url"].endswith(f"/kie?kie_lid={rows[0][0]}") and record["statuses"] == [200]
     finally:
-        receiver.send_signal(signal.SIGTERM)
-        try:
-            receiver.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            receiver.kill()
-            receiver.wait()
+        stop(receiver)
+
+
+def stop(receiver):
+    """SIGTERM (the receiver's graceful stop), else SIGKILL after 15 s."""
+    receiver.send_signal(signal.SIGTERM)
+    try:
+        receiver.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        receiver.kill()
+        receiver.wait()

@@ -92,4 +92,16 @@ function M.take(out)
   return s
 end
 
+-- The end of an example: frees the client if one was made, and on failure (pcall's ok false)
+-- writes the error to stderr and exits 1.
+function M.finish(client, ok, err)
+  if client then
+    lib.kie_client_free(ffi.gc(client, nil))
+  end
+  if not ok then
+    io.stderr:write(tostring(err), "\n")
+    os.exit(1)
+  end
+end
+
 return M

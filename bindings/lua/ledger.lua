@@ -40,10 +40,4 @@ local ok, err = pcall(function()
   for _, url in ipairs(kie.json_strings(kie.take(out), "resultUrls")) do print(url) end
 end)
 
-if client then
-  lib.kie_client_free(ffi.gc(client, nil))
-end
-if not ok then
-  io.stderr:write(tostring(err), "\n")
-  os.exit(1)
-end
+kie.finish(client, ok, err)

@@ -31,10 +31,4 @@ local ok, err = pcall(function()
     task:match('"creditsConsumed"%s*:%s*([%d.]+)') or "?", "\n")
 end)
 
-if client then
-  lib.kie_client_free(ffi.gc(client, nil))
-end
-if not ok then
-  io.stderr:write(tostring(err), "\n")
-  os.exit(1)
-end
+kie.finish(client, ok, err)
