@@ -4,7 +4,7 @@ baseline in the same run, prints the table and rewrites BENCHMARKS.md.
 
 Inputs (set by Benchmarks/run.sh): release binaries in $BENCH_BIN (kie-sim, kie-bench), the shipped
 library $KIEIMAGE_LIB (make lib), C programs in $BENCH_C (request_build, waits).
-`--only P1,P1M,P4` runs a subset (names: P1 P1M P2 P2M P3 P4 P5 P6 P11 SIZE) (BENCHMARKS.md is then not rewritten unless --write is given).
+`--only P1,P1M,P4` runs a subset (names: P1 P1M P2 P2M P3 P4 P5 P6 P8 P9 P10 P11 SIZE) (BENCHMARKS.md is then not rewritten unless --write is given).
 """
 import argparse
 import datetime
@@ -435,6 +435,219 @@ def p11(sim, tasks=200):
     return out
 
 
+# ---------------------------------------------------------------------------------------------- P8-P10
+
+LEDGER_WORKER = os.path.join(ROOT, "Benchmarks/python/ledger_bench.py")
+# kie's generate limit (docs/kie-api.md §7), which the simulator enforces per key in P8.
+KIE_LIMIT = {"requests": 20, "perMs": 10000}
+
+
+def pg_cluster():
+    """A throw-away PostgreSQL cluster (Tests/cli/pgcluster.py), or (None, reason)."""
+    sys.path.insert(0, os.path.join(ROOT, "Tests/cli"))
+    try:
+        from pgcluster import PgCluster  # noqa: PLC0415
+        return PgCluster(), None
+    except Exception as e:  # noqa: BLE001 - no PostgreSQL (or not root): the row says so
+        return None, f"{type(e).__name__}: {str(e)[:200]}"
+    finally:
+        sys.path.pop(0)
+
+
+def sends_per_window(ats, first_ms, end_ms, window_ms=10000):
+    """Admitted generates in each whole window_ms from first_ms up to end_ms."""
+    n = int((end_ms - first_ms) // window_ms)
+    counts = [0] * n
+    for a in ats:
+        k = int((a - first_ms) // window_ms)
+        if 0 <= k < n:
+            counts[k] += 1
+    return counts
+
+
+def p8(sim, seconds=120, workers=8):
+    """P8: 8 processes on one account for `seconds`, the simulator at kie's 20 per 10 s: 429s and
+    sends per 10 s through an SQLite ledger, beside the same processes with today's per-process
+    limiter (no ledger). Benchmarks/python/ledger_bench.py p8."""
+    out = {}
+    for mode in ("perProcess", "ledger"):
+        log(f"P8 {mode}: {workers} processes x {seconds:g} s, simulator at 20 per 10 s (load {load()})")
+        sim.configure(generateLimit=KIE_LIMIT, generationMs=20000)
+        extra = [f"sqlite:{os.path.join(OUT, f'p8-ledger-{os.getpid()}-{int(time.time())}.db')}"] if mode == "ledger" else []
+        # A common start, late enough for every worker to have loaded the library.
+        start_at = time.time() + 5
+        procs = [subprocess.Popen([PY, LEDGER_WORKER, "p8", sim.base, KEY, f"{start_at:.3f}", str(seconds), *extra],
+                                  env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(workers)]
+        results = []
+        for p in procs:
+            stdout, stderr = p.communicate(timeout=seconds + 120)
+            lines = [x for x in stdout.splitlines() if x.startswith("{")]
+            if p.returncode != 0 or not lines:
+                raise RuntimeError(f"P8 worker failed ({p.returncode}): {scrub(stderr)[-1500:]}")
+            results.append(json.loads(lines[-1]))
+        st = sim.get("/_sim/stats")
+        ats = sorted(g["at"] for g in st["generates"])
+        counts = sends_per_window(ats, ats[0], (start_at + seconds) * 1000) if ats else []
+        out[mode] = {"workers": results, "accepted": st["generateAccepted"], "rateLimited": st["generateRateLimited"],
+                     "maxInWindow": st["maxInWindow"], "per10s": counts,
+                     "meanPer10s": statistics.mean(counts) if counts else float("nan"),
+                     "minPer10s": min(counts) if counts else float("nan"),
+                     "clientErrors": sum(r["otherErrors"] for r in results),
+                     "clientRateLimited": sum(r["rateLimited"] for r in results)}
+    led, base = out["ledger"], out["perProcess"]
+
+    def describe(o):
+        return (f"{o['rateLimited']:,} 429s, {o['meanPer10s']:.1f} sends/10 s (min {o['minPer10s']}), "
+                f"max {o['maxInWindow']} in any 10 s")
+    met = led["rateLimited"] == 0 and led["meanPer10s"] >= 19 and led["clientErrors"] == 0
+    row("P8", f"{workers} processes, one account, SQLite ledger, {seconds:g} s: 429s, sends/10 s", describe(led),
+        f"{workers} processes, per-process limiter (no ledger): {describe(base)}; {base['clientRateLimited']} "
+        "generates raised RateLimitError", "0 429s, >= 19 of 20 per 10 s", met,
+        f"sends = generates the simulator admitted (20 per 10 s per key, GET /_sim/stats), counted in whole 10 s windows "
+        f"from the first; ledger windows {led['per10s']}, per-process windows {base['per10s']}; each worker generate()s "
+        f"back to back, one at a time (generates per process: ledger {sorted(w['ok'] for w in led['workers'])}, per-process "
+        f"{sorted(w['ok'] for w in base['workers'])}); client errors other than 429: ledger {led['clientErrors']}, per-process "
+        f"{base['clientErrors']}")
+    return out
+
+
+def p9(sim, n=200):
+    """P9: what a generate() costs with a ledger (SQLite, PostgreSQL) beside the file journal and
+    nothing, the simulator answering at once and no limit reached. Benchmarks/python/ledger_bench.py p9."""
+    log(f"P9 ledger cost per generate: {n} rounds (load {load()})")
+    sim.configure(generationMs=20000)
+    cluster, why = pg_cluster()
+    try:
+        if cluster:
+            # The throw-away cluster's password travels in the environment, not argv.
+            ENV["P9_PG_URL"] = cluster.url(cluster.create_database())
+        r = run_json([PY, LEDGER_WORKER, "p9", sim.base, KEY, str(n), OUT], timeout=900)
+    finally:
+        ENV.pop("P9_PG_URL", None)
+        if cluster:
+            cluster.destroy()
+    none, journal = r["none"], r["journal"]
+    base = (f"file journal: +{journal['overP50Ms']:.2f} ms p50, +{journal['overP99Ms']:.2f} ms p99 "
+            f"(generate {journal['p50Ms']:.2f}/{journal['p99Ms']:.2f} ms); neither: generate p50 {none['p50Ms']:.2f} ms, "
+            f"p99 {none['p99Ms']:.2f} ms")
+    for engine, label in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL (loopback)")):
+        o = r.get(engine)
+        if o is None:
+            row("P9", f"ledger cost per generate, {label}", "not measured", base, "<= 2 ms p50", None,
+                f"no PostgreSQL cluster: {why}")
+            continue
+        row("P9", f"ledger cost per generate, {label}", f"+{o['overP50Ms']:.2f} ms p50, +{o['overP99Ms']:.2f} ms p99",
+            base, "<= 2 ms p50", o["overP50Ms"] <= 2,
+            f"cost = generate() with the ledger minus a plain generate() in the same round ({n} rounds, modes in rotating "
+            f"order, one process, one client each; generate {o['p50Ms']:.2f}/{o['p99Ms']:.2f} ms p50/p99); submit only, "
+            "the simulator answers at once, limits 10 000 per 1 s (a token per generate, never waited for)")
+    return r
+
+
+def p10(sim, lease_ms=30000, workers=8, kill=3, tasks_each=2):
+    """P10: takeover. `workers` processes on an SQLite ledger, each with `tasks_each` submitted tasks it
+    waits for while calling resume() every 0.25 s; SIGKILL `kill` of them; the time until each killed
+    worker's task is read from kie again (the simulator's record-info hits), i.e. a survivor's resume
+    took it over and waits for it. Benchmarks/python/ledger_bench.py p10."""
+    import signal  # noqa: PLC0415
+    import sqlite3  # noqa: PLC0415
+    log(f"P10 takeover: {workers} workers, SIGKILL {kill}, lease {lease_ms} ms (load {load()})")
+    # Tasks outlast the measure; the ledger's own limit (20 per 10 s) admits workers x tasks_each at once.
+    sim.configure(generationMs=lease_ms + 120000)
+    db = os.path.join(OUT, f"p10-ledger-{os.getpid()}-{int(time.time())}.db")
+    procs = [subprocess.Popen([PY, LEDGER_WORKER, "p10", sim.base, KEY, f"sqlite:{db}", str(lease_ms), str(tasks_each)],
+                              env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(workers)]
+    try:
+        owned = {}
+        for p in procs:
+            line = p.stdout.readline()
+            if not line.startswith("{"):
+                raise RuntimeError(f"P10 worker failed: {scrub(p.stderr.read())[-1500:]}")
+            owned[p.pid] = json.loads(line)["taskIds"]
+
+        def hits():
+            return {t["taskId"]: t["hits"].get("record-info", 0) for t in sim.get("/_sim/tasks")["tasks"]}
+        deadline = time.monotonic() + 60
+        while not all(hits().get(t, 0) > 0 for ids in owned.values() for t in ids):  # every wait under way
+            if time.monotonic() > deadline:
+                raise RuntimeError("P10: the workers' waits did not start")
+            time.sleep(0.1)
+        time.sleep(1)
+        victims = procs[:kill]
+        for p in victims:
+            p.send_signal(signal.SIGKILL)
+        t_kill = time.monotonic()
+        for p in victims:
+            p.wait()
+        killed = {t: p.pid for p in victims for t in owned[p.pid]}
+        # The ledger's clock on SQLite is CLOCK_MONOTONIC in ms (docs/ledger.md "Time"), Python's too.
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+        leases = {}
+        for label, expires in con.execute("SELECT label, lease_expires_ms FROM kie_owners"):
+            pid = int(str(label).rsplit(":", 1)[-1]) if ":" in str(label) else None
+            leases[pid] = expires
+        con.close()
+        lease_end_s = {p.pid: leases[p.pid] / 1000 - t_kill for p in victims if p.pid in leases}
+        # Requests the dead workers had in flight are served within milliseconds; count hits after that.
+        time.sleep(0.3)
+        before = hits()
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+        marks = ",".join("?" * len(killed))
+
+        def owners_now():
+            return dict(con.execute(f"SELECT task_id, owner FROM kie_work WHERE task_id IN ({marks})", list(killed)))
+        dead_owner = owners_now()
+        seen, moved = {}, {}
+        limit = t_kill + lease_ms / 1000 * 2 + 30
+        while (len(seen) < len(killed) or len(moved) < len(killed)) and time.monotonic() < limit:
+            now_hits, now_owners = hits(), owners_now()
+            t = time.monotonic()
+            for task in killed:
+                if task not in seen and now_hits.get(task, 0) > before.get(task, 0):
+                    seen[task] = t - t_kill
+                if task not in moved and now_owners.get(task) != dead_owner.get(task):
+                    moved[task] = t - t_kill
+            time.sleep(0.1)
+        con.close()
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+        owners = {tid: o for tid, o in con.execute("SELECT task_id, owner FROM kie_work WHERE task_id IS NOT NULL")}
+        labels = dict(con.execute("SELECT owner, label FROM kie_owners"))
+        con.close()
+        survivors = {p.pid for p in procs[kill:]}
+        taken = sum(1 for task in killed if str(labels.get(owners.get(task), "")).rsplit(":", 1)[-1] in {str(x) for x in survivors})
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+    times = sorted(seen.values())
+    lease_s = lease_ms / 1000
+    worst = max(times) if len(times) == len(killed) else float("inf")
+    ends = sorted(lease_end_s.values())
+    after_lease = [seen[t] - lease_end_s[killed[t]] for t in seen if killed[t] in lease_end_s]
+    value = (f"{worst:.1f} s worst, {statistics.median(times):.1f} s p50 (lease {lease_s:g} s)" if times else
+             f"none of {len(killed)} taken over within {limit - t_kill:.0f} s (lease {lease_s:g} s)")
+    row("P10", f"takeover: SIGKILL {kill} of {workers} workers -> tasks waited for again", value,
+        f"the killed owners' leases ended {ends[0]:.1f}-{ends[-1]:.1f} s after the kill; without a ledger (file journal) "
+        "only a restart of the same process resumes its tasks" if ends else "leases not found in kie_owners",
+        "<= lease + 2 s", worst <= lease_s + 2,
+        f"{len(seen)}/{len(killed)} killed tasks read again, {taken} owned by a survivor in kie_work afterwards; "
+        + (f"taken over (kie_work.owner changed) {min(moved.values()):.2f}-{max(moved.values()):.2f} s after the kill; "
+           if moved else "")
+        + (f"read again {min(after_lease):.2f}-{max(after_lease):.2f} s after the owner's lease ended; " if after_lease else "")
+        + f"SQLite ledger, ledgerLeaseMs {lease_ms}; survivors call resume() every 0.25 s beside their own waits; "
+        "read again = the task's first record-info after the kill (GET /_sim/tasks every 0.1 s)")
+    return {"leaseMs": lease_ms, "seenAfterKillS": seen, "takenOverAfterKillS": moved, "leaseEndAfterKillS": lease_end_s,
+            "takenBySurvivors": taken,
+            "killedTasks": len(killed)}
+
+
 # ---------------------------------------------------------------------------------------------- P3
 
 def p3(sim, tasks=10000):
@@ -732,7 +945,7 @@ def write_markdown(facts, started, elapsed, raw, only, merged_note=""):
 
 # The measures in report order (names for --only); main() binds them to the running simulator.
 MEASURE_ORDER = [("P1", None), ("P1M", None), ("P2", None), ("P2M", None), ("P3", None), ("P4", None), ("P5", None),
-                 ("P6", None), ("P11", None), ("SIZE", None)]
+                 ("P6", None), ("P8", None), ("P9", None), ("P10", None), ("P11", None), ("SIZE", None)]
 
 
 def main():
@@ -747,6 +960,11 @@ def main():
     ap.add_argument("--p2-tasks", type=int, default=1000)
     ap.add_argument("--p3-tasks", type=int, default=10000)
     ap.add_argument("--p5-tasks", type=int, default=1000)
+    ap.add_argument("--p8-seconds", type=float, default=float(os.environ.get("BENCH_P8_SECONDS", 120)),
+                    help="P8's run per mode (default 120, env BENCH_P8_SECONDS)")
+    ap.add_argument("--p9-generates", type=int, default=200, help="P9's rounds (one generate per mode each)")
+    ap.add_argument("--p10-lease-ms", type=int, default=int(os.environ.get("BENCH_P10_LEASE_MS", 30000)),
+                    help="P10's ledgerLeaseMs (default 30000, the library's default; env BENCH_P10_LEASE_MS)")
     args = ap.parse_args()
     only = {s.strip().upper() for s in args.only.split(",") if s.strip()}
     if args.report_only:
@@ -763,12 +981,13 @@ def main():
     print(f"kieimage benchmarks ({facts['cpu']}, load {load()})", flush=True)
     raw = {}
     os.makedirs(OUT, exist_ok=True)
-    sim = Sim() if any(want(m) for m in ("P1", "P1M", "P2", "P2M", "P3", "P5", "P11")) else None
+    sim = Sim() if any(want(m) for m in ("P1", "P1M", "P2", "P2M", "P3", "P5", "P8", "P9", "P10", "P11")) else None
     try:
         measures = [("P1", lambda: p1(sim)), ("P1M", lambda: p1(sim, "market")),
                     ("P2", lambda: p2(sim, args.p2_tasks)), ("P2M", lambda: p2_market(sim, args.p2_tasks)),
                     ("P3", lambda: p3(sim, args.p3_tasks)), ("P4", p4), ("P5", lambda: p5(sim, args.p5_tasks)), ("P6", p6),
-                    ("P11", lambda: p11(sim)), ("SIZE", size)]
+                    ("P8", lambda: p8(sim, args.p8_seconds)), ("P9", lambda: p9(sim, args.p9_generates)),
+                    ("P10", lambda: p10(sim, args.p10_lease_ms)), ("P11", lambda: p11(sim)), ("SIZE", size)]
         for name, measure in measures:
             if not want(name):
                 continue
