@@ -15,11 +15,13 @@ Commands ({"op": ..., "id": optional tag echoed back}):
     resume    {"out", "timeout"}: resume(download_dir=out)
     journal   {}: every row of the account
     ping      {}: answers at once (the client exists)
+    barrier   {"ready", "go"}: creates the file `ready`, then waits until the file `go` exists
 """
 import json
 import os
 import sys
 import threading
+import time
 
 import kieimage
 
@@ -60,6 +62,10 @@ def do(client, cmd, out):
     base = {"op": op, **({"id": cmd["id"]} if "id" in cmd else {})}
     if op == "ping":
         out({**base, "ok": True, "pid": os.getpid()})
+    elif op == "barrier":
+        open(cmd["ready"], "w").close()
+        while not os.path.exists(cmd["go"]):
+            time.sleep(0.002)
     elif op == "generate":
         count = int(cmd.get("count", 1))
         for i in range(count):
