@@ -498,8 +498,9 @@ def p8(sim, seconds=120, workers=8):
     led, base = out["ledger"], out["perProcess"]
 
     def describe(o):
+        per = [w["ok"] for w in o["workers"]]
         return (f"{o['rateLimited']:,} 429s, {o['meanPer10s']:.1f} sends/10 s (min {o['minPer10s']}), "
-                f"max {o['maxInWindow']} in any 10 s")
+                f"max {o['maxInWindow']} in any 10 s, {min(per)}-{max(per)} per process")
     met = led["rateLimited"] == 0 and led["meanPer10s"] >= 19 and led["clientErrors"] == 0
     row("P8", f"{workers} processes, one account, SQLite ledger, {seconds:g} s: 429s, sends/10 s", describe(led),
         f"{workers} processes, per-process limiter (no ledger): {describe(base)}; {base['clientRateLimited']} "
@@ -556,14 +557,17 @@ def p10(sim, lease_ms=30000, workers=8, kill=3, tasks_each=2):
     # Tasks outlast the measure; the ledger's own limit (20 per 10 s) admits workers x tasks_each at once.
     sim.configure(generationMs=lease_ms + 120000)
     db = os.path.join(OUT, f"p10-ledger-{os.getpid()}-{int(time.time())}.db")
+    # Workers' stderr to a file: a pipe nobody reads could fill and stall a worker.
+    errs = open(db + ".stderr", "w+")
     procs = [subprocess.Popen([PY, LEDGER_WORKER, "p10", sim.base, KEY, f"sqlite:{db}", str(lease_ms), str(tasks_each)],
-                              env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(workers)]
+                              env=ENV, stdout=subprocess.PIPE, stderr=errs, text=True) for _ in range(workers)]
     try:
         owned = {}
         for p in procs:
             line = p.stdout.readline()
             if not line.startswith("{"):
-                raise RuntimeError(f"P10 worker failed: {scrub(p.stderr.read())[-1500:]}")
+                errs.flush()
+                raise RuntimeError(f"P10 worker failed: {scrub(open(errs.name).read())[-1500:]}")
             owned[p.pid] = json.loads(line)["taskIds"]
 
         def hits():
@@ -626,6 +630,7 @@ def p10(sim, lease_ms=30000, workers=8, kill=3, tasks_each=2):
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+        errs.close()
     times = sorted(seen.values())
     lease_s = lease_ms / 1000
     worst = max(times) if len(times) == len(killed) else float("inf")
@@ -928,6 +933,25 @@ def write_markdown(facts, started, elapsed, raw, only, merged_note=""):
         "  library and its bytecode cached, in 25 adjacent pairs with `python3 -c pass`, alternating which runs first;",
         "  the figure is the median of the pairs' differences (goal: <= 15 ms); the same for -S, for",
         "  `import requests; requests.Session()` and without cached bytecode. CPU = user + sys of the child.",
+        "- P8 (the one measure with the simulator's generate limit on: kie's 20 per 10 s per key): 8 processes",
+        "  (`Benchmarks/python/ledger_bench.py p8`) start together and `generate_async` back to back, one at a time, for",
+        "  `--p8-seconds` (default 120; a generate still waiting at the end is cancelled), first with today's",
+        "  per-process limiter (20 per 10 s each, no ledger), then all on one SQLite ledger. 429s = the simulator's",
+        "  `generateRateLimited`; sends per 10 s = admitted generates (`/_sim/stats` `generates`) in whole 10 s",
+        "  windows from the first, mean and minimum; `maxInWindow` = most admitted in any rolling 10 s.",
+        "- P9: one process (`ledger_bench.py p9`), one client per mode: nothing, file journal (`journal_path`),",
+        "  SQLite ledger, PostgreSQL ledger (a throw-away cluster on loopback, `Tests/cli/pgcluster.py`, fsync off);",
+        "  5 warm-up generates each, then `--p9-generates` rounds (default 200), each mode's `generate()` (submit",
+        "  only; the simulator answers at once) timed once per round in rotating order. Cost = per round, the",
+        "  mode's time minus the plain generate's; p50 and p99 of those differences. Limits 10 000 per 1 s: the",
+        "  ledger takes a token per generate (the real path) and never waits for one.",
+        "- P10: 8 processes (`ledger_bench.py p10`) on one SQLite ledger with `ledgerLeaseMs` `--p10-lease-ms`",
+        "  (default 30 000, the library's default), 2 generates each (tasks that outlast the measure), each waiting",
+        "  for its tasks and calling `resume()` every 0.25 s; once every task has been read, 3 are killed with",
+        "  SIGKILL. Figure: for each killed worker's task, the time from the kill to its first record-info read",
+        "  after it (`/_sim/tasks` hits, every 0.1 s): a survivor's resume took it over and waits for it. Also",
+        "  shown: when `kie_work.owner` changed, and when the dead owners' leases ended (`kie_owners`, on",
+        "  SQLite's CLOCK_MONOTONIC clock).",
         "- size: bytes of `build/lib/libkieimage.so.<version>` as `make lib` ships it (strip --strip-unneeded), next",
         "  to the unstripped release link (`.build-lib/release/libkieimage.so`) and, when",
         "  `$BENCH_LIB_INTERNALIZED` names it, the same stripped library built with",
