@@ -454,6 +454,15 @@ def pg_cluster():
         sys.path.pop(0)
 
 
+def remove_db(path):
+    """An SQLite ledger and its companions (WAL, shared memory, the P10 workers' stderr)."""
+    for suffix in ("", "-wal", "-shm", "-journal", ".stderr"):
+        try:
+            os.remove(path + suffix)
+        except FileNotFoundError:
+            pass
+
+
 def sends_per_window(ats, first_ms, end_ms, window_ms=10000):
     """Admitted generates in each whole window_ms from first_ms up to end_ms."""
     n = int((end_ms - first_ms) // window_ms)
@@ -473,7 +482,8 @@ def p8(sim, seconds=120, workers=8):
     for mode in ("perProcess", "ledger"):
         log(f"P8 {mode}: {workers} processes x {seconds:g} s, simulator at 20 per 10 s (load {load()})")
         sim.configure(generateLimit=KIE_LIMIT, generationMs=20000)
-        extra = [f"sqlite:{os.path.join(OUT, f'p8-ledger-{os.getpid()}-{int(time.time())}.db')}"] if mode == "ledger" else []
+        db = os.path.join(OUT, f"p8-ledger-{os.getpid()}-{int(time.time())}.db")
+        extra = [f"sqlite:{db}"] if mode == "ledger" else []
         # A common start, late enough for every worker to have loaded the library.
         start_at = time.time() + 5
         procs = [subprocess.Popen([PY, LEDGER_WORKER, "p8", sim.base, KEY, f"{start_at:.3f}", str(seconds), *extra],
@@ -486,6 +496,7 @@ def p8(sim, seconds=120, workers=8):
             if p.returncode != 0 or not lines:
                 raise RuntimeError(f"P8 worker failed ({p.returncode}): {scrub(stderr)[-1500:]}")
             results.append(json.loads(lines[-1]))
+        remove_db(db)
         st = sim.get("/_sim/stats")
         ats = sorted(g["at"] for g in st["generates"])
         counts = sends_per_window(ats, ats[0], (start_at + seconds) * 1000) if ats else []
@@ -631,6 +642,7 @@ def p10(sim, lease_ms=30000, workers=8, kill=3, tasks_each=2):
                 p.kill()
                 p.wait()
         errs.close()
+        remove_db(db)
     times = sorted(seen.values())
     lease_s = lease_ms / 1000
     worst = max(times) if len(times) == len(killed) else float("inf")

@@ -88,6 +88,9 @@ def p9(base, key, n, outdir):
             times[m].append((time.perf_counter() - t0) * 1000)
     for c in clients.values():
         c.close()
+    for name in os.listdir(outdir):  # the journal and the SQLite ledger (WAL, shared memory)
+        if name.startswith((f"p9-journal-{tag}.", f"p9-ledger-{tag}.")):
+            os.remove(os.path.join(outdir, name))
     out = {m: {"n": len(v), "p50Ms": pct(v, 0.5), "p99Ms": pct(v, 0.99), "meanMs": sum(v) / len(v)} for m, v in times.items()}
     # Per round, the mode's time minus the same round's plain generate: the cost of the store alone.
     for m in modes[1:]:
