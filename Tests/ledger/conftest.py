@@ -12,8 +12,27 @@ def pytest_configure(config):
         assert os.path.exists(path), f"build first ({what}={path})"
 
 
+def _file(item):
+    return item.nodeid.split("::")[0].rsplit("/", 1)[-1]
+
+
 def pytest_collection_modifyitems(session, config, items):
-    items.sort(key=lambda item: 0 if item.nodeid.split("::")[0].endswith("test_limit.py") else 1)
+    """Under xdist's default scheduling (`--dist load`) each worker first gets a chunk of
+    consecutive tests, max(tests // workers // 4, 2) long: each rate-limit test (about 150 s) is
+    put at the head of a different worker's first chunk, followed by short tests, so the two run
+    at the same time. Without xdist: the same tests, the long ones first."""
+    import os
+    long = [i for i in items if _file(i) == "test_limit.py"]
+    rest = [i for i in items if _file(i) != "test_limit.py"]
+    rest.sort(key=lambda i: 0 if _file(i) == "test_idempotency.py" else 1)  # stable: the short ones first
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 0)
+    chunk = max(len(items) // workers // 4, 2) if workers else 1
+    order = []
+    for item in long:
+        order.append(item)
+        order.extend(rest[:chunk - 1])
+        rest = rest[chunk - 1:]
+    items[:] = order + rest
 
 
 @pytest.fixture
