@@ -28,9 +28,24 @@ def library():
     return path if os.path.isabs(path) else os.path.join(ROOT, path)
 
 
+class Secret(str):
+    """An API key: a str whose repr() hides it, so pytest's report of a failure (which shows the
+    arguments of every frame) never prints it."""
+
+    def __repr__(self):
+        return "<api key>"
+
+
+class HiddenEnv(dict):
+    """A worker's environment (it holds KIE_API_KEY): repr() hides it, as Secret does."""
+
+    def __repr__(self):
+        return "<worker environment>"
+
+
 def new_key():
     """A random API key (the tests check it is nowhere in a database dump)."""
-    return "kie-ledger-" + secrets.token_hex(12)
+    return Secret("kie-ledger-" + secrets.token_hex(12))
 
 
 def start_sim(keys, generation_ms=1000, extra=()):
@@ -42,7 +57,7 @@ def start_sim(keys, generation_ms=1000, extra=()):
 
 
 def worker_env(sim, key, **extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KIE_")}
+    env = HiddenEnv({k: v for k, v in os.environ.items() if not k.startswith("KIE_")})
     env.update({"KIE_API_KEY": key, "KIE_BASE_URL": sim.url, "KIEIMAGE_LIB": library(),
                 "PYTHONPATH": os.path.join(ROOT, "bindings", "python"), "PYTHONUNBUFFERED": "1"})
     env.update({k: str(v) for k, v in extra.items()})

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from ledgerhelpers import (FINISHED, client_options, finish, journal, new_key, run_once, start_once,
-                          start_sim, worker_env)
+                          sim_tasks_by_prompt, start_sim, worker_env)
 
 LEASE_MS = 5_000  # the shortest lease the library accepts (ledgerLeaseMs 5 000 - 300 000)
 PROMPT = "crash work"
@@ -63,9 +63,7 @@ def test_a_worker_killed_at_a_boundary_loses_nothing_and_sends_nothing_twice(db,
 
         state, tasks_for_work = EXPECTED[boundary]
         stats = sim.stats()
-        by_prompt = {}
-        for t in sim.tasks():
-            by_prompt.setdefault(__import__("json").loads(t["paramJson"])["prompt"], []).append(t["taskId"])
+        by_prompt = sim_tasks_by_prompt(sim)
         work_tasks = by_prompt.get(PROMPT, [])
         # No duplicate generate: at most one task for the work, as many generates as tasks.
         assert len(work_tasks) == tasks_for_work, work_tasks

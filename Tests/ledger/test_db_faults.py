@@ -8,6 +8,8 @@
   `kieimage-ledger-listen` backend appears), and a wait in process A, whose own polling is too
   slow to end it within the test, ends when process B records the task's end.
 """
+import json
+
 import pytest
 
 from ledgerhelpers import Worker, client_options, new_key, pg_start, pg_stop, start_sim, wait_until, worker_env
@@ -41,7 +43,7 @@ def test_a_stopped_server_fails_generates_closed_and_a_restart_brings_them_back(
         assert after["ok"], after
         stats = sim.stats()
         assert stats["generateAccepted"] == 2 and stats["rejected429"] == 0
-        prompts = sorted(__import__("json").loads(t["paramJson"])["prompt"] for t in sim.tasks())
+        prompts = sorted(json.loads(t["paramJson"])["prompt"] for t in sim.tasks())
         assert prompts == ["after the restart", "before the outage"]
         rows = dict(db.rows("SELECT task_id, state FROM kie_work"))
         assert set(rows) == {before["task_id"], after["task_id"]}, rows

@@ -6,7 +6,7 @@ no 10-s window holds more than 20, nothing is answered 429, and each of the 300 
 exactly once."""
 import pytest
 
-from ledgerhelpers import client_options, finish, new_key, start_once, start_sim, worker_env
+from ledgerhelpers import client_options, finish, new_key, sim_tasks_by_prompt, start_once, start_sim, worker_env
 
 WORKERS = 8
 TOTAL = 300
@@ -52,9 +52,7 @@ def test_eight_skewed_processes_keep_20_per_10s_at_the_server(db, tmp_path):
         arrivals = [g["at"] for g in stats["generates"]]
         assert len(arrivals) == TOTAL and most_in_any_window(arrivals) <= LIMIT
         # Each generate admitted exactly once: every prompt once, the ids the workers printed.
-        prompts = {}
-        for t in sim.tasks():
-            prompts.setdefault(__import__("json").loads(t["paramJson"])["prompt"], []).append(t["taskId"])
+        prompts = sim_tasks_by_prompt(sim)
         expected = {f"limit w{w} #{i}" for w, n in enumerate(shares) for i in range(n)}
         assert set(prompts) == expected and all(len(ids) == 1 for ids in prompts.values())
         assert sorted(g["taskId"] for g in stats["generates"]) == sorted(task_ids)

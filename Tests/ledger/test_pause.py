@@ -9,6 +9,7 @@
   resume reaps the row to `unknown`. Woken, the paused process sends nothing more (no retry); the
   late answer settles the reaped row to `submitted` with the task id, so the task is not lost.
 """
+import json
 import os
 import signal
 import time
@@ -62,7 +63,7 @@ def test_paused_in_the_rate_limit_wait_sends_nothing_after_its_lease(db, tmp_pat
         assert paused.call("ping")["ok"]
         stats = sim.stats()
         assert stats["generateAccepted"] == sent and stats["rejected429"] == 0
-        prompts = [__import__("json").loads(t["paramJson"])["prompt"] for t in sim.tasks()]
+        prompts = [json.loads(t["paramJson"])["prompt"] for t in sim.tasks()]
         assert "from the taker" in prompts and "from the paused process" not in prompts
         assert db.rows(f"SELECT state, task_id FROM kie_work WHERE idempotency_key = '{KEY}'") == [("submitted", taken)]
     finally:
