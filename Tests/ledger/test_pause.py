@@ -8,6 +8,8 @@
 - Paused mid-send (its request reached the simulator, whose answer is held): another process's
   resume reaps the row to `unknown`. Woken, the paused process sends nothing more (no retry); the
   late answer settles the reaped row to `submitted` with the task id, so the task is not lost.
+- Paused in the rate-limit wait without a key: its row is reaped to `abandoned`; woken, its
+  generate ends with LEDGER, sending nothing.
 """
 import json
 import os
@@ -66,6 +68,44 @@ def test_paused_in_the_rate_limit_wait_sends_nothing_after_its_lease(db, tmp_pat
         prompts = [json.loads(t["paramJson"])["prompt"] for t in sim.tasks()]
         assert "from the taker" in prompts and "from the paused process" not in prompts
         assert db.rows(f"SELECT state, task_id FROM kie_work WHERE idempotency_key = '{KEY}'") == [("submitted", taken)]
+    finally:
+        if paused is not None:
+            if paused.proc.poll() is None:
+                os.kill(paused.pid, signal.SIGCONT)
+            paused.close()
+        sim.stop()
+
+
+@pytest.mark.parametrize("db", ["sqlite", "postgresql"], indirect=True)
+def test_paused_without_a_key_ends_without_sending_once_its_row_was_abandoned(db, tmp_path):
+    """Without a key nobody else can send the work, but the row read `abandoned` (nothing sent)
+    while the process was stopped, and a person or program may have sent it again on that word:
+    woken, the generate ends with LEDGER and sends nothing."""
+    key = new_key()
+    sim = start_sim([key], generation_ms=3_600_000)
+    paused = None
+    try:
+        options = client_options(db.url, LEASE_MS)
+        code, lines, err = run_once(options, [{"op": "generate", "prompt": "filler #{i}", "count": 20}], worker_env(sim, key))
+        assert code == 0 and len(lines) == 20, err[-2000:]
+        paused = Worker(options, worker_env(sim, key))
+        cid = paused.send("generate", prompt="from the paused process")
+        wait_until(lambda: row_state(db, "SELECT count(*) FROM kie_work WHERE state = 'intent'") == "1",
+                   timeout=30, what="the paused worker's row in intent")
+        os.kill(paused.pid, signal.SIGSTOP)
+        time.sleep((LEASE_MS + 1_500) / 1000)  # its lease is over
+        code, lines, err = run_once(options, [{"op": "resume", "out": str(tmp_path / "r"), "timeout": 60}],
+                                    worker_env(sim, key), timeout=120)
+        assert code == 0 and lines[0]["ok"], f"{lines} {err[-2000:]}"
+        assert row_state(db, "SELECT count(*) FROM kie_work WHERE state = 'abandoned'") == "1"
+
+        os.kill(paused.pid, signal.SIGCONT)
+        answer = paused.result(cid, timeout=120)
+        assert not answer["ok"] and answer["error"]["type"] == "LedgerError", answer
+        assert "lease ended" in answer["error"]["message"]
+        stats = sim.stats()
+        assert stats["generateAccepted"] == 20 and stats["rejected429"] == 0
+        assert row_state(db, "SELECT count(*) FROM kie_work WHERE state = 'abandoned'") == "1"
     finally:
         if paused is not None:
             if paused.proc.poll() is None:

@@ -71,6 +71,11 @@ extension Ledger {
         let row = try LedgerRow(found, kind: tx.kind)
         // This owner's own `intent` row, found by id or by key (a retry in the same process): its.
         if row.state == .intent, row.owner == owner { return .mine(row) }
+        if row.state == .abandoned, work.held, row.id == work.id, row.owner == owner {
+            // Reaped while this call held it: another process may act on "nothing was sent".
+            throw .ledger(tx.kind, "this process's lease ended while its generate waited (paused or stalled longer than ledgerLeaseMs): "
+                + "its row \(row.id) was abandoned and nothing was sent; send it again if it is still wanted")
+        }
         var free = row.state == .abandoned
         if !free, row.state == .intent, row.owner != owner { free = try ownerExpired(tx, row.owner, now: now) }
         guard free else { return row.id == work.id ? .settledMine : .other(row) }

@@ -24,7 +24,7 @@ final class LedgerGate: SendGate {
             let current = work.withLock { $0 }
             switch try await ledger.admitAndClaim(current) {
             case .send(let c):
-                work.withLock { $0.id = c.rowId }
+                work.withLock { $0.id = c.rowId; $0.held = true }
                 guard ledger.maySend(c) else {
                     // Too late to use (a paused process, a slow database): give it back, ask again.
                     try await ledger.releaseUnusedToken(c)
@@ -34,7 +34,7 @@ final class LedgerGate: SendGate {
                 CrashHook.at(.admitted)
                 return
             case .wait(let ms, let rowId):
-                work.withLock { $0.id = rowId }
+                work.withLock { $0.id = rowId; $0.held = true }
                 CrashHook.at(.intent)
                 try await Task.sleep(for: .milliseconds(max(1, min(ms, 2_000))))
             case .existing(let row):

@@ -20,6 +20,10 @@ public struct LedgerWork: Sendable, Equatable {
     public var idempotencyKey: String?
     /// The generate's price in credits x 1000, for the shared budget (nil: unknown).
     public var chargeMc: Int64?
+    /// Set once an admission made the row this call's (it waited, or sent and will retry): the
+    /// row found abandoned under this owner then means this process lost its lease meanwhile
+    /// (paused, stalled): the call ends without sending (docs/ledger.md, "Paused processes").
+    public var held = false
 
     public init(id: String, family: String, request: String, tag: String? = nil, idempotencyKey: String? = nil, chargeMc: Int64? = nil) {
         self.chargeMc = chargeMc

@@ -181,6 +181,30 @@ import Testing
         for l in [dying, b, c, blocked] { await l.close() }
     }
 
+    /// A call that waited for admission while its process was paused past its lease finds its
+    /// row abandoned: it ends without sending (others may act on "nothing was sent"); one whose
+    /// idempotency key another process took up meanwhile answers with that process's row.
+    @Test(arguments: [LedgerEngineKind.sqlite, .postgresql])
+    func aCallWhoseRowWasReapedWhileItWasPausedSendsNothing(kind: LedgerEngineKind) async throws {
+        let f = try LedgerFixture.make(kind)
+        let paused = f.ledger(requests: 1, perMs: 600_000, leaseMs: 300), b = f.ledger(requests: 1, perMs: 600_000)
+        _ = try #require(try await b.admitAndClaim(work(0)).claim)   // the account's window is full
+        var plain = work(1), keyed = work(2, key: "k-paused")
+        #expect(try await paused.admitAndClaim(plain).isWait)
+        #expect(try await paused.admitAndClaim(keyed).isWait)
+        plain.held = true   // as LedgerGate marks a call's work after its first admission
+        keyed.held = true
+        var abandoned: [String] = []
+        #expect(try await eventually { abandoned += try await b.reapExpired().abandoned; return abandoned.count == 2 })
+        let other = try await b.admitAndClaim(work(3, key: "k-paused"))
+        #expect(other.isWait)   // b holds the key's row now (still waiting for the window)
+        let error = await #expect(throws: KieError.self) { _ = try await paused.admitAndClaim(plain) }
+        #expect(error?.status == .ledger && error?.message.contains("lease ended") == true)
+        #expect(try await b.row(id: plain.id)?.state == .abandoned)
+        #expect(try await paused.admitAndClaim(keyed).existing?.owner == b.owner)
+        for l in [paused, b] { await l.close() }
+    }
+
     /// An owner that died mid-download leaves its row `succeeded`: a resume that downloads takes
     /// it over (once), one that does not leaves it.
     @Test(arguments: [LedgerEngineKind.sqlite, .postgresql])
