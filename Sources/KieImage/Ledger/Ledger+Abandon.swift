@@ -41,7 +41,7 @@ extension Ledger {
     /// The latest row holding `taskId`, or nil.
     public func row(taskId: String) async throws(KieError) -> LedgerRow? {
         let account = account
-        return try await withAccount { tx, _ throws(KieError) in
+        return try await reading { tx throws(KieError) in
             guard let r = try tx.first(WorkSQL.byTask, [.text(account), .text(taskId)]) else { return nil }
             return try LedgerRow(r, kind: tx.kind)
         }

@@ -4,7 +4,7 @@ extension Ledger {
     /// Every row of the account, oldest first.
     public func list() async throws(KieError) -> [LedgerRow] {
         let account = account
-        return try await withAccount { tx, _ throws(KieError) in
+        return try await reading { tx throws(KieError) in
             try tx.rows(WorkSQL.list, [.text(account)]).map { r throws(KieError) in try LedgerRow(r, kind: tx.kind) }
         }
     }
@@ -12,7 +12,7 @@ extension Ledger {
     /// One row, or nil.
     public func row(id: String) async throws(KieError) -> LedgerRow? {
         let account = account
-        return try await withAccount { tx, _ throws(KieError) in
+        return try await reading { tx throws(KieError) in
             guard let r = try tx.first(WorkSQL.byId, [.text(account), .text(id)]) else { return nil }
             return try LedgerRow(r, kind: tx.kind)
         }

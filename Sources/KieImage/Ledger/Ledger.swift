@@ -106,6 +106,13 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// A read of the account's rows: no account lock, no write lock (a wait re-reading its row
+    /// every 200 ms must not queue behind, or hold up, other processes' admissions).
+    func reading<T: Sendable>(_ body: @escaping @Sendable (any LedgerTx) throws(KieError) -> T) async throws(KieError) -> T {
+        try await ensureSchema()
+        return try await engine.transaction(readOnly: true, body)
+    }
+
     private func ensureSchema() async throws(KieError) {
         guard !migrated.withLock({ $0 }) else { return }
         if settings.autoMigrate {

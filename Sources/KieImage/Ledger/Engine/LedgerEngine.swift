@@ -68,8 +68,16 @@ protocol LedgerEngine: Sendable {
     var kind: LedgerEngineKind { get }
     /// The URL with any password removed, for messages.
     var displayURL: String { get }
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (any LedgerTx) throws(KieError) -> T) async throws(KieError) -> T
+    /// One transaction; `readOnly` takes no write lock (SQLite `BEGIN` in WAL mode, PostgreSQL
+    /// `READ ONLY`), for reads that other processes' writes need not wait for.
+    func transaction<T: Sendable>(readOnly: Bool, _ body: @escaping @Sendable (any LedgerTx) throws(KieError) -> T) async throws(KieError) -> T
     func close() async
+}
+
+extension LedgerEngine {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any LedgerTx) throws(KieError) -> T) async throws(KieError) -> T {
+        try await transaction(readOnly: false, body)
+    }
 }
 
 extension KieError {

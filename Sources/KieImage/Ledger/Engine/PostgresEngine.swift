@@ -22,13 +22,13 @@ final class PostgresEngine: LedgerEngine {
         idleBox = IdleConnections()
     }
 
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (any LedgerTx) throws(KieError) -> T) async throws(KieError) -> T {
+    func transaction<T: Sendable>(readOnly: Bool, _ body: @escaping @Sendable (any LedgerTx) throws(KieError) -> T) async throws(KieError) -> T {
         let url = url, redactor = redactor, idle = idleBox
         return try await pool.runLedger(.postgresql) { () throws(KieError) -> T in
             let conn: PostgresConnection
             if let idle = idle.take() { conn = idle } else { conn = try PostgresConnection(url: url, redactor: redactor) }
             defer { idle.put(conn) }
-            return try PostgresTx(conn: conn).run(body)
+            return try PostgresTx(conn: conn, readOnly: readOnly).run(body)
         }
     }
 
@@ -61,6 +61,7 @@ struct UnsafeTransfer<Value>: @unchecked Sendable {
 
 private struct PostgresTx: LedgerTx {
     let conn: PostgresConnection
+    let readOnly: Bool
     var kind: LedgerEngineKind { .postgresql }
 
     /// A transaction whose lock waits are bounded (a stuck lock is a ledger error, not a hang),
@@ -70,7 +71,7 @@ private struct PostgresTx: LedgerTx {
     /// every other process of the account (docs/ledger.md, "Paused processes"). Our transactions
     /// never wait on anything but the database, so a live one is never idle that long.
     func run<T>(_ body: (any LedgerTx) throws(KieError) -> T) throws(KieError) -> T {
-        try conn.exec(PostgresTxSQL.begin)
+        try conn.exec(PostgresTxSQL.begin + (readOnly ? "; SET TRANSACTION READ ONLY" : ""))
         do {
             let value = try body(self)
             try conn.exec("COMMIT")

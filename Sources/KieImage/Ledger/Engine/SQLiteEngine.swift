@@ -21,11 +21,11 @@ final class SQLiteEngine: LedgerEngine {
         pool.start()
     }
 
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (any LedgerTx) throws(KieError) -> T) async throws(KieError) -> T {
+    func transaction<T: Sendable>(readOnly: Bool, _ body: @escaping @Sendable (any LedgerTx) throws(KieError) -> T) async throws(KieError) -> T {
         let path = path, timeout = busyTimeoutMs, box = connection
         return try await pool.runLedger(.sqlite) { () throws(KieError) -> T in
             let conn = try box.get { () throws(KieError) in try SQLiteConnection(path: path, busyTimeoutMs: timeout) }
-            return try SQLiteTx(conn: conn).run(body)
+            return try SQLiteTx(conn: conn, readOnly: readOnly).run(body)
         }
     }
 
@@ -46,13 +46,15 @@ private final class ConnectionBox: @unchecked Sendable {
     }
 }
 
-/// One BEGIN IMMEDIATE ... COMMIT on the connection.
+/// One BEGIN IMMEDIATE ... COMMIT on the connection (a read: BEGIN, which in WAL mode neither
+/// takes nor waits for the write lock).
 private struct SQLiteTx: LedgerTx {
     let conn: SQLiteConnection
+    let readOnly: Bool
     var kind: LedgerEngineKind { .sqlite }
 
     func run<T>(_ body: (any LedgerTx) throws(KieError) -> T) throws(KieError) -> T {
-        try conn.exec("BEGIN IMMEDIATE")
+        try conn.exec(readOnly ? "BEGIN" : "BEGIN IMMEDIATE")
         do {
             let value = try body(self)
             try conn.exec("COMMIT")
