@@ -825,7 +825,7 @@ def size():
         result["internalizedStrippedBytes"] = os.path.getsize(other)
         base += f"; with -internalize-at-link -function-sections, stripped: {mb(result['internalizedStrippedBytes']):.1f} MiB"
     row("size", "stripped libkieimage.so (make lib)", f"{mb(shipped):.1f} MiB ({shipped / 1e6:.2f} MB, {shipped:,} bytes)", base,
-        "<= 25 MB", shipped <= 25_000_000,
+        "<= 28 MB", shipped <= 28_000_000,  # issue #25: both ledger engines ship in the one library
         "MiB = 1,048,576 bytes, MB = 1,000,000; the goal is read as MB, the stricter of the two")
     return result
 

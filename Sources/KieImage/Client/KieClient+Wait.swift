@@ -73,10 +73,10 @@ extension KieClient {
         while true {
             let left = APICaller.msUntil(deadline)
             if delay >= left {
-                if left > 0, let news = try await sleepForNews(taskId, ms: left) { return try finish(news, calls: poll.calls) }
+                if left > 0, let news = try await sleepForNews(taskId, ms: left) { return try finish(news.task, calls: poll.calls) }
                 throw Self.waitTimedOut(taskId, options: options, calls: poll.calls)
             }
-            if delay > 0, let news = try await sleepForNews(taskId, ms: delay) { return try finish(news, calls: poll.calls) }
+            if delay > 0, let news = try await sleepForNews(taskId, ms: delay) { return try finish(news.task, calls: poll.calls) }
             let polled = try await pollOnce(taskId, deadline: deadline, options: options)
             if let done = try advance(&poll, polled?.task, delay: &delay, onEvent: onEvent) { return done.task }
             if var net = poll.safetyNet {
@@ -91,27 +91,41 @@ extension KieClient {
     /// `journalWatchMs`, so a receiver in another process sharing the file ends it too.
     /// With a ledger, it re-reads the task's row as often: an end recorded there with kie's record
     /// ends the wait; one recorded without it ends the sleep (the next poll reads it).
-    func sleepForNews(_ taskId: String, ms: Int64) async throws -> KieTask? {
-        let watch = config.callbacks ? journal : nil
-        let watchLedger = config.callbacks ? ledger : nil
+    /// The task comes boxed (`Polled`), so the frames of a sleeping wait hold a reference, not a
+    /// task (P3 in BENCHMARKS.md: every waiting task keeps these frames).
+    @inline(never)
+    func sleepForNews(_ taskId: String, ms: Int64) async throws -> Polled? {
+        let watching = config.callbacks && (journal != nil || ledger != nil)
         var left = ms
         while left > 0 {
-            let step = watch == nil && watchLedger == nil ? left : min(left, Self.journalWatchMs)
+            let step = watching ? min(left, Self.journalWatchMs) : left
             try await mailbox.sleep(taskId, ms: step)
-            if let task = mailbox.delivered(taskId) { return task }
-            if let watch, let task = Self.recordedEnd(taskId, in: watch) {
-                mailbox.post(task)
-                return task
-            }
-            if let watchLedger, let end = try? await ledgerRecordedEnd(taskId, in: watchLedger), end.ended {
-                guard let task = end.task else { return nil }
-                mailbox.post(task)
-                return task
-            }
+            if case .ended(let news) = await news(of: taskId, watching: watching) { return news }
             left -= step
         }
         return nil
     }
+
+    /// A delivered callback's task, else (`watching`) the end another process recorded in the
+    /// journal or the ledger: with kie's record, the task; without, the sleep ends and the next
+    /// poll reads it.
+    @inline(never)
+    private func news(of taskId: String, watching: Bool) async -> SleepNews {
+        if let task = mailbox.delivered(taskId) { return .ended(Polled(task)) }
+        guard watching else { return .none }
+        if let journal, let task = Self.recordedEnd(taskId, in: journal) {
+            mailbox.post(task)
+            return .ended(Polled(task))
+        }
+        if let ledger, let end = try? await ledgerRecordedEnd(taskId, in: ledger), end.ended {
+            guard let task = end.task else { return .ended(nil) }
+            mailbox.post(task)
+            return .ended(Polled(task))
+        }
+        return .none
+    }
+
+    enum SleepNews { case none, ended(Polled?) }
 
     static let journalWatchMs: Int64 = 200
 

@@ -75,22 +75,30 @@ extension KieClient {
     /// it with the task's record unless the journal already holds an end. True when this call
     /// recorded it (the journal's word when there is one).
     func recordEnd(_ task: KieTask) -> Bool {
-        let first = mailbox.post(task)
-        if first { noteCharged(task) }
         guard let journal else {
-            if first { learnDuration(task) }
+            let first = mailbox.post(task)
+            if first {
+                noteCharged(task)
+                learnDuration(task)
+            }
             return first
         }
+        // The journal first, then the waits: a woken wait records the end too (once), and must
+        // not get there before this delivery, which would then read as a duplicate.
+        let wrote: Bool?
         do {
             let detail: JSONValue = task.isSuccess ? .null : .string(task.errorMessage ?? task.status.rawValue)
-            let wrote = try journal.settleEnd(taskId: task.taskId, task.isSuccess ? .succeeded : .failed, detail: detail, record: task.raw,
-                                              credits: task.creditsConsumed)
-            if wrote { learnDuration(task) }
-            return wrote || (first && journal.entry(taskId: task.taskId) == nil)
+            wrote = try journal.settleEnd(taskId: task.taskId, task.isSuccess ? .succeeded : .failed, detail: detail, record: task.raw,
+                                          credits: task.creditsConsumed)
         } catch {
             logger.warning("journal: could not record a delivered callback", metadata: ["taskId": "\(task.taskId)", "reason": "\(error.message)"])
-            return first
+            wrote = nil
         }
+        let first = mailbox.post(task)
+        if first { noteCharged(task) }
+        guard let wrote else { return first }
+        if wrote { learnDuration(task) }
+        return wrote || (first && journal.entry(taskId: task.taskId) == nil)
     }
 
     func learnDuration(_ task: KieTask) {

@@ -12,19 +12,23 @@ extension KieClient {
     }
 
     /// Records a confirmed end in the ledger once; true when this delivery moved the row.
+    /// The ledger first, then this process's waits (a woken wait records the end too, and must not
+    /// get there first: this delivery would read as a duplicate).
     func recordDelivered(_ task: KieTask, target: String?, ledger: Ledger) async -> Bool {
-        let first = mailbox.post(task)
-        if first { noteCharged(task) }
+        let moved: Bool?
         do {
             try await settleUnknownRow(of: task, target: target, ledger: ledger)
-            let moved = try await ledger.recordEnd(taskId: task.taskId, state: task.isSuccess ? .succeeded : .failed,
-                                                   detail: JSON.serialize(Self.endDetail(task)), credits: task.creditsConsumed)
-            if moved { learnDuration(task) }
-            return moved
+            moved = try await ledger.recordEnd(taskId: task.taskId, state: task.isSuccess ? .succeeded : .failed,
+                                               detail: JSON.serialize(Self.endDetail(task)), credits: task.creditsConsumed)
         } catch {
             logger.warning("ledger: could not record a delivered callback", metadata: ["taskId": "\(task.taskId)", "reason": "\(error.message)"])
-            return first
+            moved = nil
         }
+        let first = mailbox.post(task)
+        if first { noteCharged(task) }
+        guard let moved else { return first }
+        if moved { learnDuration(task) }
+        return moved
     }
 
     /// The row named by `kie_lid` (in the `callBackUrl` kie echoes in the record, which the
