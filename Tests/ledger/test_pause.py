@@ -29,6 +29,23 @@ def row_state(db, sql):
     return rows[0][0] if rows else None
 
 
+def pause_in_the_rate_limit_wait(db, sim, key, options, **request):
+    """Fills the account's 10-s window with 20 generates, starts a worker whose generate
+    (`request`) then waits for admission with its row `intent`, SIGSTOPs it there and waits until
+    its lease is over. Returns (worker, the generate's command id)."""
+    code, lines, err = run_once(options, [{"op": "generate", "prompt": "filler #{i}", "count": 20}], worker_env(sim, key))
+    assert code == 0 and len(lines) == 20, err[-2000:]
+    paused = Worker(options, worker_env(sim, key))
+    cid = paused.send("generate", prompt="from the paused process", **request)
+    wait_until(lambda: row_state(db, "SELECT count(*) FROM kie_work WHERE state = 'intent'") == "1",
+               timeout=30, what="the paused worker's row in intent")
+    os.kill(paused.pid, signal.SIGSTOP)
+    assert row_state(db, "SELECT count(*) FROM kie_work WHERE state = 'intent'") == "1", \
+        "stopped while waiting for admission (the window is still full)"
+    time.sleep((LEASE_MS + 1_500) / 1000)  # its lease is over
+    return paused, cid
+
+
 @pytest.mark.parametrize("db", ["sqlite", "postgresql"], indirect=True)
 def test_paused_in_the_rate_limit_wait_sends_nothing_after_its_lease(db, tmp_path):
     key = new_key()
@@ -36,18 +53,8 @@ def test_paused_in_the_rate_limit_wait_sends_nothing_after_its_lease(db, tmp_pat
     paused = None
     try:
         options = client_options(db.url, LEASE_MS)
-        # 20 generates fill the account's 10-s window.
-        code, lines, err = run_once(options, [{"op": "generate", "prompt": "filler #{i}", "count": 20}], worker_env(sim, key))
-        assert code == 0 and len(lines) == 20, err[-2000:]
-        paused = Worker(options, worker_env(sim, key))
-        cid = paused.send("generate", prompt="from the paused process", idempotency_key=KEY)
-        # Its row waits for admission under its lease; stop it there.
-        wait_until(lambda: row_state(db, f"SELECT state FROM kie_work WHERE idempotency_key = '{KEY}'") == "intent",
-                   timeout=30, what="the paused worker's row in intent")
-        os.kill(paused.pid, signal.SIGSTOP)
-        assert row_state(db, f"SELECT state FROM kie_work WHERE idempotency_key = '{KEY}'") == "intent", \
-            "stopped while waiting for admission (the window is still full)"
-        time.sleep((LEASE_MS + 1_500) / 1000)  # its lease is over
+        paused, cid = pause_in_the_rate_limit_wait(db, sim, key, options, idempotency_key=KEY)
+        assert row_state(db, f"SELECT state FROM kie_work WHERE idempotency_key = '{KEY}'") == "intent"
 
         # Another process with the same key: it reaps the dead owner's row and sends the work.
         code, lines, err = run_once(options, [{"op": "generate", "prompt": "from the taker", "idempotency_key": KEY}],
@@ -86,14 +93,7 @@ def test_paused_without_a_key_ends_without_sending_once_its_row_was_abandoned(db
     paused = None
     try:
         options = client_options(db.url, LEASE_MS)
-        code, lines, err = run_once(options, [{"op": "generate", "prompt": "filler #{i}", "count": 20}], worker_env(sim, key))
-        assert code == 0 and len(lines) == 20, err[-2000:]
-        paused = Worker(options, worker_env(sim, key))
-        cid = paused.send("generate", prompt="from the paused process")
-        wait_until(lambda: row_state(db, "SELECT count(*) FROM kie_work WHERE state = 'intent'") == "1",
-                   timeout=30, what="the paused worker's row in intent")
-        os.kill(paused.pid, signal.SIGSTOP)
-        time.sleep((LEASE_MS + 1_500) / 1000)  # its lease is over
+        paused, cid = pause_in_the_rate_limit_wait(db, sim, key, options)
         code, lines, err = run_once(options, [{"op": "resume", "out": str(tmp_path / "r"), "timeout": 60}],
                                     worker_env(sim, key), timeout=120)
         assert code == 0 and lines[0]["ok"], f"{lines} {err[-2000:]}"
