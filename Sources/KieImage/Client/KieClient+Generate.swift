@@ -44,6 +44,11 @@ extension KieClient {
             let submitted = try await send(validated, tag: tag, price: reservation.price)
             budget.commit(reservation.id, taskId: submitted.taskId)
             return submitted
+        } catch let elsewhere as ClaimedElsewhere {
+            // Another process holds the key's work (a batch line): nothing was sent; the caller
+            // moves on, so the error stays itself.
+            budget.release(reservation.id)
+            throw elsewhere
         } catch {
             // Sent, or maybe: the price counts unless kie's answer proves nothing was created.
             let e = KieError.wrap(error)

@@ -58,16 +58,18 @@ extension Ledger {
     /// The caller's row in `intent` under this owner: inserted, found, or taken over from an
     /// expired owner (`intent`, or `abandoned`: nothing was sent); or the key's row elsewhere.
     private static func ownRow(_ tx: any LedgerTx, now: Int64, account: String, owner: String, work: LedgerWork) throws(KieError) -> Ownership {
+        let display = tx.displayMs(decisionMs: now)
+        // New work (the usual case) in one statement; a taken id or key: the row that has it.
+        if !work.held, let inserted = try tx.first(WorkSQL.insert, [.text(account), .text(work.id), .text(work.family), .text(work.request),
+                                                                    SQLValue(work.tag), SQLValue(work.idempotencyKey), .text(owner), .int(display),
+                                                                    work.chargeMc.map { SQLValue.int($0) } ?? .null]) {
+            return .mine(try LedgerRow(inserted, kind: tx.kind))
+        }
         var found = try tx.first(WorkSQL.byId, [.text(account), .text(work.id)])
         if found == nil, let key = work.idempotencyKey {
             found = try tx.first(WorkSQL.byKey, [.text(account), .text(key)])
         }
-        let display = tx.displayMs(decisionMs: now)
-        guard let found else {
-            try tx.run(WorkSQL.insert, [.text(account), .text(work.id), .text(work.family), .text(work.request),
-                                        SQLValue(work.tag), SQLValue(work.idempotencyKey), .text(owner), .int(display), work.chargeMc.map { SQLValue.int($0) } ?? .null])
-            return .mine(try row(tx, account: account, id: work.id))
-        }
+        guard let found else { throw .ledger(tx.kind, "the row \(work.id) could neither be made nor found") }
         let row = try LedgerRow(found, kind: tx.kind)
         // This owner's own `intent` row, found by id or by key (a retry in the same process): its.
         if row.state == .intent, row.owner == owner { return .mine(row) }
@@ -104,7 +106,6 @@ extension Ledger {
         if cooldown > now { return cooldown - now }
         let limit = settings.rateLimit.requests
         guard limit > 0 else { return nil }
-        try tx.run(TokenSQL.dropExpired, [.text(account), .int(now)])
         let holds = try tx.rows(TokenSQL.held, [.text(account), .int(now)]).compactMap { $0.first?.int }
         guard holds.count >= limit else { return nil }
         return max(1, holds[holds.count - limit] - now)
@@ -118,6 +119,8 @@ extension Ledger {
         guard let id = try tx.first(TokenSQL.insert, [.text(account), .text(rowId), .int(now), .int(hold)])?.first?.int else {
             throw .ledger(tx.kind, "no token id returned")
         }
+        // Housekeeping, every `dropEvery` tokens (expired ones count for nothing meanwhile).
+        if id % TokenSQL.dropEvery == 0 { try tx.run(TokenSQL.dropExpired, [.text(account), .int(now)]) }
         return id
     }
 

@@ -97,10 +97,13 @@ public final class Ledger: Sendable {
         let account = account
         return try await engine.transaction { tx throws(KieError) in
             if tx.kind == .sqlite { try BootStamps.check(tx) }
-            try tx.run(AccountSQL.ensure, [.text(account)])
-            guard let row = try tx.first(AccountSQL.lock(tx.kind), [.text(account)]) else {
-                throw .ledger(tx.kind, "the account row vanished")
+            // Lock the account's row; made first on the account's first operation.
+            var locked = try tx.first(AccountSQL.lock(tx.kind), [.text(account)])
+            if locked == nil {
+                try tx.run(AccountSQL.ensure, [.text(account)])
+                locked = try tx.first(AccountSQL.lock(tx.kind), [.text(account)])
             }
+            guard let row = locked else { throw .ledger(tx.kind, "the account row vanished") }
             let now = try max(tx.clockMs(), row[1].int ?? 0)
             return try body(tx, now)
         }

@@ -26,8 +26,22 @@ final class SQLiteConnection {
             throw .ledger(.sqlite, "cannot open \(path): \(message)")
         }
         sqlite3_busy_timeout(handle, busyTimeoutMs)
-        try exec("PRAGMA journal_mode=WAL")
+        try walMode(busyTimeoutMs: busyTimeoutMs)
         try exec("PRAGMA synchronous=FULL")
+    }
+
+    /// Switches the file to WAL. Two processes opening a new file at once: the switch can answer
+    /// SQLITE_BUSY at once, without the busy handler (it needs the file to itself for an instant),
+    /// so it is tried again for as long as the busy timeout, on the engine's own thread.
+    private func walMode(busyTimeoutMs: Int32) throws(KieError) {
+        var waitedMs: Int32 = 0
+        while true {
+            let rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", nil, nil, nil)
+            if rc == SQLITE_OK { return }
+            guard rc & 0xff == SQLITE_BUSY, waitedMs < busyTimeoutMs else { throw error(rc, "exec") }
+            usleep(20_000)
+            waitedMs += 20
+        }
     }
 
     deinit { sqlite3_close_v2(db) }

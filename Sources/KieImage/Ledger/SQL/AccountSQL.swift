@@ -23,6 +23,7 @@ enum AccountSQL {
 /// until `hold_until_ms`.
 enum TokenSQL {
     static let dropExpired = "DELETE FROM kie_tokens WHERE account = $1 AND hold_until_ms <= $2"
+    static let dropEvery: Int64 = 32
 
     static let held = "SELECT hold_until_ms FROM kie_tokens WHERE account = $1 AND hold_until_ms > $2 ORDER BY hold_until_ms"
 

@@ -14,9 +14,12 @@ enum WorkSQL {
 
     static let counts = "SELECT state, count(*) FROM kie_work WHERE account = $1 GROUP BY state"
 
+    /// A new `intent` row, returned; none when the id or the idempotency key is taken already.
     static let insert = """
         INSERT INTO kie_work (id, account, state, family, request, tag, idempotency_key, owner, epoch, created_at_ms, updated_at_ms, charge_mc)
         VALUES ($2, $1, 'intent', $3, $4, $5, $6, $7, 0, $8, $8, $9)
+        ON CONFLICT DO NOTHING
+        RETURNING \(columns)
         """
 
     /// An `intent` or `abandoned` row (nothing sent) passes to a new owner with the caller's body.
