@@ -6,6 +6,7 @@ import json
 import os
 import queue
 import secrets
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -140,7 +141,9 @@ class Worker:
         return self.result(self.send(op, **args), timeout)
 
     def close(self):
+        """Ends the worker (woken first if a test stopped it with SIGSTOP)."""
         if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGCONT)
             try:
                 self.proc.stdin.write(json.dumps({"op": "exit"}) + "\n")
                 self.proc.stdin.close()

@@ -77,8 +77,6 @@ def test_paused_in_the_rate_limit_wait_sends_nothing_after_its_lease(db, tmp_pat
         assert db.rows(f"SELECT state, task_id FROM kie_work WHERE idempotency_key = '{KEY}'") == [("submitted", taken)]
     finally:
         if paused is not None:
-            if paused.proc.poll() is None:
-                os.kill(paused.pid, signal.SIGCONT)
             paused.close()
         sim.stop()
 
@@ -108,8 +106,6 @@ def test_paused_without_a_key_ends_without_sending_once_its_row_was_abandoned(db
         assert row_state(db, "SELECT count(*) FROM kie_work WHERE state = 'abandoned'") == "1"
     finally:
         if paused is not None:
-            if paused.proc.poll() is None:
-                os.kill(paused.pid, signal.SIGCONT)
             paused.close()
         sim.stop()
 
@@ -148,7 +144,5 @@ def test_paused_mid_send_sends_nothing_more_and_its_late_answer_is_not_lost(db, 
         assert db.rows("SELECT id, state, task_id FROM kie_work") == [(row_id, "submitted", task["taskId"])]
     finally:
         if paused is not None:
-            if paused.proc.poll() is None:
-                os.kill(paused.pid, signal.SIGCONT)
             paused.close()
         sim.stop()
