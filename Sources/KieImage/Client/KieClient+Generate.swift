@@ -139,13 +139,18 @@ extension KieClient {
     /// Waits for a task and, when the options name a directory, saves its results there. The
     /// final event carries the task and the saved files.
     public func waitAndDownload(_ taskId: String, options: WaitOptions, onEvent: @escaping @Sendable (WaitEvent) -> Void) async throws -> WaitEvent {
-        let task = try await wait(taskId, options: options, onEvent: onEvent)
-        guard let dir = options.downloadDir else { return .completed(task, downloads: nil) }
-        return try await downloadCompleted(task, to: dir)
+        let done = try await waitBoxed(taskId, options: options, onEvent: onEvent)
+        guard let dir = options.downloadDir else { return Self.completed(done) }
+        return try await downloadCompleted(done, to: dir)
     }
 
+    /// Out of line: building the event from a task keeps temporaries this frame need not hold.
     @inline(never)
-    private func downloadCompleted(_ task: KieTask, to dir: String) async throws -> WaitEvent {
+    private static func completed(_ done: Polled) -> WaitEvent { .completed(done.task, downloads: nil) }
+
+    @inline(never)
+    private func downloadCompleted(_ done: Polled, to dir: String) async throws -> WaitEvent {
+        let task = done.task
         let files = try await download(task, to: dir)
         return .completed(task, downloads: ["dir": .string(dir), "files": .array(files.map(\.json))])
     }

@@ -45,45 +45,75 @@ extension KieClient {
     public func wait(
         _ taskId: String, options: WaitOptions, onEvent: @Sendable (WaitEvent) -> Void = { _ in }
     ) async throws -> KieTask {
+        try await waitBoxed(taskId, options: options, onEvent: onEvent).task
+    }
+
+    /// `wait`, its task boxed: the frames of `run` and `waitAndDownload` then hold a reference,
+    /// not a task (P3 in BENCHMARKS.md: every waiting task keeps its frames for its whole life).
+    @inline(never)
+    func waitBoxed(_ taskId: String, options: WaitOptions, onEvent: @Sendable (WaitEvent) -> Void) async throws -> Polled {
         guard ledger != nil else { return try await waitForEnd(taskId, options: options, onEvent: onEvent) }
+        return try await waitRecordingInLedger(taskId, options: options, onEvent: onEvent)
+    }
+
+    /// With a ledger, the end is recorded in the task's row (out of line: a wait without one
+    /// keeps none of this in its frames).
+    @inline(never)
+    private func waitRecordingInLedger(
+        _ taskId: String, options: WaitOptions, onEvent: @Sendable (WaitEvent) -> Void
+    ) async throws -> Polled {
         wakeups?.start()
         do {
-            let task = try await waitForEnd(taskId, options: options, onEvent: onEvent)
-            await recordEndInLedger(task.taskId, .succeeded, detail: Self.endDetail(task), credits: task.creditsConsumed)
-            return task
+            let done = try await waitForEnd(taskId, options: options, onEvent: onEvent)
+            await recordEndInLedger(done.task.taskId, .succeeded, detail: Self.endDetail(done.task), credits: done.task.creditsConsumed)
+            return done
         } catch let e as KieError where e.status == .taskFailed {
             await recordEndInLedger(taskId, .failed, detail: .string(e.message))
             throw e
         }
     }
 
+    /// The loop. Its frame stays small because every waiting task keeps it between polls: the
+    /// state is one `WaitLoop` object, and the work before and after each sleep or poll is in
+    /// out-of-line calls that keep their temporaries in their own frames.
+    @inline(never)
     private func waitForEnd(
         _ taskId: String, options: WaitOptions, onEvent: @Sendable (WaitEvent) -> Void
-    ) async throws -> KieTask {
-        try Self.checkTaskId(taskId)
-        if let delivered = mailbox.delivered(taskId) { return try finish(delivered, calls: 0) }
-        let deadline = ContinuousClock.now.advanced(by: .milliseconds(options.poll.deadlineMs))
-        var poll = WaitLoop(startWallMs: Clock.nowMs(), schedule: PollSchedule(settings: options.poll, knownDurations: durations.snapshot()))
-        var delay = poll.schedule.firstDelay(elapsedMs: 0)
-        if config.callbacks {
-            poll.safetyNet = CallbackPollSchedule(knownDurations: durations.snapshot())
-            let sinceStart = sinceCreated(taskId).map { $0.components.seconds * 1_000 } ?? 0
-            delay = poll.safetyNet?.firstDelay(elapsedMs: sinceStart, leftMs: options.poll.deadlineMs) ?? delay
-        }
+    ) async throws -> Polled {
+        let loop = try startWait(taskId, options: options)
+        if let done = loop.done { return try finished(done, calls: 0) }
         while true {
-            let left = APICaller.msUntil(deadline)
-            if delay >= left {
-                if left > 0, let news = try await sleepForNews(taskId, ms: left) { return try finish(news.task, calls: poll.calls) }
-                throw Self.waitTimedOut(taskId, options: options, calls: poll.calls)
-            }
-            if delay > 0, let news = try await sleepForNews(taskId, ms: delay) { return try finish(news.task, calls: poll.calls) }
-            let polled = try await pollOnce(taskId, deadline: deadline, options: options)
-            if let done = try advance(&poll, polled?.task, delay: &delay, onEvent: onEvent) { return done.task }
-            if var net = poll.safetyNet {
-                delay = net.nextDelay(leftMs: APICaller.msUntil(deadline))
-                poll.safetyNet = net
+            switch loop.next() {
+            case .sleep(let ms):
+                if let news = try await sleepForNews(taskId, ms: ms) { return try finished(news, calls: loop.calls) }
+            case .poll:
+                let polled = try await pollOnce(taskId, deadline: loop.deadline, options: options)
+                if let done = try advance(loop, polled, onEvent: onEvent) { return done }
+            case .timedOut:
+                throw Self.waitTimedOut(taskId, options: options, calls: loop.calls)
             }
         }
+    }
+
+    /// The wait's state at its start: the schedule (with callbacks, the safety net's), the
+    /// deadline, and a task a callback already delivered.
+    @inline(never)
+    private func startWait(_ taskId: String, options: WaitOptions) throws -> WaitLoop {
+        try Self.checkTaskId(taskId)
+        let loop = WaitLoop(deadline: ContinuousClock.now.advanced(by: .milliseconds(options.poll.deadlineMs)),
+                            schedule: PollSchedule(settings: options.poll, knownDurations: durations.snapshot()))
+        if let delivered = mailbox.delivered(taskId) {
+            loop.done = Polled(delivered)
+            return loop
+        }
+        loop.delay = loop.schedule.firstDelay(elapsedMs: 0)
+        if config.callbacks {
+            let net = CallbackPollSchedule(knownDurations: durations.snapshot())
+            let sinceStart = sinceCreated(taskId).map { $0.components.seconds * 1_000 } ?? 0
+            loop.delay = net.firstDelay(elapsedMs: sinceStart, leftMs: options.poll.deadlineMs)
+            loop.safetyNet = net
+        }
+        return loop
     }
 
     /// Sleeps `ms` between polls, or less when a callback delivers the task: returns it then.
@@ -137,25 +167,30 @@ extension KieClient {
         return try? RecordInfoParser.parse(e.record, family: family, expectedTaskId: taskId)
     }
 
-    /// The wait loop's work after one poll (nil task: not visible yet), out of line so the
-    /// sleeping loop's frame holds no task: updates the schedule and the next delay, emits a
-    /// progress change, and returns the task boxed when it ended (or throws its failure).
+    /// The wait loop's work after one poll (nil: not visible yet), out of line so the sleeping
+    /// loop's frame holds no task: updates the schedule and the next delay (the safety net's
+    /// with callbacks), emits a progress change, and returns the task when it ended (or throws
+    /// its failure).
     @inline(never)
-    private func advance(_ poll: inout WaitLoop, _ task: KieTask?, delay: inout Int64, onEvent: @Sendable (WaitEvent) -> Void) throws -> Polled? {
-        poll.calls += 1
-        guard let task else {
-            poll.schedule.observe(elapsedMs: poll.elapsedMs, progress: 0)
-            delay = poll.schedule.nextDelay(elapsedMs: poll.elapsedMs)
-            return nil
+    private func advance(_ loop: WaitLoop, _ polled: Polled?, onEvent: @Sendable (WaitEvent) -> Void) throws -> Polled? {
+        loop.calls += 1
+        if let polled {
+            let task = polled.task
+            if let ct = task.createTime, abs(Clock.nowMs() - ct) < 86_400_000 { loop.createTime = ct }
+            if task.isTerminal { return try finished(polled, calls: loop.calls) }
+            if task.progress != loop.lastProgress {
+                loop.lastProgress = task.progress
+                onEvent(.progress(taskId: task.taskId, progress: task.progress, status: task.status.rawValue))
+            }
+            loop.schedule.observe(elapsedMs: loop.elapsedMs, progress: task.progress)
+        } else {
+            loop.schedule.observe(elapsedMs: loop.elapsedMs, progress: 0)
         }
-        if let ct = task.createTime, abs(Clock.nowMs() - ct) < 86_400_000 { poll.createTime = ct }
-        if task.isTerminal { return Polled(try finish(task, calls: poll.calls)) }
-        if task.progress != poll.lastProgress {
-            poll.lastProgress = task.progress
-            onEvent(.progress(taskId: task.taskId, progress: task.progress, status: task.status.rawValue))
+        loop.delay = loop.schedule.nextDelay(elapsedMs: loop.elapsedMs)
+        if var net = loop.safetyNet {
+            loop.delay = net.nextDelay(leftMs: APICaller.msUntil(loop.deadline))
+            loop.safetyNet = net
         }
-        poll.schedule.observe(elapsedMs: poll.elapsedMs, progress: task.progress)
-        delay = poll.schedule.nextDelay(elapsedMs: poll.elapsedMs)
         return nil
     }
 
@@ -185,6 +220,13 @@ extension KieClient {
         KieError(.timeout, "task \(taskId) did not finish within \(options.poll.deadlineMs) ms (\(calls) status calls)", taskId: taskId, retryable: true)
     }
 
+    /// `finish` for a boxed task, out of line (the wait loop's frame keeps none of its temporaries).
+    @inline(never)
+    func finished(_ polled: Polled, calls: Int) throws -> Polled {
+        _ = try finish(polled.task, calls: calls)
+        return polled
+    }
+
     /// A terminal task: learn its duration, journal its end, and return or throw its failure.
     func finish(_ task: KieTask, calls: Int) throws -> KieTask {
         if task.isSuccess, let ct = task.createTime, let done = task.completeTime, done > ct {
@@ -203,23 +245,6 @@ extension KieClient {
         }
         guard task.isSuccess else { throw task.failure }
         return task
-    }
-}
-
-/// The small state a wait keeps across its sleeps.
-struct WaitLoop {
-    let startWallMs: Int64
-    var schedule: PollSchedule
-    /// Set when the wait expects a callback: its delays replace the schedule's.
-    var safetyNet: CallbackPollSchedule?
-    var createTime: Int64?
-    var lastProgress = -1.0
-    var calls = 0
-
-    /// Elapsed since the task's creation when kie told it, else since the wait began.
-    var elapsedMs: Int64 {
-        let now = Clock.nowMs()
-        return createTime.map { max(0, now - $0) } ?? (now - startWallMs)
     }
 }
 

@@ -48,25 +48,17 @@ final class CallbackMailbox: Sendable {
 
     /// Sleeps `ms`, or less when the task is posted meanwhile. Throws when the calling task is
     /// cancelled. One continuation per sleep, resumed by whichever comes first of the post, a
-    /// timer on an event loop, or the cancellation (no child tasks: a sleeping wait stays small,
-    /// P3 in BENCHMARKS.md); a timer that fires after the post finds nothing to resume.
+    /// timer on an event loop, or the cancellation (no child tasks); a timer that fires after the
+    /// post finds nothing to resume. Every waiting task keeps these frames while it sleeps, so
+    /// the work under the lock is out of line (`newSleeper`, `park`) and the frames hold a few
+    /// words (P3 in BENCHMARKS.md).
+    @inline(never)
     func sleep(_ taskId: String, ms: Int64) async throws {
-        guard ms > 0, delivered(taskId) == nil else { return try Task.checkCancellation() }
-        let id = state.withLock { s -> UInt64 in
-            s.nextId &+= 1
-            s.unregistered.insert(s.nextId)
-            return s.nextId
-        }
+        guard ms > 0, !isDelivered(taskId) else { return try Task.checkCancellation() }
+        let id = newSleeper()
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                let now = state.withLock { s -> Bool in
-                    let live = s.unregistered.remove(id) != nil
-                    if !live || s.delivered[taskId] != nil { return true }
-                    s.sleepers[taskId, default: [:]][id] = c
-                    return false
-                }
-                if now { return c.resume() }
-                NIOSingletons.posixEventLoopGroup.next().scheduleTask(in: .milliseconds(ms)) { self.wake(taskId, id) }
+                park(taskId, id, ms: ms, c)
             }
         } onCancel: {
             wake(taskId, id)
@@ -74,7 +66,34 @@ final class CallbackMailbox: Sendable {
         try Task.checkCancellation()
     }
 
+    @inline(never)
+    private func isDelivered(_ taskId: String) -> Bool { state.withLock { $0.delivered[taskId] != nil } }
+
+    @inline(never)
+    private func newSleeper() -> UInt64 {
+        state.withLock { s -> UInt64 in
+            s.nextId &+= 1
+            s.unregistered.insert(s.nextId)
+            return s.nextId
+        }
+    }
+
+    /// Registers the sleeper and starts its timer; resumes it at once when it was cancelled or
+    /// the task was posted since.
+    @inline(never)
+    private func park(_ taskId: String, _ id: UInt64, ms: Int64, _ c: CheckedContinuation<Void, Never>) {
+        let now = state.withLock { s -> Bool in
+            let live = s.unregistered.remove(id) != nil
+            if !live || s.delivered[taskId] != nil { return true }
+            s.sleepers[taskId, default: [:]][id] = c
+            return false
+        }
+        if now { return c.resume() }
+        NIOSingletons.posixEventLoopGroup.next().scheduleTask(in: .milliseconds(ms)) { self.wake(taskId, id) }
+    }
+
     /// Resumes one sleeper if it is still sleeping; a sleeper not yet registered will not sleep.
+    @inline(never)
     private func wake(_ taskId: String, _ id: UInt64) {
         let c = state.withLock { s -> CheckedContinuation<Void, Never>? in
             if let c = s.sleepers[taskId]?.removeValue(forKey: id) {
