@@ -172,21 +172,24 @@ LIMITS = {
         "The late ones were short tasks (7-12 s, 4-7 calls, delay up to 3.8 s) whose polls, behind the client's "
         "64-in-flight limit, answered seconds late. What bounds the rows is the schedule's dense window (1 s gap "
         "from 4.5 s, the prior's 0.3rd percentile): p99 ~= targetLatencyMs, at ~21 calls for tasks of 8-110 s."),
-    "P3": ("massif of the C program at 2,000 waits, and each async function's frame size (its async function "
-           "pointer's context size): a Swift task keeps every allocator slab its deepest call chain needed until the "
-           "task ends, so each wait kept the frames of a generate and of a poll (APICaller.call 7.7 KB, pollOnce 3.7 "
-           "KB, ...) for its whole life: 31 KB. Now generates and polls run in a child task "
-           "(KieClient+ChildTask.swift) behind 64 slots each, so those frames are freed after each request and "
-           "requests beyond 64 queue shallow; the wait loop's per-poll work is out of line and the polled task "
-           "boxed. What a sleeping wait holds now: its frames (op root 0.9 KB, kie_generate_async's closure 0.6 KB, "
-           "run 1.5 KB, waitAndDownload 1.2 KB, wait 2.8 KB), the slabs the child poll's task object and its await "
-           "needed (~2 KB), and its operation record, closures and per-task entries (~3 KB). Threads (gdb and "
-           "/proc/PID/task/*/comm at the peak): NIO's 2 event loops, libdispatch's workers for Swift's global "
-           "executor (2, up to 4 under load: libdispatch adds workers when it sees its threads not running), "
-           "libdispatch's timer thread (1, for the waits' sleeps) and the client's callback thread (1). Callbacks "
-           "ran on a serial DispatchQueue, whose overcommit pool grew to 3 threads in one run (9 in all, over the "
-           "goal); the client now has one callback thread of its own (a NIOThreadPool of one). What still "
-           "varies with load is libdispatch's worker count."),
+    "P3": ("heaptrack of kie-bench p3 at 3,000 waits (peak heap by allocating function), and each async "
+           "function's frame size (its async function pointer's context size: Benchmarks/README.md says how to read "
+           "it): a Swift task keeps every allocator slab its deepest call chain needed until the task ends, so a "
+           "waiting task keeps the frames of everything it ever awaited. Generates and polls run in a child task "
+           "(KieClient+ChildTask.swift) behind 64 slots each, so their deep frames are freed after each request. "
+           "The callbacks and ledger work (#25, #26) had grown the sleeping chain to 30.1 KB per wait (peak heap: "
+           "94 % task-allocator slabs): waitForEnd 6,160 bytes, sleepForNews 4,256, CallbackMailbox.sleep's closure "
+           "3,328, each holding the inlined temporaries of work done before or after a sleep (finishing a task, "
+           "building the schedules, the mailbox's dictionary work). Now the wait's state is one WaitLoop object, "
+           "that work is out of line (@inline(never), sync), and the ended task travels boxed (Polled): waitForEnd "
+           "352, sleepForNews 112, the mailbox's sleep 176 + 160, wait 624, run 752, waitAndDownload 704. What a "
+           "sleeping C-ABI wait holds now: those frames, the operation's (Operations.start 1.0 KB, "
+           "kie_generate_async's closures 1.7 KB), slab headers and rounding (a slab is at least 1 KB), the slabs "
+           "the child poll's task object needed, and its operation record, closures and per-task entries. "
+           "Threads (gdb and /proc/PID/task/*/comm at the peak): NIO's 2 event loops, libdispatch's workers for "
+           "Swift's global executor (2, up to 4 under load), libdispatch's timer thread (1, for the waits' sleeps) "
+           "and the client's callback thread (1, a NIOThreadPool of one). What still varies with load is "
+           "libdispatch's worker count."),
     "P4": ("callgrind, instructions per kie_request_build (Benchmarks/c/p4_profile.c, difference of 1 and 1001 "
            "calls): plain request 22.6k (28.2k before the validator's blank-prompt check and the prompt's length "
            "limit stopped walking Characters for ASCII text, 25.0k before the request's keys were compared with a "
@@ -221,6 +224,16 @@ LIMITS = {
            "runs (pair differences q1-q3 spanning 5-27 ms), which is why it takes the median of 25 adjacent "
            "pairs in alternating order; the instruction count is the stable figure. The static libstdc++ alone: "
            "dlopen of the library 3.95 -> 2.00 ms (medians of 30 alternating runs, quiet machine)."),
+    "P9": ("round trips. A generate with a ledger runs two transactions, the admission and the settle "
+           "(docs/ledger.md, \"Cost\"): on PostgreSQL 9 and 6 round trips, each ~70 us on this loopback for a "
+           "prepared statement (~85 us unprepared; a C loop of PQexecPrepared), so ~1 ms of the cost is the "
+           "wire. Was +2.63 ms p50 (19 round trips, every statement parsed and planned again); now each "
+           "connection prepares a statement once (PostgresConnection.rows), NOTIFY rides on the update that "
+           "changes the row and the token's insert on the account's update (data-modifying CTEs), and the "
+           "admission reads the cool-down from the account's lock instead of a second read. SQLite's statements "
+           "are in-process calls: its cost is the transaction (BEGIN IMMEDIATE, the WAL commit). Measured and "
+           "not taken: one server-side function for the whole admission (one round trip) would restate the "
+           "admission's rules in PL/pgSQL beside the Swift that SQLite runs."),
     "size": ("release builds (lib, tools, bench: make release-flags) compile Swift with -internalize-at-link and "
            "-function-sections, and C and C++ with -ffunction-sections -fdata-sections, and link with gold "
            "--icf=safe. Swift marks public functions SHF_GNU_RETAIN, so --gc-sections kept every public function of "
@@ -987,12 +1000,44 @@ MEASURE_ORDER = [("P1", None), ("P1M", None), ("P2", None), ("P2M", None), ("P3"
                  ("P6", None), ("P8", None), ("P9", None), ("P10", None), ("P11", None), ("SIZE", None)]
 
 
+# Which --only name made each row (a row's "group"), for a last run read back from BENCHMARKS.md.
+ROW_GROUPS = {"P1": "P1", "P1-market": "P1M", "P2a": "P2", "P2b": "P2", "P2am": "P2", "P2bm": "P2",
+              "P2-market": "P2M", "P3": "P3", "P4": "P4", "P5": "P5", "P6": "P6", "P8": "P8", "P9": "P9",
+              "P10": "P10", "P11a": "P11", "P11b": "P11", "size": "SIZE"}
+
+
+def last_run():
+    """The last full run (with its merged re-runs): build/bench/last-run.json, else read back from the
+    committed BENCHMARKS.md (a fresh clone has no build/bench), so --merge works on any clone."""
+    if os.path.exists(LAST_RUN):
+        return json.load(open(LAST_RUN))
+    text = open(os.path.join(ROOT, "BENCHMARKS.md")).read()
+    head = re.search(r"^Run: (.+?) UTC, ([\d.]+) min", text, re.M)
+    rows = []
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.split("|")[1:-1]]
+        if len(cells) == 7 and cells[0] in ROW_GROUPS:
+            met = None if cells[5] == "n/a" else cells[5] == "yes"
+            rows.append({"measure": cells[0], "figure": cells[1], "value": cells[2], "baseline": cells[3],
+                         "goal": cells[4], "met": met, "load": cells[6], "note": "", "group": ROW_GROUPS[cells[0]]})
+    for r in rows:
+        m = re.search(r"^- " + re.escape(f"{r['measure']} {r['figure']}: ") + r"(.*)$", text, re.M)
+        r["note"] = m.group(1) if m else ""
+    notes = re.findall(r"Rows .+? were measured again at .+? UTC \(`run\.sh --only .+? --merge`\)\.", text)
+    machine_part = text.split("## Machine", 1)[1].split("## Raw results", 1)[0]
+    facts = dict(re.findall(r"^- (.+?): (.*)$", machine_part, re.M))
+    raw = json.loads(text.split("```json", 1)[1].split("```", 1)[0])
+    note = (" ".join(notes) + f" The other rows are from the run of {head.group(1)} UTC.") if notes else ""
+    return {"rows": rows, "raw": raw, "facts": facts, "started": head.group(1), "elapsed": float(head.group(2)) * 60,
+            "mergedNote": note, "mergedNotes": notes}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="")
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--report-only", action="store_true",
-                    help="measure nothing: rewrite BENCHMARKS.md from the last run (build/bench/last-run.json)")
+                    help="measure nothing: rewrite BENCHMARKS.md from the last run (build/bench/last-run.json, else BENCHMARKS.md itself)")
     ap.add_argument("--merge", action="store_true",
                     help="with --only: keep the other measures' rows from the last run (build/bench/last-run.json) and "
                          "rewrite BENCHMARKS.md with both; re-measured rows carry their time")
@@ -1007,10 +1052,10 @@ def main():
     args = ap.parse_args()
     only = {s.strip().upper() for s in args.only.split(",") if s.strip()}
     if args.report_only:
-        last = json.load(open(LAST_RUN))
+        last = last_run()
         ROWS[:] = last["rows"]
         write_markdown(last["facts"], last["started"], last["elapsed"], last["raw"], "", last.get("mergedNote", ""))
-        print("wrote BENCHMARKS.md from " + LAST_RUN, flush=True)
+        print("wrote BENCHMARKS.md from the last run", flush=True)
         return
     want = lambda name: not only or name in only  # noqa: E731
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")
@@ -1045,8 +1090,8 @@ def main():
     met = sum(1 for r in ROWS if r["met"])
     print(f"{met}/{len(ROWS)} goals met; {elapsed / 60:.1f} min", flush=True)
     merged_note, merged_notes = "", []
-    if args.merge and only and os.path.exists(LAST_RUN):
-        last = json.load(open(LAST_RUN))
+    if args.merge and only:
+        last = last_run()
         kept = [r for r in last["rows"] if r.get("group") not in only]
         rerun = sorted({r["measure"] for r in ROWS})
         # Earlier re-runs' sentences stay, naming only the rows not measured again now.
@@ -1067,7 +1112,8 @@ def main():
         started, elapsed, only_label = last["started"], last["elapsed"], ""
     else:
         only_label = args.only
-    with open(LAST_RUN, "w") as f:
+    # A subset measured alone is kept beside the last run, never over it (a later --merge needs it).
+    with open(LAST_RUN if not only or args.merge else os.path.join(OUT, "last-subset.json"), "w") as f:
         json.dump({"rows": ROWS, "raw": raw, "facts": facts, "started": started, "elapsed": elapsed,
                    "mergedNote": merged_note, "mergedNotes": merged_notes}, f)
     if not only or args.write or args.merge:

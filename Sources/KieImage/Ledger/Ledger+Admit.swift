@@ -14,7 +14,8 @@ extension Ledger {
     public func admitAndClaim(_ work: LedgerWork) async throws(KieError) -> LedgerAdmission {
         let startNs = LocalMonotonic.nowNs()
         let (account, owner, label, s) = (account, owner, label, settings)
-        let decided = try await withAccount { tx, now throws(KieError) -> Decided in
+        let decided = try await withLockedAccount { tx, locked throws(KieError) -> Decided in
+            let now = locked.now
             try tx.run(OwnerSQL.renew, [.text(owner), .text(account), .text(label), .int(now), .int(now + s.leaseMs)])
             let mine = try Self.ownRow(tx, now: now, account: account, owner: owner, work: work)
             guard case .mine(let row) = mine else {
@@ -24,15 +25,14 @@ extension Ledger {
             if let budget = s.budget, let refusal = try Self.overBudget(tx, account: account, row: row.id, work: work, budget: budget) {
                 throw refusal
             }
-            if let wait = try Self.admissionWait(tx, now: now, account: account, settings: s) {
+            if let wait = try Self.admissionWait(tx, locked, account: account, settings: s) {
                 return .wait(ms: wait, rowId: row.id)
             }
             let token = try Self.takeToken(tx, now: now, account: account, rowId: row.id, settings: s)
             let display = tx.displayMs(decisionMs: now)
-            guard let epoch = try tx.first(WorkSQL.toSending, [.text(account), .text(row.id), .text(owner), .int(row.epoch), .int(display)])?.first?.int else {
+            guard let epoch = try tx.first(WorkSQL.notifying(WorkSQL.toSending, tx.kind), [.text(account), .text(row.id), .text(owner), .int(row.epoch), .int(display)])?.first?.int else {
                 throw .ledger(tx.kind, "the row \(row.id) changed hands during its admission")
             }
-            try Self.notify(tx, row.id)
             return .send(rowId: row.id, epoch: epoch, token: token, request: row.request)
         }
         switch decided {
@@ -100,10 +100,9 @@ extension Ledger {
 
     /// Milliseconds until the account may admit another send, or nil for now. The limit: fewer
     /// than N tokens held (SlidingWindow's rule, RateLimiter.swift); and no cool-down running.
-    private static func admissionWait(_ tx: any LedgerTx, now: Int64, account: String, settings: LedgerSettings) throws(KieError) -> Int64? {
-        guard let acct = try tx.first(AccountSQL.read, [.text(account)]) else { return nil }
-        let cooldown = acct[0].int ?? 0
-        if cooldown > now { return cooldown - now }
+    private static func admissionWait(_ tx: any LedgerTx, _ locked: LockedAccount, account: String, settings: LedgerSettings) throws(KieError) -> Int64? {
+        let now = locked.now
+        if locked.cooldownUntilMs > now { return locked.cooldownUntilMs - now }
         let limit = settings.rateLimit.requests
         guard limit > 0 else { return nil }
         let holds = try tx.rows(TokenSQL.held, [.text(account), .int(now)]).compactMap { $0.first?.int }
@@ -114,9 +113,10 @@ extension Ledger {
     /// One token for one HTTP attempt. Unanswered, it counts for as long as its send may reach
     /// kie: its use time, then the attempt's flight, then the window and margin.
     private static func takeToken(_ tx: any LedgerTx, now: Int64, account: String, rowId: String, settings: LedgerSettings) throws(KieError) -> Int64 {
-        try tx.run(AccountSQL.admitted, [.text(account), .int(now)])
         let hold = now + settings.tokenUseMs + settings.flightMs + SlidingWindow(settings.rateLimit).heldMs
-        guard let id = try tx.first(TokenSQL.insert, [.text(account), .text(rowId), .int(now), .int(hold)])?.first?.int else {
+        if tx.kind == .sqlite { try tx.run(AccountSQL.admitted, [.text(account), .int(now)]) }
+        let insert = tx.kind == .postgresql ? TokenSQL.insertCountingAdmission : TokenSQL.insert
+        guard let id = try tx.first(insert, [.text(account), .text(rowId), .int(now), .int(hold)])?.first?.int else {
             throw .ledger(tx.kind, "no token id returned")
         }
         // Housekeeping, every `dropEvery` tokens (expired ones count for nothing meanwhile).

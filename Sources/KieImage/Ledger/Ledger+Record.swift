@@ -55,9 +55,7 @@ extension Ledger {
         return try await withAccount { tx, now throws(KieError) in
             let binds: [SQLValue] = [.text(account), .text(rowId), .text(owner), .int(epoch), .text(state.rawValue),
                                      SQLValue(detail), .int(tx.displayMs(decisionMs: now))]
-            guard try tx.first(WorkSQL.finish, binds) != nil else { return false }
-            try Self.notify(tx, rowId)
-            return true
+            return try tx.first(WorkSQL.notifying(WorkSQL.finish, tx.kind), binds) != nil
         }
     }
 
@@ -68,14 +66,13 @@ extension Ledger {
         return try await withAccount { tx, now throws(KieError) in
             let binds: [SQLValue] = [.text(account), .text(claim.rowId), .text(claim.owner), .int(claim.epoch), .text(state.rawValue),
                                      SQLValue(taskId), SQLValue(detail), .int(tx.displayMs(decisionMs: now)), .int(bump)]
-            guard try tx.first(WorkSQL.settle, binds) != nil else { return false }
+            guard try tx.first(WorkSQL.notifying(WorkSQL.settle, tx.kind), binds) != nil else { return false }
             if tokenUsed {
                 // The send was answered (or given up) now: it counts as SlidingWindow counts it.
                 try tx.run(TokenSQL.answered, [.int(claim.tokenId), .text(account), .int(now + held)])
             } else {
                 try tx.run(TokenSQL.release, [.int(claim.tokenId), .text(account)])
             }
-            try Self.notify(tx, claim.rowId)
             return true
         }
     }

@@ -93,6 +93,18 @@ public final class Ledger: Sendable {
     /// Runs `body` in one transaction holding the account's lock, with the decision clock read
     /// after the lock (never less than the account's last admission: time never runs backwards).
     func withAccount<T: Sendable>(_ body: @escaping @Sendable (any LedgerTx, Int64) throws(KieError) -> T) async throws(KieError) -> T {
+        try await withLockedAccount { tx, locked throws(KieError) in try body(tx, locked.now) }
+    }
+
+    /// The account's row as its lock read it, with the decision clock.
+    struct LockedAccount {
+        let now: Int64
+        let cooldownUntilMs: Int64
+    }
+
+    /// `withAccount`, with what the lock read of the account's row (the admission needs its
+    /// cool-down: no second read).
+    func withLockedAccount<T: Sendable>(_ body: @escaping @Sendable (any LedgerTx, LockedAccount) throws(KieError) -> T) async throws(KieError) -> T {
         try await ensureSchema()
         let account = account
         return try await engine.transaction { tx throws(KieError) in
@@ -105,7 +117,7 @@ public final class Ledger: Sendable {
             }
             guard let row = locked else { throw .ledger(tx.kind, "the account row vanished") }
             let now = try max(tx.clockMs(), row[1].int ?? 0)
-            return try body(tx, now)
+            return try body(tx, LockedAccount(now: now, cooldownUntilMs: row[0].int ?? 0))
         }
     }
 

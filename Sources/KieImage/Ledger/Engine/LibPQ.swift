@@ -20,6 +20,9 @@ struct LibPQ: @unchecked Sendable {
     let exec: @convention(c) (OpaquePointer?, CString) -> OpaquePointer?
     let execParams: @convention(c) (OpaquePointer?, CString, Int32, UnsafePointer<Oid>?, CStrings,
                                     UnsafePointer<Int32>?, UnsafePointer<Int32>?, Int32) -> OpaquePointer?
+    let prepare: @convention(c) (OpaquePointer?, CString, CString, Int32, UnsafePointer<Oid>?) -> OpaquePointer?
+    let execPrepared: @convention(c) (OpaquePointer?, CString, Int32, CStrings, UnsafePointer<Int32>?,
+                                      UnsafePointer<Int32>?, Int32) -> OpaquePointer?
     let clear: @convention(c) (OpaquePointer?) -> Void
     let nfields: @convention(c) (OpaquePointer?) -> Int32
     let ntuples: @convention(c) (OpaquePointer?) -> Int32
@@ -63,6 +66,8 @@ struct LibPQ: @unchecked Sendable {
         socket = try sym("PQsocket")
         exec = try sym("PQexec")
         execParams = try sym("PQexecParams")
+        prepare = try sym("PQprepare")
+        execPrepared = try sym("PQexecPrepared")
         clear = try sym("PQclear")
         nfields = try sym("PQnfields")
         ntuples = try sym("PQntuples")

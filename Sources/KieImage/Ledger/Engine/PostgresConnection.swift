@@ -12,6 +12,13 @@ final class PostgresConnection {
     private let conn: OpaquePointer
     private let redactor: URLRedactor
     private let pq: LibPQ
+    /// The statements prepared on this connection (session-wide, whatever becomes of the
+    /// transaction that prepared them), by their text: a ledger runs the same dozen statements
+    /// again and again, so each is parsed and analysed once per connection (BENCHMARKS.md, P9).
+    private var prepared: [String: String] = [:]
+    /// A prepared statement the server refused to run again (its tables changed shape under
+    /// it, SQLSTATE 0A000): the connection is not reused.
+    private var stale = false
 
     init(url: String, redactor: URLRedactor, connectTimeoutS: Int = 5, applicationName: String = "kieimage-ledger") throws(KieError) {
         self.redactor = redactor
@@ -37,7 +44,7 @@ final class PostgresConnection {
     var isBroken: Bool { pq.status(conn) != CONNECTION_OK }
 
     /// Connected and outside any transaction: fit to be used again.
-    var isReusable: Bool { !isBroken && pq.transactionStatus(conn) == PQTRANS_IDLE }
+    var isReusable: Bool { !stale && !isBroken && pq.transactionStatus(conn) == PQTRANS_IDLE }
 
     var socket: Int32 { pq.socket(conn) }
 
@@ -48,21 +55,38 @@ final class PostgresConnection {
         try check(res)
     }
 
-    /// Runs one statement with `$1`... parameters, all sent and read as text.
+    /// Runs one statement with `$1`... parameters, all sent and read as text, as the statement
+    /// prepared on this connection for that text (prepared on its first use).
     func rows(_ sql: String, _ binds: [SQLValue]) throws(KieError) -> [SQLRow] {
+        let name = try preparedName(sql)
         let texts = binds.map(\.text)
         let res: OpaquePointer? = texts.withOptionalCStrings { params in
-            pq.execParams(conn, sql, Int32(texts.count), nil, params, nil, nil, 0)
+            pq.execPrepared(conn, name, Int32(texts.count), params, nil, nil, 0)
         }
         guard let res else { throw failure("no result") }
         defer { pq.clear(res) }
-        try check(res)
+        do { try check(res) } catch {
+            if error.message.contains("SQLSTATE 0A000") { stale = true }
+            throw error
+        }
         let columns = pq.nfields(res)
         return (0..<pq.ntuples(res)).map { r in
             (0..<columns).map { c in
                 pq.getisnull(res, r, c) != 0 ? .null : .text(pq.getvalue(res, r, c).map { String(cString: $0) } ?? "")
             }
         }
+    }
+
+    /// The name of the statement prepared for `sql`; the server infers the parameters' types,
+    /// as it would for the text sent alone.
+    private func preparedName(_ sql: String) throws(KieError) -> String {
+        if let name = prepared[sql] { return name }
+        let name = "kie_\(prepared.count)"
+        guard let res = pq.prepare(conn, name, sql, 0, nil) else { throw failure("no result") }
+        defer { pq.clear(res) }
+        try check(res)
+        prepared[sql] = name
+        return name
     }
 
     /// Reads what the server sent and returns the NOTIFY payloads received; throws when the

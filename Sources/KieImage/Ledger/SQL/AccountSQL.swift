@@ -31,6 +31,16 @@ enum TokenSQL {
         INSERT INTO kie_tokens (account, work_id, admitted_ms, hold_until_ms) VALUES ($1, $2, $3, $4) RETURNING id
         """
 
+    /// PostgreSQL: `AccountSQL.admitted` and `insert` in one round trip (a data-modifying CTE;
+    /// SQLite runs the two statements).
+    static let insertCountingAdmission = """
+        WITH admitted AS (
+            UPDATE kie_accounts SET last_admitted_ms = $3, admitted_total = admitted_total + 1 WHERE account = $1 RETURNING account
+        )
+        INSERT INTO kie_tokens (account, work_id, admitted_ms, hold_until_ms)
+        SELECT $1::text, $2::text, $3::bigint, $4::bigint FROM admitted RETURNING id
+        """
+
     /// The attempt was answered (or given up) at $3: it counts until $3 + the window + margin.
     static let answered = "UPDATE kie_tokens SET hold_until_ms = $3 WHERE id = $1 AND account = $2"
 

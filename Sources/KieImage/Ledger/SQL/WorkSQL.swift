@@ -108,4 +108,11 @@ enum WorkSQL {
         """
 
     static let notify = "SELECT pg_notify('kie_ledger', $1)"
+
+    /// `update` (a statement whose `$2` is the row id) that also notifies its change on
+    /// PostgreSQL, in one round trip: the NOTIFY is sent only when the row matched (a data-
+    /// modifying CTE runs once; its rows feed the notify). SQLite: `update` itself.
+    static func notifying(_ update: String, _ kind: LedgerEngineKind) -> String {
+        kind == .postgresql ? "WITH changed AS (\(update)) SELECT changed.*, pg_notify('kie_ledger', $2) FROM changed" : update
+    }
 }
