@@ -71,9 +71,8 @@ public func kieUploadFileAsync(
     _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?, _ outOp: UnsafeMutablePointer<kie_op>?
 ) -> kie_status {
     startOperation(c, onEvent, userdata, outOp) { client, _ in
-        let file = try CString.read(path, name: "path")
-        let options = try UploadOptions.parse(json: CString.readOptional(optionsJSON, name: "options_json"))
-        return (nil, { _ in .result(try await client.upload(path: file, options: options).json) })
+        let upload = try uploadWork(client, .file, path, optionsJSON)
+        return (nil, { _ in .result(try await upload()) })
     }
 }
 
@@ -85,9 +84,8 @@ public func kieUploadURLAsync(
     _ onEvent: kie_event_cb?, _ userdata: UnsafeMutableRawPointer?, _ outOp: UnsafeMutablePointer<kie_op>?
 ) -> kie_status {
     startOperation(c, onEvent, userdata, outOp) { client, _ in
-        let link = try CString.read(url, name: "url")
-        let options = try UploadOptions.parse(json: CString.readOptional(optionsJSON, name: "options_json"))
-        return (nil, { _ in .result(try await client.upload(url: link, options: options).json) })
+        let upload = try uploadWork(client, .url, url, optionsJSON)
+        return (nil, { _ in .result(try await upload()) })
     }
 }
 

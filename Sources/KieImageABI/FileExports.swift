@@ -31,9 +31,8 @@ public func kieUploadFile(
     _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> kie_status {
     blockingCall(c, outJSON, "out_json") { client in
-        let file = try CString.read(path, name: "path")
-        let options = try UploadOptions.parse(json: CString.readOptional(optionsJSON, name: "options_json"))
-        return { JSON.serialize(try await client.upload(path: file, options: options).json) }
+        let upload = try uploadWork(client, .file, path, optionsJSON)
+        return { JSON.serialize(try await upload()) }
     }
 }
 
@@ -48,9 +47,8 @@ public func kieUploadURL(
     _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> kie_status {
     blockingCall(c, outJSON, "out_json") { client in
-        let link = try CString.read(url, name: "url")
-        let options = try UploadOptions.parse(json: CString.readOptional(optionsJSON, name: "options_json"))
-        return { JSON.serialize(try await client.upload(url: link, options: options).json) }
+        let upload = try uploadWork(client, .url, url, optionsJSON)
+        return { JSON.serialize(try await upload()) }
     }
 }
 
@@ -64,4 +62,20 @@ func downloadWork(
     try KieClient.checkTaskId(task.taskId)
     let directory = try CString.read(dir, name: "dir")
     return { ["files": .array(try await client.download(taskId: task.taskId, family: task.family, to: directory).map(\.json))] }
+}
+
+/// What an upload reads: a local file's path or a public URL.
+enum UploadSource { case file, url }
+
+/// kie_upload_file's and kie_upload_url's work, and their _async forms': the arguments are read
+/// now (a bad one fails the call itself), the upload runs when the work is called.
+func uploadWork(
+    _ client: KieClient, _ source: UploadSource, _ text: UnsafePointer<CChar>?, _ optionsJSON: UnsafePointer<CChar>?
+) throws -> @Sendable () async throws -> JSONValue {
+    let value = try CString.read(text, name: source == .file ? "path" : "url")
+    let options = try UploadOptions.parse(json: CString.readOptional(optionsJSON, name: "options_json"))
+    switch source {
+    case .file: return { try await client.upload(path: value, options: options).json }
+    case .url: return { try await client.upload(url: value, options: options).json }
+    }
 }

@@ -67,12 +67,18 @@ class Sim:
         return ["--upload-base-url", self.upload_url]
 
     def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
+        stop_process(self.proc)
+
+
+def stop_process(proc, timeout=10):
+    """SIGTERM, then SIGKILL when it has not ended within `timeout` seconds; reaps it."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
         try:
-            self.proc.wait(timeout=10)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+            proc.kill()
+            proc.wait()
 
 
 def run(args, env=None, timeout=180, cwd=None, input=None):

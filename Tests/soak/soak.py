@@ -33,7 +33,6 @@ import os
 import random
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -48,8 +47,10 @@ REPO = Path(__file__).resolve().parents[2]
 if not os.environ.get("KIEIMAGE_LIB"):
     os.environ["KIEIMAGE_LIB"] = str(REPO / ".build" / "debug" / "libkieimage.so")
 sys.path.insert(0, str(REPO / "bindings" / "python"))
+sys.path.insert(0, str(REPO / "Tests" / "cli"))
 
 import kieimage  # noqa: E402
+from clihelpers import stop_process  # noqa: E402
 from kieimage import _errors  # noqa: E402
 
 GRACE = 30.0  # an op is stuck when it has no final result this long after its deadline
@@ -125,13 +126,7 @@ class Sim:
             return json.loads(resp.read() or b"null")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self._dir.cleanup()
 
 

@@ -12,13 +12,11 @@ local size = arg[2] or "1:1"
 
 local quote = kie.quote
 
-local client_out = ffi.new("kie_client *[1]")
 local out = ffi.new("char *[1]")
 local client
 
 local ok, err = pcall(function()
-  kie.check(lib.kie_client_new('{"poll":{"initialMs":300}}', client_out), "kie_client_new")
-  client = ffi.gc(client_out[0], lib.kie_client_free)
+  client = kie.client('{"poll":{"initialMs":300}}')
 
   kie.check(lib.kie_generate(client, ("{\"prompt\":%s,\"size\":%s}"):format(quote(prompt), quote(size)), out), "kie_generate")
   local task_id = kie.json_string(kie.take(out), "taskId")

@@ -94,6 +94,14 @@ end
 
 -- The end of an example: frees the client if one was made, and on failure (pcall's ok false)
 -- writes the error to stderr and exits 1.
+-- A new client for `config` (JSON text, or nil for the defaults), freed by the garbage
+-- collector or, at once, by M.finish.
+function M.client(config)
+  local out = ffi.new("kie_client *[1]")
+  M.check(lib.kie_client_new(config, out), "kie_client_new")
+  return ffi.gc(out[0], lib.kie_client_free)
+end
+
 function M.finish(client, ok, err)
   if client then
     lib.kie_client_free(ffi.gc(client, nil))

@@ -17,14 +17,12 @@ local ledger = arg[1] or os.getenv("KIE_LEDGER") or "sqlite:kie-ledger.db"
 local prompt = arg[2] or "A lighthouse on a rocky headland at dusk"
 local key = arg[3] or ("lua-example-" .. os.time())
 
-local client_out = ffi.new("kie_client *[1]")
 local out = ffi.new("char *[1]")
 local client
 
 local ok, err = pcall(function()
   local config = ('{"ledger":%s,"poll":{"initialMs":300}}'):format(kie.quote(ledger))
-  kie.check(lib.kie_client_new(config, client_out), "kie_client_new")
-  client = ffi.gc(client_out[0], lib.kie_client_free)
+  client = kie.client(config)
 
   local request = ('{"prompt":%s,"size":"1:1","idempotencyKey":%s}'):format(kie.quote(prompt), kie.quote(key))
   local ids = {}

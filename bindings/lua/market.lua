@@ -12,13 +12,11 @@ local aspect = arg[2] or "16:9"
 local resolution = arg[3] or "1K"
 local model = arg[4] or "gpt-image-2-text-to-image"
 
-local client_out = ffi.new("kie_client *[1]")
 local out = ffi.new("char *[1]")
 local client
 
 local ok, err = pcall(function()
-  kie.check(lib.kie_client_new('{"poll":{"initialMs":300}}', client_out), "kie_client_new")
-  client = ffi.gc(client_out[0], lib.kie_client_free)
+  client = kie.client('{"poll":{"initialMs":300}}')
   local request = ('{"model":%s,"input":{"prompt":%s,"aspect_ratio":%s,"resolution":%s}}'):format(
     kie.quote(model), kie.quote(prompt), kie.quote(aspect), kie.quote(resolution))
   kie.check(lib.kie_generate(client, request, out), "kie_generate")

@@ -59,7 +59,7 @@ let family: TaskFamily = {
 }()
 
 /// A generate / createTask body of the measure's family (the same size for every task).
-func requestBody(prompt: String) -> String {
+@Sendable func requestBody(prompt: String) -> String {
     switch family {
     case .fourO: return #"{"prompt":"\#(prompt)","size":"1:1"}"#
     case .market: return #"{"model":"gpt-image-2-text-to-image","input":{"prompt":"\#(prompt)","aspect_ratio":"16:9"}}"#
@@ -131,9 +131,8 @@ func closedLoop(inflight: Int, seconds: Double, _ op: @escaping @Sendable () asy
 
 // MARK: P1
 
-/// Creates `count` tasks with bare POSTs, 64 at a time; returns their ids.
-func createTasks(_ count: Int, prompt: String) async -> [String] {
-    let http = bareHTTPClient(pool: 64)
+/// Runs `make(i)` for i in 0..<count, 64 at a time, and returns what they made (in finishing order).
+func made64(_ count: Int, _ make: @escaping @Sendable (Int) async -> String) async -> [String] {
     let next = Box(0)
     let ids = Box([String]())
     await withTaskGroup(of: Void.self) { group in
@@ -142,23 +141,33 @@ func createTasks(_ count: Int, prompt: String) async -> [String] {
                 while true {
                     let i = next.with { n -> Int in n += 1; return n - 1 }
                     if i >= count { return }
-                    var r = HTTPClientRequest(url: base + family.generatePath)
-                    r.method = .POST
-                    r.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
-                    r.headers.add(name: "Content-Type", value: "application/json")
-                    r.body = .bytes(ByteBuffer(string: requestBody(prompt: "\(prompt) \(i)")))
-                    guard let response = try? await http.execute(r, timeout: .seconds(30)),
-                          let body = try? await response.body.collect(upTo: 1 << 20),
-                          let json = try? JSON.parse(Array(body.readableBytesView)),
-                          let id = json["data"]?["taskId"]?.stringValue
-                    else { die("creating task \(i) failed") }
+                    let id = await make(i)
                     ids.with { $0.append(id) }
                 }
             }
         }
     }
-    try? await http.shutdown()
     return ids.with { $0 }
+}
+
+/// Creates `count` tasks with bare POSTs, 64 at a time; returns their ids.
+func createTasks(_ count: Int, prompt: String) async -> [String] {
+    let http = bareHTTPClient(pool: 64)
+    let ids = await made64(count) { i in
+        var r = HTTPClientRequest(url: base + family.generatePath)
+        r.method = .POST
+        r.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+        r.headers.add(name: "Content-Type", value: "application/json")
+        r.body = .bytes(ByteBuffer(string: requestBody(prompt: "\(prompt) \(i)")))
+        guard let response = try? await http.execute(r, timeout: .seconds(30)),
+              let body = try? await response.body.collect(upTo: 1 << 20),
+              let json = try? JSON.parse(Array(body.readableBytesView)),
+              let id = json["data"]?["taskId"]?.stringValue
+        else { die("creating task \(i) failed") }
+        return id
+    }
+    try? await http.shutdown()
+    return ids
 }
 
 func p1() async {
@@ -217,23 +226,11 @@ func p1() async {
 /// Creates `count` tasks through the client's own generate, 64 at a time (the client then knows
 /// each one's family); returns their ids.
 func createThroughClient(_ client: KieClient, _ count: Int, prompt: String) async -> [String] {
-    let next = Box(0)
-    let ids = Box([String]())
-    await withTaskGroup(of: Void.self) { group in
-        for _ in 0..<64 {
-            group.addTask {
-                while true {
-                    let i = next.with { n -> Int in n += 1; return n - 1 }
-                    if i >= count { return }
-                    do {
-                        let id = try await client.generate(json: requestBody(prompt: "\(prompt) \(i)")).taskId
-                        ids.with { $0.append(id) }
-                    } catch { die("creating task \(i) through the client failed: \(error)") }
-                }
-            }
-        }
+    await made64(count) { i in
+        do {
+            return try await client.generate(json: requestBody(prompt: "\(prompt) \(i)")).taskId
+        } catch { die("creating task \(i) through the client failed: \(error)") }
     }
-    return ids.with { $0 }
 }
 
 // MARK: P2
