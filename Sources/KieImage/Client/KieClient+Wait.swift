@@ -220,15 +220,11 @@ extension KieClient {
         KieError(.timeout, "task \(taskId) did not finish within \(options.poll.deadlineMs) ms (\(calls) status calls)", taskId: taskId, retryable: true)
     }
 
-    /// `finish` for a boxed task, out of line (the wait loop's frame keeps none of its temporaries).
+    /// A terminal task: learn its duration, journal its end, and return it or throw its failure.
+    /// Out of line and boxed: the wait loop's frame keeps none of its temporaries (P3).
     @inline(never)
     func finished(_ polled: Polled, calls: Int) throws -> Polled {
-        _ = try finish(polled.task, calls: calls)
-        return polled
-    }
-
-    /// A terminal task: learn its duration, journal its end, and return or throw its failure.
-    func finish(_ task: KieTask, calls: Int) throws -> KieTask {
+        let task = polled.task
         if task.isSuccess, let ct = task.createTime, let done = task.completeTime, done > ct {
             durations.record(done - ct)
         }
@@ -244,7 +240,7 @@ extension KieClient {
             logger.warning("journal: could not record the end of the task", metadata: ["taskId": "\(task.taskId)", "reason": "\(error.message)"])
         }
         guard task.isSuccess else { throw task.failure }
-        return task
+        return polled
     }
 }
 

@@ -114,8 +114,13 @@ extension Ledger {
     /// kie: its use time, then the attempt's flight, then the window and margin.
     private static func takeToken(_ tx: any LedgerTx, now: Int64, account: String, rowId: String, settings: LedgerSettings) throws(KieError) -> Int64 {
         let hold = now + settings.tokenUseMs + settings.flightMs + SlidingWindow(settings.rateLimit).heldMs
-        if tx.kind == .sqlite { try tx.run(AccountSQL.admitted, [.text(account), .int(now)]) }
-        let insert = tx.kind == .postgresql ? TokenSQL.insertCountingAdmission : TokenSQL.insert
+        let insert: String
+        if tx.kind == .postgresql {
+            insert = TokenSQL.insertCountingAdmission
+        } else {
+            try tx.run(AccountSQL.admitted, [.text(account), .int(now)])
+            insert = TokenSQL.insert
+        }
         guard let id = try tx.first(insert, [.text(account), .text(rowId), .int(now), .int(hold)])?.first?.int else {
             throw .ledger(tx.kind, "no token id returned")
         }

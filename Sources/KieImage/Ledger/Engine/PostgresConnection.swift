@@ -65,10 +65,8 @@ final class PostgresConnection {
         }
         guard let res else { throw failure("no result") }
         defer { pq.clear(res) }
-        do { try check(res) } catch {
-            if error.message.contains("SQLSTATE 0A000") { stale = true }
-            throw error
-        }
+        if Self.sqlState(res, pq) == "0A000" { stale = true }
+        try check(res)
         let columns = pq.nfields(res)
         return (0..<pq.ntuples(res)).map { r in
             (0..<columns).map { c in
@@ -104,9 +102,14 @@ final class PostgresConnection {
     private func check(_ res: OpaquePointer) throws(KieError) {
         let status = pq.resultStatus(res)
         guard status != PGRES_COMMAND_OK, status != PGRES_TUPLES_OK else { return }
-        let state = pq.resultErrorField(res, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? "?"
+        let state = Self.sqlState(res, pq) ?? "?"
         let text = pq.resultErrorMessage(res).map { String(cString: $0) } ?? ""
         throw failure("SQLSTATE \(state): \(text.trimmed)")
+    }
+
+    /// The SQLSTATE of a failed result, nil for a success.
+    private static func sqlState(_ res: OpaquePointer, _ pq: LibPQ) -> String? {
+        pq.resultErrorField(res, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
     }
 
     private func failure(_ cause: String) -> KieError {
