@@ -54,7 +54,6 @@ extension KieClient {
             var files: [DownloadedFile] = []
             for try await f in group {
                 files.append(f)
-                if files.count == 1, urls.count > 1 { CrashHook.at(.downloading) }
             }
             files.sort { $0.path < $1.path }
             do {

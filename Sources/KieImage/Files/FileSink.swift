@@ -39,7 +39,10 @@ final class FileSink {
         guard fsync(fd) == 0 else { throw KieError(.io, "cannot sync \(tempPath): \(Errno.text())") }
         close(fd)
         fd = -1
-        guard rename(tempPath, finalPath) == 0 else { throw KieError(.io, "cannot rename to \(finalPath): \(Errno.text())") }
+        let tempPath = tempPath
+        try CrashHook.placing { () throws(KieError) in
+            guard rename(tempPath, finalPath) == 0 else { throw KieError(.io, "cannot rename to \(finalPath): \(Errno.text())") }
+        }
     }
 
     /// Removes `.<stem>.*.part` files a killed earlier run left in `directory` (a temporary file

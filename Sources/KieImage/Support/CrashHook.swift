@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,5 +25,20 @@ enum CrashHook {
     static func at(_ boundary: Boundary) {
         guard let armed, armed == boundary else { return }
         kill(getpid(), SIGKILL)
+    }
+
+    /// Files renamed into place so far while `downloading` is armed.
+    private static let placed = Mutex(0)
+
+    /// Runs `place` (a result file's rename into place). Armed at `downloading`, the renames of a
+    /// task's parallel downloads take turns, and the second one kills the process before it
+    /// renames: exactly one file is saved whatever order the fetches end in.
+    static func placing(_ place: () throws(KieError) -> Void) throws(KieError) {
+        guard let armed, armed == .downloading else { return try place() }
+        try placed.withLock { (count: inout Int) throws(KieError) -> Void in
+            if count >= 1 { kill(getpid(), SIGKILL) }
+            try place()
+            count += 1
+        }
     }
 }
