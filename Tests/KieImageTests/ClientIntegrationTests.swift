@@ -121,6 +121,30 @@ import Testing
         }
     }
 
+    @Test func aWaitOnATaskThisClientDidNotCreateReadsItAtOnce() async throws {
+        try await withSim(generationMs: 0) { h in
+            // Another process made and finished the task: a wait here (resumed, taken over, named
+            // by id) reads it first, before initialMs. A deadline shorter than initialMs shows it:
+            // a wait that slept initialMs first would time out without a read.
+            let other = try KieClient(config: h.client.config)
+            let id = try await other.generate(h.request()).taskId
+            _ = try await other.wait(id, options: h.waitOptions)
+            await other.shutdown()
+            let before = h.sim.requestCounts()["record-info"] ?? 0
+            var options = h.waitOptions
+            options.poll.initialMs = 60_000
+            options.poll.deadlineMs = 5_000
+            let task = try await h.client.wait(id, options: options)
+            #expect(task.isSuccess && task.taskId == id)
+            #expect((h.sim.requestCounts()["record-info"] ?? 0) - before == 1)
+            // A task this client created still waits initialMs from its creation first.
+            let mine = try await h.client.generate(h.request()).taskId
+            let mineBefore = h.sim.requestCounts()["record-info"] ?? 0
+            _ = await expectError(.timeout) { _ = try await h.client.wait(mine, options: { var o = options; o.poll.deadlineMs = 300; return o }()) }
+            #expect((h.sim.requestCounts()["record-info"] ?? 0) == mineBefore)
+        }
+    }
+
     @Test func cancellingAWaitStopsItPromptly() async throws {
         try await withSim(generationMs: 30_000) { h in
             let submitted = try await h.client.generate(h.request())

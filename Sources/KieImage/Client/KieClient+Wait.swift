@@ -106,10 +106,13 @@ extension KieClient {
             loop.done = Polled(delivered)
             return loop
         }
-        loop.delay = loop.schedule.firstDelay(elapsedMs: 0)
+        // `initialMs` after this client created the task; a task it did not create (resumed,
+        // taken over, named by id) may have ended long ago: read at once.
+        let age = msSinceCreated(taskId)
+        loop.delay = age.map { loop.schedule.firstDelay(elapsedMs: $0) } ?? 0
         if config.callbacks {
             let net = CallbackPollSchedule(knownDurations: durations.snapshot())
-            let sinceStart = sinceCreated(taskId).map { $0.components.seconds * 1_000 } ?? 0
+            let sinceStart = age ?? 0
             loop.delay = net.firstDelay(elapsedMs: sinceStart, leftMs: options.poll.deadlineMs)
             loop.safetyNet = net
         }

@@ -119,6 +119,11 @@ public final class KieClient: Sendable {
         created.withLock { $0[taskId] }.map { ContinuousClock.now - $0 }
     }
 
+    /// `sinceCreated` in milliseconds.
+    func msSinceCreated(_ taskId: String) -> Int64? {
+        created.withLock { $0[taskId] }.map { -APICaller.msUntil($0) }
+    }
+
     /// Task ids are checked before any work starts (kie's are 32 hex digits; others may differ).
     public static func checkTaskId(_ id: String) throws(KieError) {
         var id = id
