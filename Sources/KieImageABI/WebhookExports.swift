@@ -49,8 +49,9 @@ public func kieWebhookVerify(
 /// record), and every wait on the task in this process ends at once with it; waits of clients
 /// with "callbacks": true sharing the journal file in other processes see it within 200 ms.
 /// *out_event_json: the webhook event plus "task" (the confirmed task JSON: the truth, the body
-/// is unsigned) and "duplicate" (true when the end was already recorded: a repeated or late
-/// callback). Statuses: KIE_OK (first or duplicate), KIE_E_SIGNATURE (bad, missing or old
+/// is unsigned), "duplicate" (true when the end was already recorded: a repeated or late
+/// callback), and what a receiver answers kie, "receiverAnswer" (200) and "receiverBody" (a
+/// refusal's detail JSON carries its own). Statuses: KIE_OK (first or duplicate), KIE_E_SIGNATURE (bad, missing or old
 /// signature; no read made), KIE_E_NOT_FOUND (kie knows no such task for this account),
 /// KIE_E_UNAVAILABLE (kie still reports the task running: nothing recorded; answer non-2xx so
 /// kie retries), KIE_E_INVALID_ARGUMENT (bad headers JSON, not a callback body), or the read's

@@ -88,6 +88,9 @@ import Testing
             let again = try await h.client.deliver(headers: cb.headers, body: cb.body)
             #expect(first.recorded && !again.recorded)
             #expect(again.json["duplicate"] == true && first.json["duplicate"] == false)
+            for said in [first.json, again.json] {
+                #expect(said["receiverAnswer"] == 200 && said["receiverBody"] == #"{"code":200,"msg":"success"}"#)
+            }
             #expect(again.event.taskId == first.event.taskId && again.task == first.task)
             #expect(reads(h) == 1)
             #expect(try endLines(path, taskId) == 1)
@@ -138,6 +141,8 @@ import Testing
             let before = reads(h)
             let e = await expectError(.signature) { _ = try await h.client.deliver(headers: cb.headers, body: cb.body) }
             #expect(e?.taskId == taskId)
+            #expect(e?.json["receiverAnswer"] == 401)
+            #expect(e?.json["receiverBody"] == .string(JSON.serialize(["code": 401, "msg": .string(e?.message ?? "")])))
             #expect(reads(h) == before)
             #expect(try endLines(path, taskId) == 0)
         }

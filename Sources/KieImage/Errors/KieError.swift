@@ -15,7 +15,8 @@ public struct KieError: Error, Sendable, CustomStringConvertible {
     /// A server's Retry-After hint, when one came.
     public var retryAfterMs: Int64?
     /// The HTTP status a callback receiver answers kie with for this refusal (`kie_webhook_deliver`
-    /// only; WebhookAnswer), so every receiver answers alike without a table of its own.
+    /// only; WebhookAnswer; the detail JSON adds that answer's `receiverBody`), so every receiver
+    /// answers alike without a table of its own.
     public var receiverAnswer: Int?
 
     public init(
@@ -68,7 +69,10 @@ public struct KieError: Error, Sendable, CustomStringConvertible {
         ]
         if let request { o["request"] = request }
         if let raw { o["raw"] = .string(raw) }
-        if let receiverAnswer { o["receiverAnswer"] = .int(Int64(receiverAnswer)) }
+        if let receiverAnswer {
+            o["receiverAnswer"] = .int(Int64(receiverAnswer))
+            o["receiverBody"] = .string(WebhookAnswer.body(receiverAnswer, message))
+        }
         return .object(o)
     }
 }

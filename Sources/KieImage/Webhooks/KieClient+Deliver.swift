@@ -10,11 +10,15 @@ public struct WebhookDelivery: Sendable {
     /// journal) already recorded the end.
     public var recorded: Bool
 
-    /// The event JSON of `kie_webhook_deliver`: the webhook event plus `task` and `duplicate`.
+    /// The event JSON of `kie_webhook_deliver`: the webhook event plus `task`, `duplicate`, and
+    /// the answer a receiver gives kie (`receiverAnswer` 200, `receiverBody`), as a refusal's
+    /// error detail carries its own.
     public var json: JSONValue {
         guard case .object(var o) = event.json else { return event.json }
         o["task"] = task.json
         o["duplicate"] = .bool(!recorded)
+        o["receiverAnswer"] = 200
+        o["receiverBody"] = .string(WebhookAnswer.okBody)
         return .object(o)
     }
 }

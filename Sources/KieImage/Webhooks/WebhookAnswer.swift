@@ -20,6 +20,11 @@ public enum WebhookAnswer {
 
     /// The answer body of a refused callback.
     public static func body(for error: KieError) -> String {
-        JSON.serialize(["code": .int(Int64(httpStatus(for: error.status))), "msg": .string(error.message)])
+        body(httpStatus(for: error.status), error.message)
+    }
+
+    /// kie's answer shape, `{"code": <HTTP status>, "msg": ...}`.
+    static func body(_ httpStatus: Int, _ message: String) -> String {
+        JSON.serialize(["code": .int(Int64(httpStatus)), "msg": .string(message)])
     }
 }

@@ -1,6 +1,7 @@
 """Callback receivers with no third-party dependency (docs/webhooks.md): ``asgi_app(client)`` and
 ``wsgi_app(client)`` hand each POST to ``Client.deliver_webhook`` and answer kie only after the
-library recorded the outcome. The HTTP answer per outcome:
+library recorded the outcome, with the status and body the library gives for it
+(``receiverAnswer``, ``receiverBody``):
 
 - 200 ``{"code":200,"msg":"success"}``: recorded now, or already recorded (a duplicate);
 - 400 not a callback body, 401 a bad, missing or old signature, 404 a task kie does not know for
@@ -17,7 +18,6 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Tuple, Union
 from . import _errors
 
 MAX_BODY = 1 << 20
-_OK = b'{"code":200,"msg":"success"}'
 _REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
             413: "Payload Too Large", 503: "Service Unavailable"}
 
@@ -41,17 +41,16 @@ def deliver_args(headers: Any, body: Union[bytes, str]) -> Tuple[bytes, bytes]:
     return json.dumps(out).encode("utf-8"), bytes(body)
 
 
-def _error_code(e: _errors.KieError) -> int:
-    # The library says what a receiver answers for each refusal (its detail's receiverAnswer).
-    return int(e.detail.get("receiverAnswer") or 503)
-
-
 def _answer(client: Any, headers: List[Tuple[str, str]], body: bytes) -> Tuple[int, bytes]:
+    # The library says what a receiver answers, delivered or refused (receiverAnswer, receiverBody).
     try:
-        client.deliver_webhook(headers, body)
+        said = client.deliver_webhook(headers, body)
     except _errors.KieError as e:
-        return _error_code(e), json.dumps({"code": _error_code(e), "msg": str(e)}).encode("utf-8")
-    return 200, _OK
+        said = e.detail
+        if not said.get("receiverAnswer"):
+            # Not the delivery's refusal (e.g. the client was closed): kie retries on a 503.
+            return 503, json.dumps({"code": 503, "msg": str(e)}).encode("utf-8")
+    return int(said["receiverAnswer"]), str(said["receiverBody"]).encode("utf-8")
 
 
 def _declared_length(scope: Dict[str, Any]) -> int:

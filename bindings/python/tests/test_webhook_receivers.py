@@ -149,8 +149,13 @@ def test_deliver_webhook_answers_duplicates_and_unknown_ids(sim, client_factory,
     again = client.deliver_webhook(list(headers.items()), record["body"].encode())
     assert first["taskId"] == again["taskId"] == task.task_id and first["task"]["status"] == "SUCCESS"
     assert again["duplicate"] is True
-    with pytest.raises(kieimage.SignatureError):
+    # The library says what a receiver answers kie, delivered or refused.
+    for said in (first, again):
+        assert said["receiverAnswer"] == 200 and json.loads(said["receiverBody"]) == {"code": 200, "msg": "success"}
+    with pytest.raises(kieimage.SignatureError) as refused:
         client.deliver_webhook({}, record["body"])
+    assert refused.value.detail["receiverAnswer"] == 401
+    assert json.loads(refused.value.detail["receiverBody"]) == {"code": 401, "msg": refused.value.detail["message"]}
     with pytest.raises(TypeError):
         client.deliver_webhook("not headers", record["body"])
 
