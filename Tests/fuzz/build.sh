@@ -35,7 +35,7 @@ CORE=(
     Files/LocalInputs.swift Support/HostClockSkew.swift Support/POSIX.swift
     Policies/DurationHistory.swift Policies/PollSchedule.swift Policies/RateLimiter.swift Policies/RetryPolicy.swift
     Policies/FailurePolicy.swift
-    Webhooks/WebhookEvent.swift Webhooks/WebhookVerifier.swift
+    Webhooks/WebhookEvent.swift Webhooks/WebhookVerifier.swift Webhooks/WebhookAnswer.swift
 )
 CORE=("${CORE[@]/#/$SRC/}")
 TARGETS=(Tests/fuzz/targets/*.swift)
