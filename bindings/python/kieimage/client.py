@@ -250,8 +250,9 @@ class Client:
     def deliver_webhook(self, headers: Any, body: Union[bytes, str]) -> Dict[str, Any]:
         """Hands a callback request to the library (kie_webhook_deliver, docs/webhooks.md): verifies
         it, confirms the task by one read, records it once and ends every wait on the task. Returns
-        the event dict (``task``: the confirmed task; ``duplicate``); raises SignatureError,
-        NotFoundError, UnavailableError (task still running: answer non-2xx so kie retries)."""
+        the event dict (``task``: the confirmed task; ``duplicate``; ``receiverAnswer``/``receiverBody``:
+        the HTTP answer to give kie); raises SignatureError, NotFoundError, UnavailableError (task
+        still running), each with its own receiverAnswer/receiverBody in ``detail``."""
         from .webhooks import deliver_args
         headers_json, raw = deliver_args(headers, body)
         return _json.loads(_lib.webhook_deliver(self._h, headers_json, raw))
